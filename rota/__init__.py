@@ -1,0 +1,85 @@
+"""rota: a shared virtual guidance service run by a ring of member organisations."""
+
+import os
+
+from flask import Flask
+
+from rota.config import load_config
+
+
+def create_app(config=None):
+    """Build the app: configuration, extensions, blueprints, commands, error pages."""
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="static",
+        instance_path=os.environ.get("ROTA_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+    )
+    load_config(app, config)
+    import_models()
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_errorhandlers(app)
+    return app
+
+
+def import_models():
+    """Load every domain's models so the metadata (and Alembic) sees all tables."""
+    from rota.auth import models as auth_models  # noqa: F401
+    from rota.contacts import models as contact_models  # noqa: F401
+    from rota.members import models as member_models  # noqa: F401
+    from rota.outbox import models as outbox_models  # noqa: F401
+    from rota.schedule import models as schedule_models  # noqa: F401
+
+
+def register_extensions(app):
+    """Bind every extension to the app."""
+    from rota import i18n, templating
+    from rota.extensions import csrf, db, login, mail, migrate
+
+    os.makedirs(app.instance_path, exist_ok=True)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
+    csrf.init_app(app)
+    mail.init_app(app)
+    i18n.init_app(app)
+    templating.init_app(app)
+    login.init_app(app)
+    login.login_view = "auth.login"
+    login.login_message_category = "info"
+    login.user_loader(_load_user)
+
+
+def _load_user(user_id):
+    from rota.extensions import db
+    from rota.members.models import User
+
+    user = db.session.get(User, int(user_id))
+    return user if user is not None and user.active else None
+
+
+def register_blueprints(app):
+    """Mount each domain's pages and API."""
+    from rota import home
+    from rota.auth import views as auth
+    from rota.members import people_views
+    from rota.members import views as members
+
+    for module in (home, auth, members, people_views):
+        app.register_blueprint(module.bp)
+
+
+def register_commands(app):
+    """Add the `flask --app rota …` commands."""
+    from rota import cli
+
+    cli.init_app(app)
+
+
+def register_errorhandlers(app):
+    """Friendly pages for 400, 403, 404, 409 and domain NotFound."""
+    from rota import home
+
+    home.init_errorhandlers(app)

@@ -1,0 +1,90 @@
+"""Use cases for API tokens: create (secret shown once), authenticate, list, revoke."""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from rota.auth.models import SCOPES, ApiToken
+from rota.errors import DomainError, NotFound
+from rota.members.models import Organisation, User
+
+SECRET_PREFIX = "rota_"
+
+
+def hash_secret(secret: str) -> str:
+    """The stored form of a token secret."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_token(
+    session: Session,
+    *,
+    name: str,
+    scopes,
+    user: User | None = None,
+    organisation: Organisation | None = None,
+    created_by: User | None = None,
+) -> tuple[ApiToken, str]:
+    """Create a token and return it with its secret, which is never stored or shown again."""
+    scopes = list(dict.fromkeys(scopes))
+    unknown = [scope for scope in scopes if scope not in SCOPES]
+    if unknown or not scopes:
+        raise DomainError(
+            _l("Choose one or more of these scopes: %(scopes)s.", scopes=", ".join(SCOPES)),
+            "scopes",
+        )
+    if not name or not name.strip():
+        raise DomainError(_l("Give the token a name that says where it is used."), "name")
+    secret = SECRET_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        name=name.strip(),
+        token_hash=hash_secret(secret),
+        prefix=secret[: len(SECRET_PREFIX) + 4],
+        scopes=" ".join(scopes),
+        user=user,
+        organisation=organisation,
+        created_by_id=created_by.id if created_by else None,
+    )
+    session.add(token)
+    session.flush()
+    return token, secret
+
+
+def authenticate(
+    session: Session, secret: str | None, scope: str, now: datetime
+) -> ApiToken | None:
+    """The live token with this secret and scope, its use recorded; None otherwise."""
+    if not secret or not secret.startswith(SECRET_PREFIX):
+        return None
+    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    if token is None or token.revoked_at is not None or scope not in token.scope_list:
+        return None
+    token.last_used_at = now
+    session.flush()
+    return token
+
+
+def visible_tokens(session: Session, viewer: User) -> list[ApiToken]:
+    """Tokens the viewer may see: all for the coordinator, else own and own organisation's."""
+    query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
+    if not viewer.is_coordinator:
+        owned = [ApiToken.user_id == viewer.id]
+        if viewer.is_org_admin:
+            owned.append(ApiToken.organisation_id == viewer.organisation_id)
+        query = query.where(or_(*owned))
+    return list(session.scalars(query))
+
+
+def revoke(session: Session, viewer: User, token_id: int, now: datetime) -> ApiToken:
+    """Revoke a token the viewer may see; revoking twice keeps the first time."""
+    token = next((t for t in visible_tokens(session, viewer) if t.id == token_id), None)
+    if token is None:
+        raise NotFound(_l("No such token."))
+    if token.revoked_at is None:
+        token.revoked_at = now
+    session.flush()
+    return token

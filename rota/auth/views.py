@@ -1,0 +1,128 @@
+"""Signing in and out, password reset, and API tokens."""
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from rota.auth import reset, tokens
+from rota.auth.forms import ConfirmForm, LoginForm, ResetPasswordForm, ResetRequestForm, TokenForm
+from rota.db import utcnow
+from rota.errors import DomainError
+from rota.extensions import db, mail
+from rota.forms import apply_error
+from rota.members import people
+from rota.outbox import service as outbox
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.home")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = people.find_by_email(db.session, form.email.data)
+        if people.check_password(user, form.password.data):
+            login_user(user, remember=form.remember.data)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(_("The e-mail address or the password is wrong."))
+    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    if ConfirmForm().validate_on_submit():
+        logout_user()
+        flash(_("You have signed out."), "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/password/reset", methods=["GET", "POST"])
+def reset_request():
+    form = ResetRequestForm()
+    if form.validate_on_submit():
+        user = people.find_by_email(db.session, form.email.data)
+        ids = [_queue_reset_mail(user).id] if user is not None and user.active else []
+        db.session.commit()
+        outbox.deliver(db.session, mail, utcnow(), ids=ids)
+        flash(
+            _(
+                "If the address belongs to an account, a reset link is on its way. "
+                "Check your inbox; the link works for one hour."
+            ),
+            "success",
+        )
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_request.html", form=form)
+
+
+def _queue_reset_mail(user):
+    token = reset.make_reset_token(user, current_app.config["SECRET_KEY"])
+    link = url_for("auth.reset_password", token=token, _external=True)
+    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
+        subject = _("Reset your password")
+        text = render_template("auth/reset_mail.txt", user=user, link=link)
+    return outbox.queue_mail(db.session, to=user.email, subject=subject, text=text, kind="reset")
+
+
+@bp.route("/password/reset/<token>", methods=["GET", "POST"])
+def reset_password(token):
+    config = current_app.config
+    user = reset.user_for_reset_token(
+        db.session, token, config["SECRET_KEY"], config["PASSWORD_RESET_MAX_AGE"]
+    )
+    if user is None:
+        flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
+        return redirect(url_for("auth.reset_request"))
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        people.set_password(user, form.password.data)
+        db.session.commit()
+        flash(_("Your password is changed. Sign in with the new one."), "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/reset_password.html", form=form)
+
+
+@bp.route("/tokens", methods=["GET", "POST"])
+@login_required
+def token_list():
+    form, secret = TokenForm(), None
+    if form.validate_on_submit():
+        admin = current_user.is_org_admin and form.for_organisation.data
+        org = current_user.organisation if admin else None
+        try:
+            token, secret = tokens.create_token(
+                db.session,
+                name=form.name.data,
+                scopes=form.scopes.data,
+                user=None if org else current_user,
+                organisation=org,
+                created_by=current_user,
+            )
+            db.session.commit()
+        except DomainError as exc:
+            db.session.rollback()
+            apply_error(form, exc)
+    listing = tokens.visible_tokens(db.session, current_user)
+    return render_template(
+        "auth/tokens.html", form=form, tokens=listing, secret=secret, confirm=ConfirmForm()
+    )
+
+
+@bp.post("/tokens/<int:token_id>/revoke")
+@login_required
+def token_revoke(token_id):
+    if ConfirmForm().validate_on_submit():
+        token = tokens.revoke(db.session, current_user, token_id, utcnow())
+        db.session.commit()
+        flash(
+            _("Token “%(name)s” is revoked; it stops working at once.", name=token.name), "success"
+        )
+    return redirect(url_for("auth.token_list"))

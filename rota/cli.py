@@ -1,0 +1,52 @@
+"""`flask --app rota …` commands: demo data and API tokens (other domains add theirs)."""
+
+import click
+from flask.cli import AppGroup
+
+from rota.auth import tokens
+from rota.auth.models import SCOPES
+from rota.errors import DomainError
+from rota.extensions import db
+from rota.members.models import Organisation
+
+token_cli = AppGroup("token", help="Create and list API tokens for integrations.")
+
+
+@click.command("demo")
+def demo_command():
+    """Load the demo ring (once): 10 member organisations, memoranda and people."""
+    from rota.demo import DEMO_PASSWORD, load_demo
+
+    if load_demo(db.session):
+        db.session.commit()
+        click.echo(f"Demo ring loaded. Every demo account's password is {DEMO_PASSWORD!r}.")
+    else:
+        click.echo("The database already has member organisations; demo data not loaded.")
+
+
+@token_cli.command("create")
+@click.option("--name", required=True, help="Where the token is used, e.g. 'PBX'.")
+@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES))
+@click.option("--org", "org_short", help="Short name of the owning organisation.")
+def token_create(name, scopes, org_short):
+    """Create a token and print its secret (shown only this once)."""
+    org = None
+    if org_short:
+        org = db.session.scalar(db.select(Organisation).filter_by(short_name=org_short))
+        if org is None:
+            raise click.BadParameter(
+                f"no organisation with short name {org_short!r}", param_hint="--org"
+            )
+    try:
+        token, secret = tokens.create_token(db.session, name=name, scopes=scopes, organisation=org)
+    except DomainError as exc:
+        raise click.ClickException(str(exc.user_message)) from exc
+    db.session.commit()
+    click.echo(f"Token {token.name!r} ({' '.join(token.scope_list)}) created. Secret, shown once:")
+    click.echo(secret)
+
+
+def init_app(app):
+    """Register the commands on the app."""
+    app.cli.add_command(demo_command)
+    app.cli.add_command(token_cli)

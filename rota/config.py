@@ -1,0 +1,52 @@
+"""Configuration: defaults here, then instance/config.py, then ROTA_* environment variables."""
+
+import os
+
+DEFAULTS = {
+    "SECRET_KEY": None,
+    "DATABASE_URL": None,
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "RING_NAME": "Ohjausrengas",
+    "RING_EMAIL": "ohjaus@example.fi",
+    "RING_PHONE": "+358401234567",
+    "TIMEZONE": "Europe/Helsinki",
+    "PHONE_REGION": "FI",
+    "LANGUAGES": ["fi", "sv", "en"],
+    "BABEL_DEFAULT_LOCALE": "fi",
+    "BABEL_DEFAULT_TIMEZONE": "Europe/Helsinki",
+    "SESSION_COOKIE_HTTPONLY": True,
+    "SESSION_COOKIE_SAMESITE": "Lax",
+    "SESSION_COOKIE_SECURE": True,
+    "REMEMBER_COOKIE_HTTPONLY": True,
+    "REMEMBER_COOKIE_SAMESITE": "Lax",
+    "REMEMBER_COOKIE_SECURE": True,
+    "PASSWORD_RESET_MAX_AGE": 3600,
+    "MAIL_SERVER": "localhost",
+    "MAIL_PORT": 25,
+    "MAIL_USE_TLS": False,
+    "MAIL_USE_SSL": False,
+    "MAIL_USERNAME": None,
+    "MAIL_PASSWORD": None,
+    "MAIL_DEFAULT_SENDER": None,
+    "MAIL_TIMEOUT": 10,
+    "OUTBOX_MAX_ATTEMPTS": 12,
+}
+
+
+def load_config(app, overrides=None):
+    """Fill app.config: defaults → instance/config.py → ROTA_* environment → overrides."""
+    app.config.update(DEFAULTS)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("ROTA")
+    if overrides:
+        app.config.update(overrides)
+    if not app.config.get("DATABASE_URL"):
+        app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "rota.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    if not app.config["MAIL_DEFAULT_SENDER"]:
+        app.config["MAIL_DEFAULT_SENDER"] = (app.config["RING_NAME"], app.config["RING_EMAIL"])
+    if not app.config.get("SECRET_KEY"):
+        raise RuntimeError(
+            "SECRET_KEY is not set: put SECRET_KEY = '...' in instance/config.py "
+            "or set ROTA_SECRET_KEY (scripts/dev writes one for development)."
+        )

@@ -1,0 +1,269 @@
+"""Contacts, their messages, calls and events; raw mail and the mailbox's high-water mark."""
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import (
+    Date,
+    Enum,
+    ForeignKey,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rota.db import UTCDateTime, utcnow
+from rota.extensions import db
+from rota.members.models import Organisation, User
+from rota.schedule.models import Channel, Shift
+
+
+class ContactStatus(enum.StrEnum):
+    """New (nobody has opened it), open (claimed or being handled), closed."""
+
+    NEW = "new"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Contact(db.Model):
+    """One client matter: a thread of e-mails and calls, owned by a counsellor or a queue."""
+
+    __tablename__ = "contacts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reference: Mapped[str | None] = mapped_column(String(20), unique=True)  # R-1234
+    channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=10))
+    status: Mapped[ContactStatus] = mapped_column(
+        Enum(ContactStatus, native_enum=False, length=10), default=ContactStatus.NEW, index=True
+    )
+    subject: Mapped[str] = mapped_column(String(998), default="")
+    client_name: Mapped[str] = mapped_column(String(200), default="")
+    client_email: Mapped[str] = mapped_column(String(254), default="", index=True)
+    client_phone: Mapped[str] = mapped_column(String(32), default="", index=True)
+    language: Mapped[str | None] = mapped_column(String(2))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"), index=True)
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"), index=True)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    first_response_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    owner: Mapped[User | None] = relationship()
+    organisation: Mapped[Organisation | None] = relationship()
+    shift: Mapped[Shift | None] = relationship()
+    messages: Mapped[list["Message"]] = relationship(
+        back_populates="contact", order_by="Message.created_at"
+    )
+    calls: Mapped[list["Call"]] = relationship(back_populates="contact", order_by="Call.started_at")
+    events: Mapped[list["ContactEvent"]] = relationship(
+        back_populates="contact", order_by="ContactEvent.at"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class MessageDirection(enum.StrEnum):
+    """Incoming from the client, outgoing reply, or an internal note."""
+
+    IN = "in"
+    OUT = "out"
+    NOTE = "note"
+
+
+class Message(db.Model):
+    """One e-mail (in or out) or internal note on a contact."""
+
+    __tablename__ = "messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    direction: Mapped[MessageDirection] = mapped_column(
+        Enum(MessageDirection, native_enum=False, length=5)
+    )
+    message_id: Mapped[str | None] = mapped_column(String(998), index=True)
+    in_reply_to: Mapped[str | None] = mapped_column(String(998))
+    references: Mapped[str] = mapped_column(Text, default="")
+    from_addr: Mapped[str] = mapped_column(String(254), default="")
+    from_name: Mapped[str] = mapped_column(String(200), default="")
+    to_addrs: Mapped[str] = mapped_column(Text, default="")
+    subject: Mapped[str] = mapped_column(String(998), default="")
+    body_text: Mapped[str] = mapped_column(Text, default="")
+    body_html: Mapped[str | None] = mapped_column(Text)  # sanitised, never the raw HTML
+    automatic: Mapped[str | None] = mapped_column(String(40))  # why it is automatic mail
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    raw_id: Mapped[int | None] = mapped_column(ForeignKey("raw_messages.id"))
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # the Date header
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="messages")
+    author: Mapped[User | None] = relationship()
+    attachments: Mapped[list["Attachment"]] = relationship(back_populates="message")
+
+
+class Attachment(db.Model):
+    """A file that came with (or was sent in) a message."""
+
+    __tablename__ = "attachments"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[int] = mapped_column(ForeignKey("messages.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(255))
+    content_type: Mapped[str] = mapped_column(String(255))
+    content_id: Mapped[str | None] = mapped_column(String(255))
+    inline: Mapped[bool] = mapped_column(default=False)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+
+    message: Mapped[Message] = relationship(back_populates="attachments")
+
+
+class RawStatus(enum.StrEnum):
+    """Stored and waiting, turned into a contact or message, failed (listed), or a duplicate."""
+
+    PENDING = "pending"
+    INGESTED = "ingested"
+    FAILED = "failed"
+    DUPLICATE = "duplicate"
+
+
+class RawMessage(db.Model):
+    """The raw RFC 5322 bytes of every message fetched from the shared mailbox, kept first."""
+
+    __tablename__ = "raw_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox: Mapped[str] = mapped_column(String(200))
+    uidvalidity: Mapped[int] = mapped_column(Integer)
+    uid: Mapped[int] = mapped_column(Integer)
+    message_id: Mapped[str] = mapped_column(String(998), index=True)
+    digest: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[RawStatus] = mapped_column(
+        Enum(RawStatus, native_enum=False, length=10), default=RawStatus.PENDING, index=True
+    )
+    error: Mapped[str] = mapped_column(Text, default="")
+    contact_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    processed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    marked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # flagged/moved on server
+
+    __table_args__ = (UniqueConstraint("mailbox", "uidvalidity", "uid"),)
+
+
+class MailboxState(db.Model):
+    """The high-water mark of the shared mailbox: last UID seen under a UIDVALIDITY."""
+
+    __tablename__ = "mailbox_states"
+
+    mailbox: Mapped[str] = mapped_column(String(200), primary_key=True)
+    uidvalidity: Mapped[int] = mapped_column(Integer)
+    last_uid: Mapped[int] = mapped_column(Integer, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    alerted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    checked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CallOutcome(enum.StrEnum):
+    """How a call went."""
+
+    ANSWERED = "answered"
+    MISSED = "missed"
+    VOICEMAIL = "voicemail"
+
+
+class Call(db.Model):
+    """A phone call, reported by the telephony webhook or logged by a counsellor."""
+
+    __tablename__ = "calls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    external_id: Mapped[str | None] = mapped_column(String(200), unique=True)
+    caller: Mapped[str] = mapped_column(String(32), default="")
+    caller_unreadable: Mapped[bool] = mapped_column(default=False)  # kept as given, flagged
+    called: Mapped[str] = mapped_column(String(32), default="")
+    answered_by: Mapped[str] = mapped_column(String(32), default="")
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    duration_seconds: Mapped[int | None] = mapped_column(Integer)
+    outcome: Mapped[CallOutcome | None] = mapped_column(
+        Enum(CallOutcome, native_enum=False, length=10)
+    )
+    cause: Mapped[str] = mapped_column(String(100), default="")
+    summary: Mapped[str] = mapped_column(Text, default="")
+    callback_needed: Mapped[bool] = mapped_column(default=False)
+    callback_done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    logged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    contact: Mapped[Contact] = relationship(back_populates="calls")
+    counsellor: Mapped[User | None] = relationship(foreign_keys=[counsellor_id])
+
+
+class CallEvent(db.Model):
+    """One telephony webhook event, stored once per (call id, event): replays change nothing."""
+
+    __tablename__ = "call_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    external_id: Mapped[str] = mapped_column(String(200))
+    event: Mapped[str] = mapped_column(String(20))
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("external_id", "event"),)
+
+
+class ContactEvent(db.Model):
+    """Everything that happens to a contact: routed, claimed, moved, replied, closed … with why."""
+
+    __tablename__ = "contact_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(30))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    contact: Mapped[Contact] = relationship(back_populates="events")
+
+
+class IngestedKey(db.Model):
+    """One (Message-ID, sender/date/size digest) that became a message: a second copy is a duplicate."""
+
+    __tablename__ = "ingested_keys"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256(message_id, digest)
+    raw_id: Mapped[int] = mapped_column(ForeignKey("raw_messages.id"))
+
+
+class Acknowledgement(db.Model):
+    """The automatic reply sent to one sender on one local day (at most one a day)."""
+
+    __tablename__ = "acknowledgements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    address: Mapped[str] = mapped_column(String(254))
+    day: Mapped[date] = mapped_column(Date)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
+    outbox_id: Mapped[int | None] = mapped_column(ForeignKey("outbox.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("address", "day"),)

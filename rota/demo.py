@@ -1,0 +1,181 @@
+"""A demo ring modelled on the Central Finland pilot: 10 members, memoranda, people."""
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from werkzeug.security import generate_password_hash
+
+from rota.members import memoranda, people, service
+from rota.members.models import Organisation, Role
+
+DEMO_PASSWORD = "demo-password"
+
+PILOT_BODY = (
+    "The member organisations run a shared virtual guidance service for adults with one "
+    "e-mail address and one phone number. Guidance shifts rotate between the members in "
+    "proportion to the share each commits to below. The project pays the phone costs during "
+    "the pilot; each organisation pays its own counsellors."
+)
+
+# name, short name, colour, commitment (hours / month), signed in the pilot?
+ORGANISATIONS = [
+    ("Koulutuskuntayhtymä Gradia", "Gradia", "#0b6e4f", 24, True),
+    ("Jyväskylän kaupunki, työllisyyspalvelut", "JKL-TYP", "#1f4e99", 20, True),
+    ("Jyväskylän kansalaisopisto", "JKO", "#8a3b12", 12, True),
+    ("JAMK avoin ammattikorkeakoulu", "JAMK", "#6b2c91", 16, True),
+    ("Jyväskylän yliopiston avoin yliopisto", "JYU-AY", "#00615a", 16, True),
+    ("Keski-Suomen Työttömät ry", "KSTY", "#a1232b", 8, True),
+    ("Alkio-opisto", "Alkio", "#5c5c00", 8, True),
+    ("Äänekosken kaupunki, aikuisohjaus", "ÄKS", "#30507a", 12, False),
+    ("Saarijärven kansalaisopisto", "SKO", "#7a3050", 8, False),
+    ("Svenska studieförbundet, Mellersta Finland", "SSF", "#2b5d2b", 8, False),
+]
+
+LATER_STARTS = {"ÄKS": date(2025, 9, 1), "SKO": date(2026, 1, 1), "SSF": date(2026, 3, 1)}
+
+FIRST_NAMES = [
+    "Aino",
+    "Eero",
+    "Helmi",
+    "Juho",
+    "Kaisa",
+    "Lauri",
+    "Minna",
+    "Niklas",
+    "Oona",
+    "Pekka",
+    "Riikka",
+    "Sanna",
+    "Tuomas",
+    "Ville",
+    "Elin",
+    "Johan",
+    "Linnea",
+    "Mikael",
+    "Saga",
+    "Anton",
+]
+LAST_NAMES = [
+    "Korhonen",
+    "Virtanen",
+    "Mäkinen",
+    "Nieminen",
+    "Hämäläinen",
+    "Laine",
+    "Heikkinen",
+    "Koskinen",
+    "Järvinen",
+    "Lehtonen",
+    "Lindqvist",
+    "Sjöberg",
+    "Nyström",
+    "Åberg",
+    "Holm",
+]
+
+
+def _demo_name(index: int) -> str:
+    return f"{FIRST_NAMES[index % len(FIRST_NAMES)]} {LAST_NAMES[(index * 7) % len(LAST_NAMES)]}"
+
+
+def _agreements(session: Session):
+    pilot = memoranda.create_agreement(
+        session,
+        title="Ohjausrenkaan yhteistyömuistio",
+        version_label="1.0 (pilotti)",
+        effective_from=date(2024, 1, 1),
+        body=PILOT_BODY,
+    )
+    current = memoranda.create_agreement(
+        session,
+        title="Ohjausrenkaan yhteistyömuistio",
+        version_label="2.0",
+        effective_from=date(2025, 8, 1),
+        body=PILOT_BODY.replace("during the pilot", "until 2027-12-31"),
+    )
+    return pilot, current
+
+
+def _sign(session, org, agreement, valid_from, hours, supersedes=None, valid_until=None):
+    terms = dict(
+        agreement_id=agreement.id,
+        signed_on=valid_from.replace(day=1),
+        signed_by_name=f"Rehtori {_demo_name(org.id + 40)}",
+        signed_by_title="Rehtori / johtaja",
+        valid_from=valid_from,
+        valid_until=valid_until,
+        commitment_amount=hours,
+        commitment_unit="hours",
+        cost_terms="Counsellor costs: organisation. Phone costs: ring/project until 2027-12-31.",
+    )
+    if supersedes is not None:
+        return memoranda.amend(session, supersedes, None, **terms)
+    return memoranda.sign(session, org, None, **terms)
+
+
+def _people(session, org, index, password_hash):
+    languages = "fi,sv" if org.short_name == "SSF" or index % 4 == 0 else "fi,en"
+    people.save_person(
+        session,
+        None,
+        organisation=org,
+        role=Role.ORG_ADMIN,
+        name=_demo_name(index * 4),
+        email=f"admin@{org.short_name.lower().replace('ä', 'a')}.example.fi",
+        phone=f"+35840{1000000 + index * 4:07d}",
+        languages=languages.split(","),
+        password_hash=password_hash,
+    )
+    for n in range(1, 4):
+        people.save_person(
+            session,
+            None,
+            organisation=org,
+            role=Role.COUNSELLOR,
+            name=_demo_name(index * 4 + n),
+            email=f"ohjaaja{n}@{org.short_name.lower().replace('ä', 'a')}.example.fi",
+            phone=f"+35840{1000000 + index * 4 + n:07d}",
+            languages=languages.split(","),
+            password_hash=password_hash,
+        )
+
+
+def load_demo(session: Session) -> bool:
+    """Load the demo ring into an empty database; returns False if members already exist."""
+    if session.scalar(select(Organisation.id).limit(1)) is not None:
+        return False
+    pilot, current = _agreements(session)
+    password_hash = generate_password_hash(DEMO_PASSWORD)  # hashed once: hashing is slow on purpose
+    people.save_person(
+        session,
+        None,
+        role=Role.COORDINATOR,
+        name="Kirsi Koordinaattori",
+        email="koordinaattori@example.fi",
+        phone="+358401000000",
+        languages=["fi", "sv", "en"],
+        password_hash=password_hash,
+    )
+    for index, (name, short, colour, hours, in_pilot) in enumerate(ORGANISATIONS, start=1):
+        org = service.save_organisation(
+            session,
+            None,
+            "FI",
+            name=name,
+            short_name=short,
+            colour=colour,
+            email=f"info@{short.lower().replace('ä', 'a')}.example.fi",
+            phone="",
+            address="",
+            website="",
+        )
+        if in_pilot:
+            first = _sign(session, org, pilot, date(2024, 1, 1), hours)
+            signature = _sign(session, org, current, date(2025, 8, 1), hours, supersedes=first)
+        else:
+            signature = _sign(session, org, current, LATER_STARTS[short], hours)
+        if short == "Alkio":
+            memoranda.withdraw(session, signature, date(2027, 1, 1), "Resources moved elsewhere.")
+        _people(session, org, index, password_hash)
+    return True

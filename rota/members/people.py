@@ -1,0 +1,116 @@
+"""Use cases for people: accounts, roles, profiles and passwords."""
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from rota.errors import DomainError, NotFound
+from rota.members.models import Organisation, Role, User
+from rota.members.service import normalise_phone
+
+LANGUAGES = ("fi", "sv", "en")
+MIN_PASSWORD_LENGTH = 10
+
+
+def get_person(session: Session, user_id: int) -> User:
+    """The person with this id, or NotFound."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise NotFound(_l("No such person."))
+    return user
+
+
+def find_by_email(session: Session, email: str) -> User | None:
+    """The person with this e-mail address (case-insensitive), if any."""
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def _check_role(role: Role, organisation: Organisation | None):
+    if role != Role.COORDINATOR and organisation is None:
+        raise DomainError(
+            _l("Organisation admins and counsellors belong to a member organisation: choose one."),
+            "organisation_id",
+        )
+
+
+def _check_email(session: Session, user: User | None, email: str):
+    other = find_by_email(session, email)
+    if other is not None and (user is None or other.id != user.id):
+        raise DomainError(
+            _l("Another person already uses the address %(email)s.", email=email), "email"
+        )
+
+
+def _clean_languages(languages) -> str:
+    codes = [code for code in LANGUAGES if code in set(languages or ())]
+    if not codes:
+        raise DomainError(_l("Choose at least one language the person counsels in."), "languages")
+    return ",".join(codes)
+
+
+def save_person(
+    session: Session,
+    user: User | None,
+    *,
+    region: str = "FI",
+    organisation: Organisation | None = None,
+    **fields,
+) -> User:
+    """Create (user=None) or update a person; checks e-mail, phone, role and languages."""
+    role = Role(fields.get("role", user.role if user else Role.COUNSELLOR))
+    _check_role(role, organisation)
+    _check_email(session, user, fields["email"])
+    user = user or User(role=role)
+    user.email = fields["email"].strip().lower()
+    user.name = fields["name"].strip()
+    user.phone = normalise_phone(fields.get("phone", ""), region)
+    user.languages = _clean_languages(fields.get("languages"))
+    user.role = role
+    user.organisation = organisation if role != Role.COORDINATOR else None
+    if "active" in fields:
+        user.active = bool(fields["active"])
+    if fields.get("password"):
+        set_password(user, fields["password"])
+    elif fields.get("password_hash"):
+        user.password_hash = fields["password_hash"]
+    session.add(user)
+    session.flush()
+    return user
+
+
+def update_profile(session: Session, user: User, *, region: str = "FI", **fields) -> User:
+    """A person changes their own name, phone, languages and interface language."""
+    _check_email(session, user, fields["email"])
+    user.name = fields["name"].strip()
+    user.email = fields["email"].strip().lower()
+    user.phone = normalise_phone(fields.get("phone", ""), region)
+    user.languages = _clean_languages(fields.get("languages"))
+    user.locale = fields.get("locale") or None
+    session.flush()
+    return user
+
+
+def set_password(user: User, password: str):
+    """Store a hash of a new password (never the password)."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise DomainError(
+            _l("Use at least %(count)d characters in the password.", count=MIN_PASSWORD_LENGTH),
+            "password",
+        )
+    user.password_hash = generate_password_hash(password)
+
+
+def check_password(user: User | None, password: str) -> bool:
+    """Whether the password is this active person's; False for unknown or inactive people."""
+    if user is None or not user.active or not user.password_hash:
+        return False
+    return check_password_hash(user.password_hash, password)
+
+
+def people(session: Session, organisation: Organisation | None = None) -> list[User]:
+    """Everyone, or one organisation's people, by name."""
+    query = select(User).order_by(func.lower(User.name))
+    if organisation is not None:
+        query = query.where(User.organisation_id == organisation.id)
+    return list(session.scalars(query))

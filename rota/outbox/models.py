@@ -1,0 +1,45 @@
+"""The outbox: every outgoing e-mail is a row written with the change that causes it."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import JSON, Enum, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from rota.db import UTCDateTime, utcnow
+from rota.extensions import db
+
+
+class OutboxStatus(enum.StrEnum):
+    """Where an outgoing message is: waiting, being handed to SMTP, delivered, given up."""
+
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):
+    """One outgoing e-mail; sent after commit, retried with back-off, never dropped silently."""
+
+    __tablename__ = "outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(250), unique=True)
+    kind: Mapped[str] = mapped_column(String(40), default="notification")
+    recipients: Mapped[list] = mapped_column(JSON)
+    subject: Mapped[str] = mapped_column(String(998))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[str | None] = mapped_column(Text)
+    headers: Mapped[dict] = mapped_column(JSON, default=dict)
+    attachments: Mapped[list] = mapped_column(JSON, default=list)
+    raw: Mapped[bytes | None] = mapped_column(LargeBinary)
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, native_enum=False, length=10), default=OutboxStatus.QUEUED, index=True
+    )
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

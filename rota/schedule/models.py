@@ -1,0 +1,190 @@
+"""Service hours, closures, shifts and their history, absences, published weeks, job leases."""
+
+import enum
+from datetime import date, datetime, time
+
+from sqlalchemy import Date, Enum, Float, ForeignKey, Integer, String, Text, Time
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from rota.db import UTCDateTime, utcnow
+from rota.extensions import db
+from rota.members.models import Organisation, User
+
+
+class Channel(enum.StrEnum):
+    """How clients reach the ring during a slot."""
+
+    PHONE = "phone"
+    EMAIL = "email"
+    CHAT = "chat"
+
+
+class ServicePattern(db.Model):
+    """A weekly template of service hours, valid from a date (until the next one or an end)."""
+
+    __tablename__ = "service_patterns"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_until: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    slots: Mapped[list["PatternSlot"]] = relationship(
+        back_populates="pattern",
+        cascade="all, delete-orphan",
+        order_by="(PatternSlot.weekday, PatternSlot.start_time, PatternSlot.channel)",
+    )
+
+
+class PatternSlot(db.Model):
+    """One weekly slot of a pattern, in the service's local wall-clock time."""
+
+    __tablename__ = "pattern_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    pattern_id: Mapped[int] = mapped_column(ForeignKey("service_patterns.id"), index=True)
+    weekday: Mapped[int] = mapped_column(Integer)  # Monday = 0
+    start_time: Mapped[time] = mapped_column(Time)
+    end_time: Mapped[time] = mapped_column(Time)
+    channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=10))
+    language: Mapped[str | None] = mapped_column(String(2))
+
+    pattern: Mapped[ServicePattern] = relationship(back_populates="slots")
+
+
+class Closure(db.Model):
+    """A day the ring is closed (its own closure) or a public holiday it re-opens."""
+
+    __tablename__ = "closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(Date, unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    reopen: Mapped[bool] = mapped_column(default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # a closure of the ring's own may span days: `day` is its first, `last_day` its last
+    last_day: Mapped[date | None] = mapped_column(Date)
+
+    @property
+    def until(self) -> date:
+        """The last closed day (the first one when the closure is a single day)."""
+        return self.last_day or self.day
+
+
+class ShiftStatus(enum.StrEnum):
+    """A shift is planned, or cancelled (kept so calendars see the cancellation)."""
+
+    PLANNED = "planned"
+    CANCELLED = "cancelled"
+
+
+class Shift(db.Model):
+    """One slot of the rota: an organisation's duty, a counsellor named by its admin."""
+
+    __tablename__ = "shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slot_key: Mapped[str] = mapped_column(String(60), unique=True)  # e.g. 2026-03-30/phone/09:00
+    channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=10))
+    language: Mapped[str | None] = mapped_column(String(2))
+    local_day: Mapped[date] = mapped_column(Date, index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    status: Mapped[ShiftStatus] = mapped_column(
+        Enum(ShiftStatus, native_enum=False, length=10), default=ShiftStatus.PLANNED
+    )
+    behind_hours: Mapped[float] = mapped_column(Float, default=0.0)
+    offered_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    offered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    offer_note: Mapped[str] = mapped_column(Text, default="")
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    reminded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    organisation: Mapped[Organisation] = relationship()
+    counsellor: Mapped[User | None] = relationship(foreign_keys=[counsellor_id])
+    offered_by: Mapped[User | None] = relationship(foreign_keys=[offered_by_id])
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def hours(self) -> float:
+        return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+
+class ShiftChange(db.Model):
+    """History of a shift: assignment, naming, offer, take, override, cancellation."""
+
+    __tablename__ = "shift_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    kind: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    from_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    to_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
+    from_counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+
+    actor: Mapped[User | None] = relationship(foreign_keys=[actor_id])
+    from_organisation: Mapped[Organisation | None] = relationship(
+        foreign_keys=[from_organisation_id]
+    )
+    to_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[to_organisation_id])
+    from_counsellor: Mapped[User | None] = relationship(foreign_keys=[from_counsellor_id])
+    to_counsellor: Mapped[User | None] = relationship(foreign_keys=[to_counsellor_id])
+
+
+class Absence(db.Model):
+    """A counsellor is away: shifts they are named to in this time show as uncovered."""
+
+    __tablename__ = "absences"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship()
+
+
+class PublishedWeek(db.Model):
+    """A published (frozen) week of the rota, by its Monday."""
+
+    __tablename__ = "published_weeks"
+
+    week_start: Mapped[date] = mapped_column(Date, primary_key=True)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class JobLease(db.Model):
+    """Who runs a scheduled job now: one row per job, taken with a time limit."""
+
+    __tablename__ = "job_leases"
+
+    name: Mapped[str] = mapped_column(String(60), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(120))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class CoverageMail(db.Model):
+    """A coverage warning mailed on a local day to an audience ("ring" or "org:<id>"): once."""
+
+    __tablename__ = "coverage_mails"
+
+    local_day: Mapped[date] = mapped_column(Date, primary_key=True)
+    audience: Mapped[str] = mapped_column(String(40), primary_key=True)
+    gaps: Mapped[int] = mapped_column(Integer, default=0)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -1,0 +1,64 @@
+/* Progressive enhancement only: every page works without this file.
+   1. Wide tables scroll inside their own region on narrow screens, not the whole page.
+   2. Copy buttons (rendered hidden by the copy_field macro) copy a link to the clipboard. */
+(function () {
+  "use strict";
+
+  function wrapTables() {
+    document.querySelectorAll("main table").forEach(function (table, index) {
+      if (table.parentElement.classList.contains("table-scroll")) return;
+      var wrapper = document.createElement("div");
+      wrapper.className = "table-scroll";
+      table.parentNode.insertBefore(wrapper, table);
+      wrapper.appendChild(table);
+      var caption = table.querySelector("caption");
+      if (caption) {
+        caption.id = caption.id || "table-caption-" + index;
+        wrapper.dataset.labelledby = caption.id;
+      }
+    });
+    markScrollable();
+  }
+
+  /* Only a table that overflows becomes a focusable, named region (keyboard users can scroll it). */
+  function markScrollable() {
+    document.querySelectorAll(".table-scroll").forEach(function (wrapper) {
+      if (wrapper.scrollWidth > wrapper.clientWidth + 1) {
+        wrapper.setAttribute("tabindex", "0");
+        wrapper.setAttribute("role", "region");
+        if (wrapper.dataset.labelledby) wrapper.setAttribute("aria-labelledby", wrapper.dataset.labelledby);
+      } else {
+        ["tabindex", "role", "aria-labelledby"].forEach(function (name) { wrapper.removeAttribute(name); });
+      }
+    });
+  }
+
+  function copyText(text, field) {
+    if (navigator.clipboard && window.isSecureContext) {
+      return navigator.clipboard.writeText(text);
+    }
+    field.select();
+    return document.execCommand("copy") ? Promise.resolve() : Promise.reject(new Error("copy"));
+  }
+
+  function enableCopyButtons() {
+    document.querySelectorAll("button[data-copy]").forEach(function (button) {
+      var field = document.getElementById(button.dataset.copy);
+      var status = document.getElementById(button.dataset.copy + "-status");
+      if (!field) return;
+      button.hidden = false;
+      button.addEventListener("click", function () {
+        copyText(field.value, field).then(
+          function () { status.textContent = button.dataset.copied; },
+          function () { field.select(); status.textContent = button.dataset.failed; }
+        );
+      });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    wrapTables();
+    enableCopyButtons();
+    window.addEventListener("resize", markScrollable);
+  });
+})();

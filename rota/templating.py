@@ -1,0 +1,68 @@
+"""What every template can use: navigation by role, labels, phone formatting."""
+
+import phonenumbers
+from flask import current_app
+from flask_babel import format_decimal, get_locale, gettext, ngettext
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+
+from rota.members.models import CommitmentUnit, Role
+
+C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
+
+# endpoint, label, roles that see it
+NAVIGATION = [
+    ("main.home", _l("Front page"), (C, A, S)),
+    ("members.organisations", _l("Member organisations"), (C, A, S)),
+    ("members.agreements", _l("Memoranda"), (C, A)),
+    ("members.members_on_day", _l("Members in force"), (C, A)),
+    ("people.index", _l("People"), (C, A)),
+    ("auth.token_list", _l("API tokens"), (C, A, S)),
+]
+
+# templates included on the front page, by role
+HOME_PANELS: dict[Role, list[str]] = {C: [], A: [], S: []}
+
+ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}
+
+
+def nav_items():
+    """The navigation entries for the signed-in person's role."""
+    role = current_user.role
+    return [(endpoint, label) for endpoint, label, roles in NAVIGATION if role in roles]
+
+
+def home_panels():
+    """Front-page panels for the signed-in person's role."""
+    return HOME_PANELS.get(current_user.role, [])
+
+
+def commitment(signature) -> str:
+    """A signature's commitment for people: "24 h per month" or "4 shifts per month"."""
+    amount = float(signature.commitment_amount)
+    shown = format_decimal(amount, format="#,##0.##")
+    if signature.commitment_unit == CommitmentUnit.SHIFTS:
+        return ngettext("%(num)s shift per month", "%(num)s shifts per month", amount, num=shown)
+    return gettext("%(num)s h per month", num=shown)
+
+
+def format_phone(number: str) -> str:
+    """An E.164 number in international format for people to read."""
+    try:
+        parsed = phonenumbers.parse(number, current_app.config["PHONE_REGION"])
+    except phonenumbers.NumberParseException:
+        return number
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def init_app(app):
+    """Expose the helpers to Jinja."""
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.globals.update(
+        nav_items=nav_items,
+        commitment=commitment,
+        home_panels=home_panels,
+        role_label=lambda role: ROLE_LABELS.get(role, role),
+        current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+    )
+    app.jinja_env.filters["phone"] = format_phone

@@ -1,0 +1,110 @@
+"""Factories for test data; every argument can be overridden."""
+
+import functools
+import itertools
+from datetime import date
+
+from werkzeug.security import generate_password_hash
+
+from rota.extensions import db
+from rota.members import memoranda, people, service
+from rota.members.models import Role
+
+PASSWORD = "correct horse battery"
+_counter = itertools.count(1)
+
+
+@functools.cache
+def _password_hash():
+    """PASSWORD hashed once per test session: hashing is slow on purpose."""
+    return generate_password_hash(PASSWORD)
+
+
+def _saved(record):
+    """Commit, as a real request would, so the app's own requests see the record."""
+    db.session.commit()
+    return record
+
+
+def org(**overrides):
+    """A member organisation."""
+    n = next(_counter)
+    fields = {"name": f"Organisation {n}", "short_name": f"ORG{n}", "colour": "#123456"}
+    fields.update(overrides)
+    return _saved(service.save_organisation(db.session, None, "FI", **fields))
+
+
+def agreement(**overrides):
+    """A memorandum version in effect from 2024-01-01."""
+    n = next(_counter)
+    fields = {"title": "Memorandum", "version_label": f"v{n}", "effective_from": date(2024, 1, 1)}
+    fields.update(overrides)
+    return _saved(memoranda.create_agreement(db.session, **fields))
+
+
+def signature(organisation=None, agreement_=None, **overrides):
+    """A signature of an agreement version by an organisation, 10 h per month, open-ended."""
+    organisation = organisation or org()
+    agreement_ = agreement_ or agreement()
+    terms = {
+        "agreement_id": agreement_.id,
+        "signed_on": date(2024, 1, 1),
+        "signed_by_name": "Rehtori Testinen",
+        "valid_from": max(date(2024, 1, 1), agreement_.effective_from),
+        "commitment_amount": 10,
+        "commitment_unit": "hours",
+    }
+    terms.update(overrides)
+    return _saved(memoranda.sign(db.session, organisation, None, **terms))
+
+
+def user(role=Role.COUNSELLOR, organisation=None, **overrides):
+    """A person; counsellors and organisation admins get an organisation if none is given."""
+    n = next(_counter)
+    if organisation is None and role != Role.COORDINATOR:
+        organisation = org()
+    fields = {
+        "name": f"Person {n}",
+        "email": f"person{n}@example.fi",
+        "languages": ["fi"],
+        "role": role,
+        "password_hash": _password_hash(),
+    }
+    fields.update(overrides)
+    return _saved(people.save_person(db.session, None, organisation=organisation, **fields))
+
+
+def coordinator(**overrides):
+    return user(role=Role.COORDINATOR, **overrides)
+
+
+def org_admin(organisation=None, **overrides):
+    return user(role=Role.ORG_ADMIN, organisation=organisation, **overrides)
+
+
+def counsellor(organisation=None, **overrides):
+    return user(role=Role.COUNSELLOR, organisation=organisation, **overrides)
+
+
+def shift(organisation=None, start="2026-03-30T09:00", hours=3, channel="phone", **overrides):
+    """A planned shift of an organisation starting at `start` Helsinki time (default 3 h)."""
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from rota.schedule.models import Shift
+
+    local = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo("Europe/Helsinki"))
+    starts_at = local.astimezone(UTC)
+    fields = {
+        "slot_key": f"{local:%Y-%m-%d}/{channel}/{local:%H:%M}",
+        "channel": channel,
+        "local_day": local.date(),
+        "starts_at": starts_at,
+        "ends_at": starts_at + timedelta(hours=hours),
+        "organisation": organisation or org(),
+    }
+    fields.update(overrides)
+    row = Shift(**fields)
+    db.session.add(row)
+    db.session.flush()
+    return row

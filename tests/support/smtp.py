@@ -1,0 +1,111 @@
+"""An SMTP sink for tests: a real aiosmtpd server on loopback that keeps what it receives."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import socket
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from email.message import EmailMessage
+
+from aiosmtpd.controller import Controller
+
+HOST = "127.0.0.1"
+REJECT_REPLIES = {
+    451: "451 4.3.0 Mail system temporarily unavailable",
+    554: "554 5.3.0 Transaction failed",
+}
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """One message as the SMTP server received it: envelope, raw bytes and parsed form."""
+
+    mail_from: str
+    rcpt_tos: tuple[str, ...]
+    raw: bytes
+    message: EmailMessage
+
+
+class _SinkHandler:
+    """aiosmtpd handler that hands each message to the sink, or rejects it on request."""
+
+    def __init__(self, sink: SmtpSink) -> None:
+        self.sink = sink
+
+    async def handle_DATA(self, server, session, envelope) -> str:
+        """Store the message unless the sink is set to reject."""
+        if self.sink.reject_reply:
+            return self.sink.reject_reply
+        self.sink.receive(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+        return "250 2.0.0 OK"
+
+
+class SmtpSink:
+    """An SMTP server on 127.0.0.1 that keeps every message; can go down and come back."""
+
+    def __init__(self, port: int | None = None) -> None:
+        self.host = HOST
+        self.port = port or free_port()
+        self.reject_reply: str | None = None
+        self._messages: list[ReceivedMessage] = []
+        self._changed = threading.Condition()
+        self._controller: Controller | None = None
+
+    def start(self) -> None:
+        """Start listening (again) on the same host and port."""
+        if self._controller is None:
+            handler = _SinkHandler(self)
+            self._controller = Controller(
+                handler, hostname=self.host, port=self.port, enable_SMTPUTF8=True
+            )
+            self._controller.start()
+
+    def stop(self) -> None:
+        """Stop listening: clients now get 'connection refused'."""
+        if self._controller is not None:
+            self._controller.stop()
+            self._controller = None
+
+    def reject(self, code: int = 451) -> None:
+        """Answer every message with a temporary (451) or permanent (554) failure."""
+        self.reject_reply = REJECT_REPLIES[code]
+
+    def accept(self) -> None:
+        """Accept messages again after `reject`."""
+        self.reject_reply = None
+
+    def receive(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
+        """Record one delivered message (called from the server thread)."""
+        parsed = email.message_from_bytes(raw, policy=email.policy.default)
+        with self._changed:
+            self._messages.append(ReceivedMessage(mail_from, tuple(rcpt_tos), raw, parsed))
+            self._changed.notify_all()
+
+    @property
+    def messages(self) -> list[ReceivedMessage]:
+        """A snapshot of the messages received so far, oldest first."""
+        with self._changed:
+            return list(self._messages)
+
+    def clear(self) -> None:
+        """Forget the messages received so far."""
+        with self._changed:
+            self._messages.clear()
+
+    def wait_for(self, count: int, timeout: float = 5) -> list[ReceivedMessage]:
+        """Wait until at least `count` messages arrived; raise TimeoutError after `timeout` s."""
+        with self._changed:
+            if not self._changed.wait_for(lambda: len(self._messages) >= count, timeout):
+                got = len(self._messages)
+                raise TimeoutError(f"SMTP sink got {got} of {count} messages in {timeout} s")
+            return list(self._messages)

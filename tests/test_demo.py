@@ -1,0 +1,29 @@
+"""The demo ring: the Central Finland pilot's shape, loaded once."""
+
+from datetime import date
+
+from rota.extensions import db
+from rota.members.models import Organisation, Role, Signature, User
+from rota.members.service import members_in_force
+
+
+def test_demo_ring_has_ten_members_seven_from_the_pilot_and_one_withdrawal(app, runner):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0 and "Demo ring loaded" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Organisation)) == 10
+    assert len(members_in_force(db.session, date(2025, 1, 1))) == 7
+    assert len(members_in_force(db.session, date(2026, 6, 1))) == 10
+    withdrawn = db.session.scalars(
+        db.select(Signature).where(Signature.withdrawn_on.is_not(None))
+    ).all()
+    assert len(withdrawn) == 1
+    counsellors = db.session.scalars(db.select(User).filter_by(role=Role.COUNSELLOR)).all()
+    assert len(counsellors) == 30
+    assert any("ä" in u.name or "ö" in u.name or "å" in u.name.lower() for u in counsellors)
+
+
+def test_demo_loads_only_into_an_empty_ring(app, runner, make):
+    make.org()
+    result = runner.invoke(args=["demo"])
+    assert "demo data not loaded" in result.output
+    assert db.session.scalar(db.select(db.func.count()).select_from(Organisation)) == 1
