@@ -69,6 +69,28 @@ def register_blueprints(app):
 
     for module in (home, auth, members, people_views):
         app.register_blueprint(module.bp)
+    from rota import openapi
+    from rota.schedule import duty_api, feed_views
+
+    for module in (feed_views, duty_api, openapi):
+        app.register_blueprint(module.bp)
+    from rota.schedule import admin_views, planning_views
+
+    for module in (admin_views, planning_views):
+        app.register_blueprint(module.bp)
+    from rota.schedule import api as shifts_api
+    from rota.schedule import views as schedule
+
+    for module in (schedule, shifts_api):
+        app.register_blueprint(module.bp)
+    from rota.contacts import mail_views
+
+    app.register_blueprint(mail_views.bp)
+    from rota.contacts import api as contacts_api
+    from rota.contacts import views as contacts
+
+    for module in (contacts, contacts_api):
+        app.register_blueprint(module.bp)
 
 
 def register_commands(app):

@@ -46,7 +46,29 @@ def token_create(name, scopes, org_short):
     click.echo(secret)
 
 
+@click.command("poll-mail")
+def poll_mail_command():
+    """Read the shared mailbox now (fetch, store, ingest, mark) and print what was done."""
+    from flask import current_app
+
+    from rota.contacts.mailbox import poll_mailbox
+    from rota.db import utcnow
+
+    report = poll_mailbox(db.session, current_app.config, utcnow())
+    click.echo(report.summary())
+    if report.error:
+        raise click.ClickException(f"the shared mailbox could not be read: {report.error}")
+
+
 def init_app(app):
     """Register the commands on the app."""
     app.cli.add_command(demo_command)
     app.cli.add_command(token_cli)
+    app.cli.add_command(poll_mail_command)
+    from rota import jobs
+
+    app.cli.add_command(jobs.scheduler_command)
+    app.cli.add_command(jobs.run_job_command)
+    from rota.schedule import planning_cli
+
+    planning_cli.init_app(app)

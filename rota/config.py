@@ -30,6 +30,25 @@ DEFAULTS = {
     "MAIL_DEFAULT_SENDER": None,
     "MAIL_TIMEOUT": 10,
     "OUTBOX_MAX_ATTEMPTS": 12,
+    "SHIFT_HOURS": 3.0,  # commitments counted in shifts count this many hours per shift
+    "ROTA_HORIZON_WEEKS": 12,  # how far ahead `generate` extends the rota
+    "COVERAGE_DAYS": 14,  # shifts without a counsellor this many days ahead are warned about
+    "IMAP_HOST": "",  # empty: the shared mailbox is not polled
+    "IMAP_PORT": 993,
+    "IMAP_SECURITY": "ssl",  # ssl | starttls | none
+    "IMAP_USER": "",
+    "IMAP_PASSWORD": "",
+    "IMAP_FOLDER": "INBOX",
+    "IMAP_AFTER": "flag",  # after ingest: leave | flag (\Flagged) | move (to IMAP_MOVE_TO)
+    "IMAP_MOVE_TO": "Processed",
+    "IMAP_TIMEOUT": 60,
+    "IMAP_BATCH": 200,
+    "IMAP_ALERT_AFTER": 5,  # consecutive failed polls before the coordinator gets one e-mail
+    "MAIL_MAX_BYTES": 25 * 1024 * 1024,
+    "MAIL_OWN_ADDRESSES": [],  # other addresses of ours that deliver to the shared mailbox
+    "ACK_TEXT": {},  # {"fi": "…"}: overrides the acknowledgement; {reference}, {hours} filled in
+    "PUBLIC_FEED": True,  # /feeds/public/ring.ics: the ring's rota without personal data
+    "FEED_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL / X-PUBLISHED-TTL of the calendar feeds
 }
 
 

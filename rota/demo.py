@@ -1,6 +1,6 @@
 """A demo ring modelled on the Central Finland pilot: 10 members, memoranda, people."""
 
-from datetime import date
+from datetime import date, time
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -8,6 +8,8 @@ from werkzeug.security import generate_password_hash
 
 from rota.members import memoranda, people, service
 from rota.members.models import Organisation, Role
+from rota.schedule import closures
+from rota.schedule import hours as service_hours
 
 DEMO_PASSWORD = "demo-password"
 
@@ -178,4 +180,39 @@ def load_demo(session: Session) -> bool:
         if short == "Alkio":
             memoranda.withdraw(session, signature, date(2027, 1, 1), "Resources moved elsewhere.")
         _people(session, org, index, password_hash)
+    _service_hours(session)
     return True
+
+
+# weekday (Monday 0), start hour, end hour, channel, language (None: any)
+SERVICE_HOURS = [
+    *((day, 9, 12, "phone", None) for day in range(4)),
+    *((day, 12, 15, "phone", "sv" if day == 3 else None) for day in range(4)),
+    *((day, 9, 15, "email", None) for day in range(5)),
+    (1, 15, 17, "chat", "en"),
+]
+
+
+def _service_hours(session: Session) -> None:
+    """The demo ring's weekly service hours and its summer break."""
+    pattern = service_hours.save_pattern(
+        session, None, name="Palveluajat 2024–", valid_from=date(2024, 1, 1), valid_until=None
+    )
+    for weekday, start, end, channel, language in SERVICE_HOURS:
+        service_hours.add_slot(
+            session,
+            pattern,
+            weekday=weekday,
+            start_time=time(start),
+            end_time=time(end),
+            channel=channel,
+            language=language,
+        )
+    for year in (2025, 2026, 2027):
+        closures.add_closure(
+            session,
+            first=date(year, 7, 6),
+            last=date(year, 7, 31),
+            name="Kesätauko",
+            actor_id=None,
+        )

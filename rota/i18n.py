@@ -1,7 +1,7 @@
 """Language and time zone: the person's profile, then the browser, then the ring's default."""
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import force_locale
+from flask_babel import force_locale, refresh
 from flask_login import current_user
 
 from rota.extensions import babel
@@ -46,3 +46,6 @@ def init_app(app):
         timezone_selector=select_timezone,
         default_translation_directories="translations",
     )
+    # Flask-Babel caches the locale on `g`; a request inside a longer-lived app context
+    # (a test client, a command) must still choose its own language.
+    app.before_request(refresh)

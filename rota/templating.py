@@ -13,15 +13,30 @@ C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
 # endpoint, label, roles that see it
 NAVIGATION = [
     ("main.home", _l("Front page"), (C, A, S)),
+    ("contacts.index", _l("Contacts"), (C, A, S)),
     ("members.organisations", _l("Member organisations"), (C, A, S)),
     ("members.agreements", _l("Memoranda"), (C, A)),
     ("members.members_on_day", _l("Members in force"), (C, A)),
     ("people.index", _l("People"), (C, A)),
     ("auth.token_list", _l("API tokens"), (C, A, S)),
+    ("schedule.week", _l("Rota"), (C, A, S)),
+    ("schedule.own", _l("Our shifts"), (A,)),
+    ("schedule.gaps", _l("Coverage gaps"), (C, A)),
+    ("schedule.absence_list", _l("Absences"), (C, A, S)),
+    ("feeds.subscribe", _l("Calendar subscription"), (C, A, S)),
+    ("planning.planning", _l("Rota planning"), (C,)),
+    ("rota_admin.patterns", _l("Service hours"), (C,)),
+    ("rota_admin.closure_list", _l("Closures"), (C,)),
+    ("planning.fairness", _l("Fairness"), (C, A)),
+    ("mail.problems", _l("Shared mailbox"), (C,)),
 ]
 
 # templates included on the front page, by role
 HOME_PANELS: dict[Role, list[str]] = {C: [], A: [], S: []}
+HOME_PANELS[C] += ["schedule/panels/duty_today.html", "schedule/panels/gaps.html"]
+HOME_PANELS[A] += ["schedule/panels/gaps.html", "schedule/panels/offers.html"]
+HOME_PANELS[S] += ["schedule/panels/my_shifts.html"]
+HOME_PANELS[C] += ["contacts/mail/panel.html"]
 
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}
 

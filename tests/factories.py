@@ -108,3 +108,25 @@ def shift(organisation=None, start="2026-03-30T09:00", hours=3, channel="phone",
     db.session.add(row)
     db.session.flush()
     return row
+
+
+def service_hours(slots=((0, 9, 12, "phone"),), valid_from=date(2024, 1, 1), **overrides):
+    """A service hours pattern from (weekday, start hour, end hour, channel[, language]) slots."""
+    from datetime import time
+
+    from rota.schedule import hours
+
+    fields = {"name": f"Service hours {next(_counter)}", "valid_from": valid_from}
+    fields.update({"valid_until": None, **overrides})
+    pattern = hours.save_pattern(db.session, None, **fields)
+    for weekday, start, end, channel, *language in slots:
+        hours.add_slot(
+            db.session,
+            pattern,
+            weekday=weekday,
+            start_time=time(start),
+            end_time=time(end),
+            channel=channel,
+            language=language[0] if language else None,
+        )
+    return pattern

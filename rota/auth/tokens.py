@@ -2,7 +2,7 @@
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
@@ -13,6 +13,8 @@ from rota.errors import DomainError, NotFound
 from rota.members.models import Organisation, User
 
 SECRET_PREFIX = "rota_"
+# "last used" is recorded at most this often, so a calendar polling a feed does not write each time
+USE_RECORD_INTERVAL = timedelta(minutes=5)
 
 
 def hash_secret(secret: str) -> str:
@@ -63,8 +65,9 @@ def authenticate(
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
     if token is None or token.revoked_at is not None or scope not in token.scope_list:
         return None
-    token.last_used_at = now
-    session.flush()
+    if token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL:
+        token.last_used_at = now
+        session.flush()
     return token
 
 

@@ -65,14 +65,15 @@ def _claim(session: Session, message_id: int, now: datetime) -> bool:
 
 
 def _as_flask_mail(row: OutboxMessage) -> Message:
-    headers = {"Message-ID": row.message_id, **row.headers}
-    return Message(
+    message = Message(
         subject=row.subject,
         recipients=row.recipients,
         body=row.body_text,
         html=row.body_html,
-        extra_headers=headers,
+        extra_headers=dict(row.headers),
     )
+    message.msgId = row.message_id  # Flask-Mail writes its own Message-ID header: use ours
+    return message
 
 
 def _record(row: OutboxMessage, error: Exception | None, now: datetime, max_attempts: int):

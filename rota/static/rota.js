@@ -1,6 +1,7 @@
 /* Progressive enhancement only: every page works without this file.
    1. Wide tables scroll inside their own region on narrow screens, not the whole page.
-   2. Copy buttons (rendered hidden by the copy_field macro) copy a link to the clipboard. */
+   2. Copy buttons (rendered hidden by the copy_field macro) copy a link to the clipboard.
+   3. On a phone, the navigation folds behind a Menu button. */
 (function () {
   "use strict";
 
@@ -56,7 +57,22 @@
     });
   }
 
+  /* On a phone the long navigation folds behind a Menu button; without scripts it stays open. */
+  function foldNavigation() {
+    var toggle = document.querySelector(".menu-toggle");
+    var nav = document.getElementById("site-nav");
+    if (!toggle || !nav) return;
+    toggle.hidden = false;
+    document.documentElement.classList.add("nav-folds");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      nav.classList.toggle("open", open);
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    foldNavigation();
     wrapTables();
     enableCopyButtons();
     window.addEventListener("resize", markScrollable);

@@ -6,11 +6,14 @@ URLs may name objects of the world below: {org_a}, {org_b}, {person_a} (a counse
 is; a POST with an empty form (refused, or for edit forms re-saved unchanged).
 """
 
+from datetime import date
+
 import pytest
 
 from rota.auth import tokens
 from rota.extensions import db
 from rota.members.models import Role
+from tests.support.feed_data import add_shift
 
 LOGIN = 302  # signed-out visitors are sent to the login page
 ROLES = ("anon", "counsellor", "org_admin", "coordinator")
@@ -56,6 +59,79 @@ ROUTES = [
     ("POST", "/language", expect(302, 302, 302, 302)),
     ("GET", "/password/reset/not-a-token", expect(302, 302, 302, 302)),
     ("POST", "/tokens/{coordinator_token}/revoke", expect(LOGIN, 404, 404, 302)),
+    ("GET", "/subscribe", EVERYONE),
+    ("POST", "/subscribe", expect(LOGIN, 200, 200, 200)),
+    ("GET", "/organisations/{org_a}/subscribe", OWN_ORG),
+    ("GET", "/organisations/{org_b}/subscribe", OTHER_ORG),
+    ("POST", "/organisations/{org_b}/subscribe", expect(LOGIN, 403, 404, 200)),
+    ("GET", "/shifts/{shift_a}.ics", EVERYONE),
+    ("GET", "/feeds/public/ring.ics", expect(200, 200, 200, 200)),
+    ("GET", "/feeds/{feed_secret_a}/ring.ics", expect(200, 200, 200, 200)),
+    ("GET", "/feeds/{feed_secret_a}/organisations/{org_a}.ics", expect(200, 200, 200, 200)),
+    ("GET", "/feeds/{feed_secret_a}/organisations/{org_b}.ics", expect(404, 404, 404, 404)),
+    ("GET", "/feeds/{feed_secret_a}/people/{person_a}.ics", expect(200, 200, 200, 200)),
+    ("GET", "/feeds/{feed_secret_a}/people/{person_b}.ics", expect(404, 404, 404, 404)),
+    ("GET", "/feeds/rota_revoked-or-unknown/ring.ics", expect(404, 404, 404, 404)),
+    ("GET", "/api/v1/on-duty", expect(401, 401, 401, 401)),
+    ("GET", "/api/v1/openapi.json", expect(200, 200, 200, 200)),
+    ("GET", "/service-hours", COORDINATOR),
+    ("GET", "/service-hours/new", COORDINATOR),
+    ("POST", "/service-hours/new", expect(LOGIN, 403, 403, 400)),
+    ("GET", "/service-hours/0", expect(LOGIN, 403, 403, 404)),
+    ("POST", "/service-hours/0/slots", expect(LOGIN, 403, 403, 404)),
+    ("POST", "/service-hours/0/slots/0/delete", expect(LOGIN, 403, 403, 404)),
+    ("GET", "/closures", COORDINATOR),
+    ("POST", "/closures", expect(LOGIN, 403, 403, 400)),
+    ("POST", "/closures/0/delete", expect(LOGIN, 403, 403, 404)),
+    ("POST", "/closures/reopen/2026-02-30", expect(LOGIN, 403, 403, 404)),
+    ("GET", "/rota/planning", COORDINATOR),
+    ("POST", "/rota/publish", expect(LOGIN, 403, 403, 400)),
+    ("POST", "/rota/generate", expect(LOGIN, 403, 403, 302)),
+    ("GET", "/rota/replan", COORDINATOR),
+    ("POST", "/rota/replan", expect(LOGIN, 403, 403, 303)),
+    ("GET", "/fairness", MANAGERS),
+    ("GET", "/contacts", EVERYONE),
+    ("GET", "/contacts/{contact_a}", EVERYONE),
+    ("GET", "/contacts/{contact_ring}", expect(LOGIN, 200, 404, 200)),
+    ("GET", "/contacts/{contact_b}", expect(LOGIN, 404, 404, 200)),
+    ("POST", "/contacts/{contact_b}/claim", expect(LOGIN, 404, 404, 302)),
+    ("POST", "/contacts/{contact_b}/reply", expect(LOGIN, 404, 404, 400)),
+    ("POST", "/contacts/{contact_b}/note", expect(LOGIN, 404, 404, 400)),
+    ("POST", "/contacts/{contact_b}/calls", expect(LOGIN, 404, 404, 400)),
+    ("POST", "/contacts/{contact_b}/close", expect(LOGIN, 404, 404, 302)),
+    ("POST", "/contacts/{contact_b}/reopen", expect(LOGIN, 404, 404, 302)),
+    ("GET", "/contacts/{contact_a}/reassign", MANAGERS),
+    ("GET", "/contacts/{contact_b}/reassign", OTHER_ORG),
+    ("POST", "/contacts/{contact_b}/reassign", expect(LOGIN, 403, 404, 400)),
+    ("GET", "/calls/new", EVERYONE),
+    ("POST", "/calls/new", expect(LOGIN, 400, 400, 400)),
+    ("POST", "/calls/{call_b}/called-back", expect(LOGIN, 404, 404, 302)),
+    ("POST", "/api/v1/telephony/events", expect(401, 401, 401, 401)),
+    ("GET", "/api/v1/contacts", expect(401, 401, 401, 401)),
+    ("GET", "/rota", EVERYONE),
+    ("GET", "/rota/month", EVERYONE),
+    ("GET", "/rota/own", expect(LOGIN, 403, 302, 403)),
+    ("GET", "/rota/organisations/{org_a}", OWN_ORG),
+    ("GET", "/rota/organisations/{org_b}", OTHER_ORG),
+    ("GET", "/rota/gaps", MANAGERS),
+    ("GET", "/shifts/{shift_b}", EVERYONE),
+    ("POST", "/shifts/{future_shift_a}/counsellor", expect(LOGIN, 403, 302, 302)),
+    ("POST", "/shifts/{shift_b}/counsellor", expect(LOGIN, 403, 404, 302)),
+    ("POST", "/shifts/{shift_b}/offer", expect(LOGIN, 403, 404, 400)),
+    ("POST", "/shifts/{shift_b}/withdraw", expect(LOGIN, 403, 404, 302)),
+    (
+        "POST",
+        "/shifts/{shift_b}/take",
+        expect(LOGIN, 403, 302, 403),
+    ),  # offered: any other org takes
+    ("POST", "/shifts/{shift_b}/override", expect(LOGIN, 403, 403, 400)),
+    ("GET", "/absences", EVERYONE),
+    ("POST", "/absences", expect(LOGIN, 400, 400, 400)),
+    ("POST", "/absences/{absence_b}/delete", expect(LOGIN, 404, 404, 302)),
+    ("GET", "/api/v1/shifts", expect(401, 401, 401, 401)),
+    ("GET", "/mail", COORDINATOR),
+    ("POST", "/mail/raw/0/reprocess", expect(LOGIN, 403, 403, 302)),
+    ("GET", "/mail/raw/0.eml", expect(LOGIN, 403, 403, 404)),
     ("POST", "/logout", expect(LOGIN, 302, 302, 302)),
 ]
 
@@ -83,8 +159,62 @@ def world(app, make):
         db.session, name="Coordinator's", scopes=["feeds:read"], user=people["coordinator"]
     )
     objects["coordinator_token"] = token.id
+    objects["shift_a"] = add_shift(org_a, date(2026, 3, 30), counsellor=people["counsellor"]).id
+    _feed_token, objects["feed_secret_a"] = tokens.create_token(
+        db.session, name="Org A calendar", scopes=["feeds:read"], organisation=org_a
+    )
+    objects.update(add_contacts(people["counsellor"], objects["person_b"]))
+    objects.update(add_rota_shifts(org_a, org_b, objects["person_b"]))
     db.session.commit()
     return people, objects
+
+
+def add_contacts(counsellor_a, person_b_id):
+    """Contacts of counsellor A, of counsellor B (with a missed call), and the ring's queue."""
+    from rota.contacts.models import Call, CallOutcome, Contact
+    from rota.members.models import User
+
+    person_b = db.session.get(User, person_b_id)
+    rows = {
+        "contact_a": Contact(
+            channel="email", owner=counsellor_a, organisation_id=counsellor_a.organisation_id
+        ),
+        "contact_b": Contact(
+            channel="phone", owner=person_b, organisation_id=person_b.organisation_id
+        ),
+        "contact_ring": Contact(channel="email"),
+    }
+    db.session.add_all(rows.values())
+    db.session.flush()
+    call = Call(
+        contact_id=rows["contact_b"].id,
+        started_at=rows["contact_b"].received_at,
+        outcome=CallOutcome.MISSED,
+        callback_needed=True,
+    )
+    db.session.add(call)
+    db.session.flush()
+    return {**{name: row.id for name, row in rows.items()}, "call_b": call.id}
+
+
+def add_rota_shifts(org_a, org_b, person_b_id):
+    """A future shift of A, a future shift of B on offer, and an absence of B's counsellor."""
+    from datetime import UTC, datetime
+
+    from rota.schedule.models import Absence
+    from tests import factories
+
+    offered = factories.shift(org_b, start="2031-04-01T09:00")
+    offered.offered_at = datetime(2031, 3, 1, tzinfo=UTC)
+    absence = Absence(
+        user_id=person_b_id,
+        starts_at=datetime(2031, 4, 1, tzinfo=UTC),
+        ends_at=datetime(2031, 4, 2, tzinfo=UTC),
+    )
+    db.session.add(absence)
+    db.session.flush()
+    future_a = factories.shift(org_a, start="2031-03-31T09:00")
+    return {"shift_b": offered.id, "future_shift_a": future_a.id, "absence_b": absence.id}
 
 
 @pytest.mark.parametrize("role", ROLES)

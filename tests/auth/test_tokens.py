@@ -1,6 +1,7 @@
 """API tokens: hashed, scoped, revocable, listed by owner; created from pages or the CLI."""
 
 import re
+from datetime import timedelta
 
 import pytest
 
@@ -23,6 +24,10 @@ def test_token_authenticates_only_for_its_scopes_and_records_use(app):
     now = utcnow()
     assert tokens.authenticate(db.session, secret, "feeds:read", now) is token
     assert token.last_used_at == now
+    tokens.authenticate(db.session, secret, "feeds:read", now + timedelta(minutes=1))
+    assert token.last_used_at == now
+    tokens.authenticate(db.session, secret, "feeds:read", now + timedelta(minutes=5))
+    assert token.last_used_at == now + timedelta(minutes=5)
     assert tokens.authenticate(db.session, secret, "contacts:read", now) is None
     assert tokens.authenticate(db.session, secret + "x", "feeds:read", now) is None
     assert tokens.authenticate(db.session, None, "feeds:read", now) is None

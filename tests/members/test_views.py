@@ -112,6 +112,7 @@ def test_coordinator_records_amends_and_withdraws_a_signature(app, client, make,
     assert response.status_code == 302
     page = client.get(f"/organisations/{org.id}").get_data(as_text=True)
     assert "withdrawn from" in page and "Budget" in page
+    assert "amended" in page and page.count("/amend") == 0
     assert db.session.get(Signature, second.id).withdrawn_on == date(2026, 1, 1)
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from string import Template
 
+from tests.support.certificates import self_signed_certificate
 from tests.support.imapwire import ImapWire, parse_uid_set
 from tests.support.smtp import HOST, ReceivedMessage, SmtpSink, free_port
 
@@ -242,14 +243,7 @@ class DovecotServer:
         self.config_path.write_text(config)
 
     def _make_certificate(self) -> str:
-        key = self.root / "key.pem"
-        subprocess.run(
-            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2"]
-            + ["-subj", "/CN=localhost", "-addext", "subjectAltName=IP:127.0.0.1,DNS:localhost"]
-            + ["-keyout", str(key), "-out", str(self.cert_path)],
-            check=True,
-            capture_output=True,
-        )
+        self.cert_path, key = self_signed_certificate(self.root)
         return f"ssl = yes\nssl_cert = <{self.cert_path}\nssl_key = <{key}"
 
     def _wait_until_ready(self, timeout: float) -> None:

@@ -1,8 +1,8 @@
-"""members, memoranda, people, tokens, outbox, rota and contacts tables
+"""initial schema
 
-Revision ID: a7ed30faf77e
+Revision ID: eca326241af6
 Revises: 
-Create Date: 2026-11-23 16:15:13.942146
+Create Date: 2026-11-23 17:18:33.568878
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import rota.db
 
 
 
-revision = 'a7ed30faf77e'
+revision = 'eca326241af6'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -228,7 +228,6 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_shifts_local_day'), ['local_day'], unique=False)
         batch_op.create_index(batch_op.f('ix_shifts_organisation_id'), ['organisation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_shifts_starts_at'), ['starts_at'], unique=False)
-        batch_op.create_index(batch_op.f('ix_shifts_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('signatures',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -506,7 +505,6 @@ def downgrade():
 
     op.drop_table('signatures')
     with op.batch_alter_table('shifts', schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f('ix_shifts_updated_at'))
         batch_op.drop_index(batch_op.f('ix_shifts_starts_at'))
         batch_op.drop_index(batch_op.f('ix_shifts_organisation_id'))
         batch_op.drop_index(batch_op.f('ix_shifts_local_day'))

@@ -1,0 +1,55 @@
+"""Forms of the queue and the contact page: reply, note, call log, reassignment."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateTimeLocalField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional
+
+from rota.contacts.models import CallOutcome
+from rota.forms import options
+
+OUTCOMES = [
+    (CallOutcome.ANSWERED.value, _l("Answered")),
+    (CallOutcome.MISSED.value, _l("Missed: call back")),
+    (CallOutcome.VOICEMAIL.value, _l("Voicemail: call back")),
+]
+
+
+class ReplyForm(FlaskForm):
+    text = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=20000)])
+
+
+class NoteForm(FlaskForm):
+    text = TextAreaField(
+        _l("Internal note (never sent)"), validators=[DataRequired(), Length(max=5000)]
+    )
+
+
+class CallForm(FlaskForm):
+    caller = StringField(_l("Caller's number"), validators=[DataRequired(), Length(max=60)])
+    started_at = DateTimeLocalField(
+        _l("Time of the call"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+    )
+    duration_minutes = IntegerField(
+        _l("Duration (minutes)"), validators=[Optional(), NumberRange(min=0, max=600)]
+    )
+    outcome = RadioField(_l("Outcome"), choices=options(OUTCOMES), validators=[DataRequired()])
+    summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+
+
+class ReassignForm(FlaskForm):
+    target = SelectField(_l("Give the contact to"), validate_choice=True)
+    reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
+
+    def target_ids(self) -> dict:
+        """The choice as keyword arguments: to_user_id or to_org_id."""
+        kind, _sep, number = (self.target.data or "").partition(":")
+        key = {"user": "to_user_id", "org": "to_org_id"}.get(kind)
+        return {key: int(number)} if key and number.isdigit() else {}

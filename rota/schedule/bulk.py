@@ -1,0 +1,75 @@
+"""Fast bulk INSERT: column-wise values, each distinct value converted once, one executemany.
+
+Generated shifts repeat the same few values (one `now`, a few hundred days, the same wall-clock
+instants on three channels), so each column type's bind conversion runs once per distinct value
+(a C-level cache), the rows are zipped into tuples in C, and the DBAPI cursor gets them as they
+are: no ORM objects, no per-row dicts, no per-cell conversion by SQLAlchemy.
+"""
+
+import functools
+from collections.abc import Mapping, Sequence
+from itertools import repeat
+
+from sqlalchemy import Table
+from sqlalchemy.orm import Session
+
+PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+
+
+class Constant:
+    """A value that is the same in every row (converted once, repeated)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value):
+        self.value = value
+
+
+def _converters(table: Table, names: Sequence[str], dialect) -> list:
+    """Per column, its type's bind conversion behind a cache shared by columns of that type."""
+    by_type: dict = {}
+    result = []
+    for name in names:
+        column_type = table.c[name].type
+        key = (type(column_type), repr(column_type))
+        if key not in by_type:
+            process = column_type.bind_processor(dialect)
+            by_type[key] = process and functools.lru_cache(maxsize=None)(process)
+        result.append(by_type[key])
+    return result
+
+
+def _column(values, convert, rows: int):
+    if isinstance(values, Constant):
+        return repeat(convert(values.value) if convert else values.value, rows)
+    return map(convert, values) if convert else values
+
+
+def bulk_insert(session: Session, table: Table, columns: Mapping[str, Sequence | Constant]) -> int:
+    """Insert rows given column-wise (name → values, or a Constant) in one executemany; count."""
+    sizes = {len(v) for v in columns.values() if not isinstance(v, Constant)}
+    if len(sizes) != 1:
+        raise ValueError("bulk_insert needs at least one value column, all of the same length")
+    rows = sizes.pop()
+    if not rows:
+        return 0
+    connection = session.connection()
+    dialect = connection.dialect
+    names = list(columns)
+    converted = [
+        _column(columns[name], convert, rows)
+        for name, convert in zip(names, _converters(table, names, dialect), strict=True)
+    ]
+    connection.exec_driver_sql(
+        _statement(table, names, dialect), list(zip(*converted, strict=True))
+    )
+    return rows
+
+
+def _statement(table: Table, names: Sequence[str], dialect) -> str:
+    """INSERT with positional DBAPI placeholders (qmark for SQLite, %s for psycopg)."""
+    if dialect.paramstyle not in PLACEHOLDERS:
+        raise ValueError(f"bulk_insert does not support the {dialect.paramstyle} paramstyle")
+    quote = dialect.identifier_preparer.quote
+    marks = ", ".join([PLACEHOLDERS[dialect.paramstyle]] * len(names))
+    return f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({marks})"

@@ -1,0 +1,52 @@
+"""Words people read for the rota's codes: channels, languages, change kinds, gaps."""
+
+from flask_babel import lazy_gettext as _l
+
+from rota.schedule.models import Channel
+
+CHANNELS = {Channel.PHONE: _l("Phone"), Channel.EMAIL: _l("E-mail"), Channel.CHAT: _l("Chat")}
+LANGUAGES = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
+CHANGE_KINDS = {
+    "assign": _l("Assigned by the rotation"),
+    "name": _l("Counsellor named"),
+    "offer": _l("Offered to other organisations"),
+    "withdraw": _l("Offer withdrawn"),
+    "take": _l("Taken"),
+    "override": _l("Overridden by the coordinator"),
+    "replan": _l("Re-planned by the coordinator"),
+    "cancel": _l("Cancelled"),
+}
+
+
+def channel_label(channel) -> str:
+    """The channel's name for people."""
+    return str(CHANNELS.get(Channel(channel), channel))
+
+
+def language_label(code: str | None) -> str:
+    """The language's name for people ("" when the slot has none)."""
+    return str(LANGUAGES.get(code, code or ""))
+
+
+def change_label(kind: str) -> str:
+    """What a history row's kind means."""
+    return str(CHANGE_KINDS.get(kind, kind))
+
+
+def gap_label(entry) -> str:
+    """Why a rota entry is a gap, or the counsellor's name when covered."""
+    if entry.shift.counsellor is None:
+        return str(_l("No counsellor"))
+    if entry.absent:
+        return str(_l("%(name)s is away: no counsellor", name=entry.shift.counsellor.name))
+    return entry.shift.counsellor.name
+
+
+def init_app(app) -> None:
+    """Expose the labels to every template (pages and mails)."""
+    app.jinja_env.globals.update(
+        channel_label=channel_label,
+        language_label=language_label,
+        change_label=change_label,
+        gap_label=gap_label,
+    )

@@ -1,0 +1,302 @@
+"""Shift operations: name the counsellor, offer, take, override; each one recorded in history.
+
+Every change bumps the shift's `sequence` and `updated_at` (calendar feeds rely on both) and the
+ORM's version check refuses a write based on a stale read. Taking an offered shift is a
+conditional UPDATE, so of two admins taking the same shift at once exactly one wins.
+"""
+
+import logging
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from rota.auth.access import can_manage_org
+from rota.errors import Conflict, DomainError, NotFound
+from rota.members.models import Organisation, Role, User
+from rota.members.service import members_in_force
+from rota.schedule.absences import is_absent
+from rota.schedule.models import Shift, ShiftChange, ShiftStatus
+
+log = logging.getLogger(__name__)
+
+NAME, OFFER, WITHDRAW, TAKE, OVERRIDE = "name", "offer", "withdraw", "take", "override"
+CHANGED_MEANWHILE = _l("Someone changed this shift meanwhile. Reload the page and try again.")
+
+
+def get_shift(session: Session, shift_id: int) -> Shift:
+    """The shift with this id, or NotFound."""
+    shift = session.get(Shift, shift_id)
+    if shift is None:
+        raise NotFound(_l("No such shift. It may have been removed from the rota."))
+    return shift
+
+
+def _managed_shift(session: Session, shift_id: int, actor: User) -> Shift:
+    shift = get_shift(session, shift_id)
+    if not can_manage_org(actor, shift.organisation_id):
+        raise NotFound(_l("No such shift. It may have been removed from the rota."))
+    return shift
+
+
+def _check_changeable(shift: Shift, now: datetime, version: int | None, *, past_ok=False):
+    if version is not None and version != shift.version:
+        raise Conflict(CHANGED_MEANWHILE)
+    if shift.status == ShiftStatus.CANCELLED:
+        raise DomainError(_l("This shift is cancelled; nothing can change on it."))
+    if not past_ok and shift.ends_at <= now:
+        raise DomainError(_l("This shift is over. Ask the coordinator to correct past shifts."))
+
+
+def _record(session: Session, shift: Shift, kind: str, actor: User, now: datetime, **change):
+    """Add a history row and bump the shift's sequence and modification time."""
+    shift.sequence = (shift.sequence or 0) + 1
+    shift.updated_at = now
+    session.add(ShiftChange(shift_id=shift.id, at=now, kind=kind, actor_id=actor.id, **change))
+    try:
+        session.flush()
+    except StaleDataError as exc:
+        raise Conflict(CHANGED_MEANWHILE) from exc
+
+
+def check_counsellor(session: Session, shift: Shift, person: User, actor: User) -> None:
+    """Refuse a person who may not counsel on this shift, saying whom to choose instead."""
+    if not person.active or person.role == Role.COORDINATOR:
+        raise DomainError(_l("Choose an active counsellor."), "counsellor_id")
+    if person.organisation_id != shift.organisation_id and not actor.is_coordinator:
+        raise DomainError(
+            _l(
+                "%(name)s is not one of %(org)s's people: choose one of its own counsellors.",
+                name=person.name,
+                org=shift.organisation.name,
+            ),
+            "counsellor_id",
+        )
+    if shift.language and shift.language not in person.language_list:
+        raise DomainError(
+            _l(
+                "This shift is in %(language)s and %(name)s does not counsel in it: choose "
+                "someone who does, or add the language to their profile.",
+                language=shift.language,
+                name=person.name,
+            ),
+            "counsellor_id",
+        )
+    if is_absent(session, person.id, shift.starts_at, shift.ends_at):
+        raise DomainError(
+            _l("%(name)s is away during this shift: choose someone else.", name=person.name),
+            "counsellor_id",
+        )
+
+
+def _person(session: Session, person_id: int | None) -> User | None:
+    if not person_id:
+        return None
+    person = session.get(User, person_id)
+    if person is None:
+        raise DomainError(_l("Choose a counsellor from the list."), "counsellor_id")
+    return person
+
+
+def name_counsellor(
+    session: Session,
+    shift_id: int,
+    actor: User,
+    *,
+    counsellor_id: int | None,
+    now: datetime,
+    version: int | None = None,
+) -> Shift:
+    """Name the counsellor of a shift (None leaves it open); its organisation's admin does."""
+    shift = _managed_shift(session, shift_id, actor)
+    _check_changeable(shift, now, version)
+    person = _person(session, counsellor_id)
+    if person is not None:
+        check_counsellor(session, shift, person, actor)
+    before = shift.counsellor_id
+    shift.counsellor = person
+    _record(
+        session,
+        shift,
+        NAME,
+        actor,
+        now,
+        from_counsellor_id=before,
+        to_counsellor_id=person and person.id,
+    )
+    return shift
+
+
+def counsellor_choices(session: Session, shift: Shift, actor: User) -> list[User]:
+    """People who could be named to the shift: its organisation's (anyone's for the coordinator)."""
+    query = select(User).where(User.active.is_(True), User.role != Role.COORDINATOR)
+    if not actor.is_coordinator:
+        query = query.where(User.organisation_id == shift.organisation_id)
+    people = session.scalars(query.order_by(User.name))
+    return [p for p in people if not shift.language or shift.language in p.language_list]
+
+
+def offer_shift(
+    session: Session, shift_id: int, actor: User, *, note: str, now: datetime, version=None
+) -> Shift:
+    """Offer an own shift to the other organisations, with a note saying why."""
+    shift = _managed_shift(session, shift_id, actor)
+    _check_changeable(shift, now, version)
+    if shift.offered_at is not None:
+        raise DomainError(_l("This shift is already offered. Withdraw the offer to change it."))
+    shift.offered_at, shift.offered_by, shift.offer_note = now, actor, (note or "").strip()
+    _record(
+        session,
+        shift,
+        OFFER,
+        actor,
+        now,
+        from_organisation_id=shift.organisation_id,
+        reason=shift.offer_note,
+    )
+    return shift
+
+
+def withdraw_offer(
+    session: Session, shift_id: int, actor: User, *, now: datetime, version=None
+) -> Shift:
+    """Take an offer back while nobody has taken the shift."""
+    shift = _managed_shift(session, shift_id, actor)
+    _check_changeable(shift, now, version)
+    if shift.offered_at is None:
+        raise DomainError(_l("This shift is not offered; there is nothing to withdraw."))
+    _clear_offer(shift)
+    _record(session, shift, WITHDRAW, actor, now)
+    return shift
+
+
+def _clear_offer(shift: Shift) -> None:
+    shift.offered_at, shift.offered_by, shift.offer_note = None, None, ""
+
+
+def _check_taker(session: Session, shift: Shift, actor: User, now: datetime) -> None:
+    if actor.role != Role.ORG_ADMIN or actor.organisation_id is None:
+        raise NotFound(_l("No such shift. It may have been removed from the rota."))
+    if actor.organisation_id == shift.organisation_id:
+        raise DomainError(
+            _l("This is already your organisation's shift; withdraw the offer instead.")
+        )
+    if shift.starts_at <= now:
+        raise DomainError(_l("This shift has already started; it can no longer be taken."))
+    members = {m.organisation.id for m in members_in_force(session, shift.local_day)}
+    if actor.organisation_id not in members:
+        raise DomainError(
+            _l("Your organisation has no memorandum in force on that day, so it cannot take it.")
+        )
+
+
+def _taken_by(session: Session, shift: Shift) -> str | None:
+    query = (
+        select(Organisation.name)
+        .join(ShiftChange, ShiftChange.to_organisation_id == Organisation.id)
+        .where(ShiftChange.shift_id == shift.id, ShiftChange.kind.in_([TAKE, OVERRIDE]))
+        .order_by(ShiftChange.at.desc(), ShiftChange.id.desc())
+    )
+    return session.scalar(query.limit(1))
+
+
+def _lost_race(session: Session, shift: Shift) -> DomainError:
+    session.refresh(shift)
+    if shift.offered_at is not None:
+        return Conflict(CHANGED_MEANWHILE)
+    taker = _taken_by(session, shift)
+    if taker is None:
+        return DomainError(_l("This shift is no longer offered."))
+    return Conflict(_l("This shift was just taken by %(org)s; it is no longer offered.", org=taker))
+
+
+def take_shift(
+    session: Session, shift_id: int, actor: User, *, reason: str, now: datetime, version=None
+) -> Shift:
+    """Take another organisation's offered shift for the actor's organisation (first one wins)."""
+    shift = get_shift(session, shift_id)
+    if shift.offered_at is None:
+        raise _lost_race(session, shift)
+    _check_taker(session, shift, actor, now)
+    seen = shift.version if version is None else version
+    before = (shift.organisation_id, shift.counsellor_id)
+    taken = session.execute(
+        update(Shift)
+        .where(Shift.id == shift.id, Shift.offered_at.is_not(None), Shift.version == seen)
+        .values(
+            organisation_id=actor.organisation_id,
+            counsellor_id=None,
+            offered_at=None,
+            offered_by_id=None,
+            offer_note="",
+            version=seen + 1,
+            sequence=Shift.sequence + 1,
+            updated_at=now,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise _lost_race(session, shift)
+    session.add(
+        ShiftChange(
+            shift_id=shift.id,
+            at=now,
+            kind=TAKE,
+            actor_id=actor.id,
+            from_organisation_id=before[0],
+            to_organisation_id=actor.organisation_id,
+            from_counsellor_id=before[1],
+            reason=(reason or "").strip(),
+        )
+    )
+    session.flush()
+    session.refresh(shift)
+    log.info("shift %s taken by organisation %s", shift.id, actor.organisation_id)
+    return shift
+
+
+def override_shift(
+    session: Session,
+    shift_id: int,
+    actor: User,
+    *,
+    organisation_id: int,
+    counsellor_id: int | None,
+    reason: str,
+    now: datetime,
+    version=None,
+) -> Shift:
+    """The coordinator reassigns a shift (organisation and/or counsellor), saying why."""
+    if not actor.is_coordinator:
+        raise NotFound(_l("No such shift. It may have been removed from the rota."))
+    shift = get_shift(session, shift_id)
+    _check_changeable(shift, now, version, past_ok=True)
+    if not (reason or "").strip():
+        raise DomainError(
+            _l("Say why you override the rota; the reason is kept in the history."), "reason"
+        )
+    organisation = session.get(Organisation, organisation_id or 0)
+    if organisation is None:
+        raise DomainError(_l("Choose an organisation from the list."), "organisation_id")
+    before = (shift.organisation_id, shift.counsellor_id)
+    shift.organisation = organisation
+    person = _person(session, counsellor_id)
+    if person is not None:
+        check_counsellor(session, shift, person, actor)
+    shift.counsellor = person
+    _clear_offer(shift)
+    _record(
+        session,
+        shift,
+        OVERRIDE,
+        actor,
+        now,
+        from_organisation_id=before[0],
+        to_organisation_id=organisation.id,
+        from_counsellor_id=before[1],
+        to_counsellor_id=person and person.id,
+        reason=reason.strip(),
+    )
+    return shift

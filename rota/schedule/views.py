@@ -1,0 +1,272 @@
+"""Rota pages: week and month views, an organisation's shifts, gaps, one shift and its history."""
+
+from datetime import date, timedelta
+from zoneinfo import ZoneInfo
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+
+from rota.auth.access import can_manage_org, require_org, role_required
+from rota.db import utcnow
+from rota.extensions import db
+from rota.forms import form_data, form_page, options, run_use_case
+from rota.members.models import Role
+from rota.members.service import get_organisation
+from rota.schedule import absences, coverage, labels, origin, panels, service
+from rota.schedule.coverage import RotaEntry, group_by_day
+from rota.schedule.forms import (
+    AbsenceForm,
+    NameCounsellorForm,
+    OfferForm,
+    OverrideForm,
+    PeriodForm,
+    TakeForm,
+    WithdrawOfferForm,
+)
+
+bp = Blueprint("schedule", __name__)
+bp.record_once(lambda state: labels.init_app(state.app))
+bp.record_once(lambda state: panels.init_app(state.app))
+
+C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
+ORG_WEEKS = 8
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def _period_day() -> date:
+    form = PeriodForm(formdata=request.args)
+    if not form.validate():
+        abort(400, description=_("Give the day as YYYY-MM-DD, e.g. 2026-03-30."))
+    return form.day.data or panels.local_today()
+
+
+def _rota_page(template, first: date, last: date, previous: date, following: date):
+    entries = coverage.rota_between(db.session, first, last)
+    return render_template(
+        template,
+        first=first,
+        last=last,
+        previous=previous,
+        following=following,
+        days=group_by_day(entries),
+        form=PeriodForm(formdata=None, day=first),
+    )
+
+
+@bp.get("/rota")
+@login_required
+def week():
+    monday = (day := _period_day()) - timedelta(days=day.weekday())
+    return _rota_page(
+        "schedule/week.html",
+        monday,
+        monday + timedelta(days=6),
+        monday - timedelta(7),
+        monday + timedelta(7),
+    )
+
+
+@bp.get("/rota/month")
+@login_required
+def month():
+    first = _period_day().replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    previous = (first - timedelta(days=1)).replace(day=1)
+    return _rota_page(
+        "schedule/month.html", first, following - timedelta(days=1), previous, following
+    )
+
+
+@bp.get("/rota/own")
+@role_required(A)
+def own():
+    return redirect(url_for(".organisation", org_id=current_user.organisation_id))
+
+
+@bp.get("/rota/organisations/<int:org_id>")
+@role_required(C, A)
+def organisation(org_id):
+    require_org(org_id)
+    org, today = get_organisation(db.session, org_id), panels.local_today()
+    entries = coverage.rota_between(
+        db.session, today, today + timedelta(weeks=ORG_WEEKS), organisation_id=org_id
+    )
+    offers = [
+        s for s in coverage.offered_shifts(db.session, utcnow()) if s.organisation_id != org_id
+    ]
+    return render_template(
+        "schedule/organisation.html", org=org, entries=entries, offers=offers, weeks=ORG_WEEKS
+    )
+
+
+@bp.get("/rota/gaps")
+@role_required(C, A)
+def gaps():
+    return render_template(
+        "schedule/gaps.html", entries=panels.viewer_gaps(), days=panels.coverage_days()
+    )
+
+
+@bp.get("/shifts/<int:shift_id>")
+@login_required
+def shift(shift_id):
+    return _shift_page(service.get_shift(db.session, shift_id))
+
+
+def _name_form(shift, formdata=None):
+    form = NameCounsellorForm(
+        formdata=formdata, version=shift.version, counsellor_id=shift.counsellor_id or 0
+    )
+    people = service.counsellor_choices(db.session, shift, current_user)
+    form.counsellor_id.choices = options([(0, _("Nobody yet")), *((p.id, p.name) for p in people)])
+    return form
+
+
+def _override_form(shift, formdata=None):
+    form = OverrideForm(
+        formdata=formdata,
+        version=shift.version,
+        organisation_id=shift.organisation_id,
+        counsellor_id=shift.counsellor_id or 0,
+    )
+    form.organisation_id.choices = options((o.id, o.name) for o in panels.organisations())
+    people = service.counsellor_choices(db.session, shift, current_user)
+    form.counsellor_id.choices = options(
+        [(0, _("Nobody yet")), *((p.id, f"{p.name} ({p.organisation.short_name})") for p in people)]
+    )
+    return form
+
+
+def _forms_for(shift) -> dict:
+    """The forms the signed-in person may use on this shift, filled from its current state."""
+    forms, fresh = {}, {"formdata": None, "version": shift.version}
+    if can_manage_org(current_user, shift.organisation_id):
+        forms["name_form"] = _name_form(shift)
+        key, form_cls = (
+            ("withdraw_form", WithdrawOfferForm) if shift.offered_at else ("offer_form", OfferForm)
+        )
+        forms[key] = form_cls(**fresh)
+    elif current_user.is_org_admin and shift.offered_at is not None:
+        forms["take_form"] = TakeForm(**fresh)
+    if current_user.is_coordinator:
+        forms["override_form"] = _override_form(shift)
+    return forms
+
+
+def _shift_page(shift, status=200, **forms):
+    entry = RotaEntry(shift, shift.id in absences.absent_shift_ids(db.session, [shift]))
+    context = {**_forms_for(shift), **forms}
+    history = origin.with_origin(shift, coverage.history(db.session, shift))
+    return render_template(
+        "schedule/shift.html", entry=entry, shift=shift, history=history, **context
+    ), status
+
+
+def _act(shift_id, form, key, action, success):
+    """Run one shift operation from a posted form; back to the shift page, with errors if any."""
+    if form.validate_on_submit():
+        fields = form_data(form, exclude=("version",))
+        done = run_use_case(
+            form, action, shift_id, current_user, now=utcnow(), version=form.version.data, **fields
+        )
+        if done is not None:
+            flash(success, "success")
+            return redirect(url_for(".shift", shift_id=shift_id))
+    shift = service.get_shift(db.session, shift_id)
+    return _shift_page(shift, 400, **({key: form} if form.errors else {}))
+
+
+def _managed(shift_id):
+    shift = service.get_shift(db.session, shift_id)
+    require_org(shift.organisation_id)
+    return shift
+
+
+@bp.post("/shifts/<int:shift_id>/counsellor")
+@role_required(C, A)
+def name_counsellor(shift_id):
+    form = _name_form(_managed(shift_id), request.form)
+    return _act(shift_id, form, "name_form", service.name_counsellor, _l("Counsellor saved."))
+
+
+@bp.post("/shifts/<int:shift_id>/offer")
+@role_required(C, A)
+def offer(shift_id):
+    _managed(shift_id)
+    return _act(
+        shift_id,
+        OfferForm(),
+        "offer_form",
+        service.offer_shift,
+        _l("The shift is offered to the other organisations."),
+    )
+
+
+@bp.post("/shifts/<int:shift_id>/withdraw")
+@role_required(C, A)
+def withdraw(shift_id):
+    _managed(shift_id)
+    return _act(
+        shift_id,
+        WithdrawOfferForm(),
+        "withdraw_form",
+        service.withdraw_offer,
+        _l("The offer is withdrawn."),
+    )
+
+
+@bp.post("/shifts/<int:shift_id>/take")
+@role_required(A)
+def take(shift_id):
+    return _act(
+        shift_id,
+        TakeForm(),
+        "take_form",
+        service.take_shift,
+        _l("The shift is now your organisation's. Name its counsellor."),
+    )
+
+
+@bp.post("/shifts/<int:shift_id>/override")
+@role_required(C)
+def override(shift_id):
+    form = _override_form(service.get_shift(db.session, shift_id), request.form)
+    return _act(
+        shift_id, form, "override_form", service.override_shift, _l("The shift is reassigned.")
+    )
+
+
+def _absence_form():
+    form = AbsenceForm(person_id=current_user.id)
+    people = absences.people_for_absences(db.session, current_user)
+    form.person_id.choices = options((p.id, p.name) for p in people)
+    return form
+
+
+@bp.route("/absences", methods=["GET", "POST"])
+@login_required
+def absence_list():
+    form = _absence_form()
+    if form.validate_on_submit() and run_use_case(
+        form, absences.record_absence, current_user, zone=_zone(), **form_data(form)
+    ):
+        flash(
+            _("The absence is recorded. Shifts you are named to then show as uncovered."), "success"
+        )
+        return redirect(url_for(".absence_list"))
+    rows = absences.visible_absences(db.session, current_user, utcnow())
+    return form_page("schedule/absences.html", form, absences=rows)
+
+
+@bp.post("/absences/<int:absence_id>/delete")
+@login_required
+def delete_absence(absence_id):
+    absences.delete_absence(db.session, current_user, absence_id)
+    db.session.commit()
+    flash(_("The absence is removed."), "success")
+    return redirect(url_for(".absence_list"))

@@ -1,0 +1,165 @@
+"""The main journeys, end to end in Chromium against the live app."""
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from rota.db import utcnow
+from rota.members.models import Organisation
+from rota.schedule import service
+from rota.schedule.models import Shift
+from tests.browser.helpers import (
+    COORDINATOR,
+    ORG_ADMIN,
+    OTHER_ADMIN,
+    live_db,
+    screenshot,
+    sign_in,
+    switch_language,
+    tab_to,
+    user,
+)
+
+pytestmark = pytest.mark.browser
+NEW_MEMBER = "Jämsän aikuisopisto"
+
+
+def _first_of_next_month(today: date) -> date:
+    return (today.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def _record_new_member(page, starts: date):
+    """Add the organisation with the mouse, then record its signature by keyboard only."""
+    page.goto("/organisations")
+    page.get_by_role("link", name="Add a member organisation").click()
+    page.get_by_label("Name", exact=True).fill(NEW_MEMBER)
+    page.get_by_label("Short name").fill("JAO")
+    page.get_by_label("E-mail address").fill("info@jao.example.fi")
+    page.get_by_label("Phone").fill("014 123 4567")
+    page.get_by_role("button", name="Save").click()
+    assert page.get_by_role("status").inner_text() == f"Member organisation {NEW_MEMBER} added."
+
+    page.get_by_role("link", name="Record a signature").click()
+    page.keyboard.press("Tab")  # the skip link, then into the form: keyboard only from here
+    page.keyboard.press("Enter")
+    for selector, text in (
+        ("#signed_on", starts.strftime("%d%m%Y")),
+        ("#signed_by_name", "Rehtori Riitta Rinne"),
+        ("#valid_from", starts.strftime("%d%m%Y")),
+        ("#commitment_amount", "12"),
+        ("#cost_terms", "Counsellor costs: organisation."),
+    ):
+        tab_to(page, selector)
+        page.keyboard.type(text)
+    tab_to(page, "main form button[type=submit]")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".flash-success")
+    assert page.get_by_role("status").inner_text() == f"Signature recorded for {NEW_MEMBER}."
+    row = page.locator("table tbody tr").filter(has_text="Rehtori Riitta Rinne")
+    assert "12 h per month" in row.inner_text()
+    screenshot(page, "journey-new-member")
+
+
+def _replan(page, first: date, last: date) -> date:
+    """Re-plan the new member's first weeks; the day of its first shift in the preview."""
+    preview = page.get_by_role("button", name="Preview the changes")
+    form = page.locator("form").filter(has=preview)
+    form.get_by_label("From").fill(first.isoformat())
+    form.get_by_label("To", exact=True).fill(last.isoformat())
+    preview.click()
+    changes = page.locator("table tbody tr").filter(has_text=NEW_MEMBER)
+    assert changes.count() > 0, "the re-plan gives the new member shifts"
+    day, month, year = re.search(r"(\d+)\.(\d+)\.(\d{4})", changes.first.inner_text()).groups()
+    screenshot(page, "journey-replan")
+    page.get_by_role("button", name="Apply these changes").click()
+    assert re.fullmatch(r"\d+ shifts? changed\.", page.get_by_role("status").inner_text())
+    return date(int(year), int(month), int(day))
+
+
+def test_coordinator_records_a_new_member_and_re_plans_the_rota_to_give_it_shifts(page):
+    starts = _first_of_next_month(date.today())
+    sign_in(page, COORDINATOR)
+    switch_language(page, "en")
+    _record_new_member(page, starts)
+    page.goto(f"/members?day={starts.isoformat()}")
+    assert page.get_by_role("link", name=NEW_MEMBER).is_visible()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rota planning").click()
+    page.get_by_role("button", name="Extend").click()  # the nightly job already did: nothing new
+    assert "the rota now reaches" in page.get_by_role("status").inner_text()
+    first_shift = _replan(page, starts, starts + timedelta(weeks=4))
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Rota", exact=True).click()
+    page.get_by_label("Show the period of").fill(first_shift.isoformat())
+    page.get_by_role("button", name="Show").click()
+    week = page.locator("table.rota")
+    assert week.locator("tbody tr").filter(has_text=NEW_MEMBER).count() > 0
+    screenshot(page, "rota-week")
+
+
+def _offered_shift(live_server) -> tuple[int, str]:
+    """Another organisation offers its next shift (as its admin does on the shift page)."""
+    note = "Our counsellor is on a course that day."
+    with live_db(live_server) as session:
+        other = user(session, OTHER_ADMIN)
+        shift = session.scalars(
+            select(Shift)
+            .where(Shift.organisation_id == other.organisation_id, Shift.starts_at > utcnow())
+            .where(Shift.offered_at.is_(None))
+            .order_by(Shift.starts_at)
+            .limit(1)
+        ).one()
+        service.offer_shift(session, shift.id, other, note=note, now=utcnow())
+        return shift.id, note
+
+
+def test_organisation_admin_names_a_counsellor_and_takes_an_offered_shift(page, live_server):
+    offered_id, note = _offered_shift(live_server)
+    sign_in(page, ORG_ADMIN)
+    switch_language(page, "en")
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Our shifts").click()
+    screenshot(page, "our-shifts")
+    page.get_by_role("link", name=re.compile("^Name counsellor")).first.click()
+    choice = page.get_by_label("Counsellor")
+    name = choice.locator("option").nth(1).inner_text()
+    choice.select_option(label=name)
+    page.get_by_role("button", name="Save counsellor").click()
+    assert page.get_by_role("status").inner_text() == "Counsellor saved."
+    assert name in page.locator("dl.facts").inner_text()
+
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Our shifts").click()
+    offers = page.get_by_role("table", name="Shifts you can take")
+    offers.locator("tbody tr").filter(has_text=note).get_by_role("button").click()
+    assert page.get_by_role("status").inner_text() == (
+        "The shift is now your organisation's. Name its counsellor."
+    )
+    with live_db(live_server) as session:
+        shift = session.get(Shift, offered_id)
+        ours = session.get(Organisation, user(session, ORG_ADMIN).organisation_id)
+        assert (shift.organisation_id, shift.offered_at) == (ours.id, None)
+        assert ours.name in page.locator("dl.facts").inner_text()
+
+
+def test_coordinator_copies_a_calendar_feed_link_with_the_keyboard(new_page, live_server):
+    page = new_page(permissions=["clipboard-read", "clipboard-write"])
+    sign_in(page, COORDINATOR)
+    switch_language(page, "en")
+    page.get_by_role("navigation", name="Main").get_by_role(
+        "link", name="Calendar subscription"
+    ).click()
+    tab_to(page, "main form button[type=submit]")
+    page.keyboard.press("Enter")
+    ring = page.get_by_role("region", name="The whole ring")
+    address = ring.get_by_label("Subscription address").input_value()
+    tab_to(page, "#feed-1 ~ button")
+    page.keyboard.press("Enter")
+    assert ring.get_by_role("status").inner_text() == "Copied to the clipboard."
+    copied = page.evaluate("() => navigator.clipboard.readText()")
+    assert copied == address
+    assert re.fullmatch(re.escape(live_server.url) + r"/feeds/rota_[\w-]+/ring\.ics", copied)
+    assert copied.startswith("https://")
+    feed = page.request.get(copied)
+    assert feed.status == 200 and feed.text().startswith("BEGIN:VCALENDAR")
+    screenshot(page, "subscribe-links")

@@ -1,0 +1,105 @@
+"""GET /api/v1/contacts: contacts changed since an instant, paged, for integrations and audits."""
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from rota.auth import tokens
+from rota.contacts.models import Contact, Message, MessageDirection
+from rota.extensions import db
+
+T0 = datetime(2026, 3, 30, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def ring(app, make):
+    """Five contacts changed an hour apart; the second has two e-mails and a note."""
+    org = make.org(short_name="KK")
+    anna = make.counsellor(org, name="Anna")
+    contacts = []
+    for n in range(5):
+        contact = Contact(
+            channel="email",
+            reference=f"R-{n + 1}",
+            subject=f"Asia {n}",
+            received_at=T0 + timedelta(hours=n),
+            updated_at=T0 + timedelta(hours=n),
+            owner_id=anna.id if n % 2 else None,
+            organisation_id=org.id if n % 2 else None,
+        )
+        db.session.add(contact)
+        contacts.append(contact)
+    db.session.flush()
+    for direction in ("in", "out", "note"):
+        db.session.add(Message(contact_id=contacts[1].id, direction=MessageDirection(direction)))
+    db.session.commit()
+    return contacts, anna
+
+
+def get(client, secret, **params):
+    response = client.get(
+        "/api/v1/contacts", query_string=params, headers={"Authorization": f"Bearer {secret}"}
+    )
+    return response.status_code, response.get_json()
+
+
+def token(**owner):
+    _token, secret = tokens.create_token(
+        db.session, name="Audit", scopes=["contacts:read"], **owner
+    )
+    db.session.commit()
+    return secret
+
+
+def test_contacts_since_an_instant_come_in_pages_each_exactly_once(client, ring):
+    secret = token()
+    seen, cursor = [], None
+    while True:
+        params = {"since": (T0 + timedelta(hours=1)).isoformat(), "limit": 2}
+        status, body = get(client, secret, **params, **({"cursor": cursor} if cursor else {}))
+        assert status == 200
+        seen += [c["reference"] for c in body["contacts"]]
+        cursor = body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ["R-2", "R-3", "R-4", "R-5"]
+
+
+def test_each_contact_shows_channel_status_owner_organisation_times_and_message_count(client, ring):
+    _status, body = get(client, token(), limit=5)
+    second = body["contacts"][1]
+    assert second["channel"] == "email" and second["status"] == "new"
+    assert second["owner"]["name"] == "Anna" and second["organisation"]["short_name"] == "KK"
+    assert second["received_at"] == (T0 + timedelta(hours=1)).isoformat()
+    assert second["first_response_at"] is None and second["closed_at"] is None
+    assert second["message_count"] == 2  # the internal note is not a message
+
+
+def test_a_counsellors_token_lists_only_their_own_and_unassigned_contacts(client, ring, make):
+    contacts, anna = ring
+    other = make.counsellor()
+    contacts[3].owner_id, contacts[3].organisation_id = other.id, other.organisation_id
+    db.session.commit()
+    _status, body = get(client, token(user=anna))
+    assert [c["reference"] for c in body["contacts"]] == ["R-1", "R-2", "R-3", "R-5"]
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"since": "last week"}, "since must be ISO 8601"),
+        ({"since": "2026-03-30T09:00"}, "since needs a time zone"),
+        ({"limit": "0"}, "limit must be a number from 1 to 500"),
+        ({"limit": "many"}, "limit must be a number from 1 to 500"),
+        ({"cursor": "@@@"}, "cursor is not one this API gave out"),
+    ],
+)
+def test_bad_parameters_get_400_with_a_clear_message(client, ring, params, message):
+    status, body = get(client, token(), **params)
+    assert status == 400 and message in body["message"]
+
+
+def test_the_list_needs_a_contacts_read_token(client, ring):
+    _token, secret = tokens.create_token(db.session, name="PBX", scopes=["telephony:write"])
+    db.session.commit()
+    assert get(client, secret)[0] == 401

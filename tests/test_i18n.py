@@ -1,0 +1,252 @@
+"""No English string may leak into a Finnish or Swedish page; mail speaks the recipient's language."""
+
+import configparser
+import re
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_keywords, parse_mapping_cfg
+from babel.messages.pofile import read_po
+from flask_babel import force_locale, format_date, format_decimal, gettext
+
+from rota.extensions import db
+from rota.i18n import in_language_of
+from rota.outbox.models import OutboxMessage
+from tests.auth.test_permissions import ROUTES, world  # noqa: F401 (world is a fixture)
+
+ROOT = Path(__file__).resolve().parents[1]
+CATALOGS = ROOT / "rota" / "translations"
+TRANSLATED = ("fi", "sv")
+SKIPPED_DIRS = {"node_modules", "tests", "instance", "build", "migrations"}
+FIX = (
+    "Fix: run `scripts/translations update`, translate each listed entry in "
+    "rota/translations/{lang}/LC_MESSAGES/messages.po (remove any '#, fuzzy' line once "
+    "checked), then `scripts/translations compile`."
+)
+
+
+@pytest.fixture
+def app_config(app_config):
+    """These tests speak about the ring's real default language, Finnish."""
+    return {**app_config, "BABEL_DEFAULT_LOCALE": "fi"}
+
+
+def source_messages() -> dict:
+    """Every message the code and templates ask to translate: msgid → first location."""
+    setup = configparser.ConfigParser()
+    setup.read(ROOT / "setup.cfg")
+    keywords = {**DEFAULT_KEYWORDS, **parse_keywords(setup["extract_messages"]["keywords"].split())}
+    with open(ROOT / "babel.cfg") as mapping:
+        method_map, options_map = parse_mapping_cfg(mapping)
+    found = extract_from_dir(
+        ROOT,
+        method_map,
+        options_map,
+        keywords=keywords,
+        directory_filter=lambda path: (
+            not set(Path(path).parts) & SKIPPED_DIRS and not Path(path).name.startswith((".", "_"))
+        ),
+    )
+    messages = {}
+    for filename, lineno, message, _comments, _context in found:
+        messages.setdefault(message, f"{filename}:{lineno}")
+    return messages
+
+
+def catalog(language):
+    with open(CATALOGS / language / "LC_MESSAGES" / "messages.po", "rb") as f:
+        return read_po(f, locale=language)
+
+
+def _strings(message) -> tuple:
+    return message.string if isinstance(message.string, tuple) else (message.string,)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_every_message_of_the_code_and_templates_is_translated(language):
+    entries = catalog(language)
+    missing = []
+    for msgid, where in sorted(source_messages().items(), key=lambda item: item[1]):
+        entry = entries.get(msgid)
+        if entry is None or entry.fuzzy or not all(_strings(entry)):
+            state = "missing" if entry is None else "fuzzy" if entry.fuzzy else "empty"
+            missing.append(f"  {where}: {msgid!r} ({state})")
+    if missing:
+        pytest.fail(
+            f"{len(missing)} messages have no {language} translation:\n"
+            + "\n".join(missing)
+            + "\n"
+            + FIX.format(lang=language),
+            pytrace=False,
+        )
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_translations_keep_the_placeholders_of_their_message(language):
+    problems = [
+        f"  {message.id!r}: {'; '.join(map(str, errors))}"
+        for message, errors in catalog(language).check()
+    ]
+    if problems:
+        pytest.fail(
+            "Translations that break their placeholders:\n" + "\n".join(problems), pytrace=False
+        )
+
+
+@pytest.mark.parametrize("language", ("fi", "sv", "en"))
+def test_compiled_catalog_is_newer_than_its_source(language):
+    folder = CATALOGS / language / "LC_MESSAGES"
+    compiled, source = folder / "messages.mo", folder / "messages.po"
+    assert compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime, (
+        f"{compiled.relative_to(ROOT)} is missing or older than its .po: "
+        "run `scripts/translations compile`"
+    )
+
+
+class VisibleText(HTMLParser):
+    """The text a reader meets in a page, leaving out parts marked as another language."""
+
+    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source"}
+    SPOKEN = ("aria-label", "title", "placeholder", "alt", "data-copied", "data-failed")
+    SILENT = {"script", "style"}
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.page_lang, self.segments, self.stack = None, [], []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "html":
+            self.page_lang = attrs.get("lang")
+        skipped = bool(self.stack and self.stack[-1][1]) or tag in self.SILENT
+        skipped = skipped or attrs.get("lang", self.page_lang) != self.page_lang
+        if not skipped:
+            self.segments += [attrs[name] for name in self.SPOKEN if attrs.get(name)]
+            if tag == "input" and attrs.get("type") in ("submit", "button"):
+                self.segments.append(attrs.get("value") or "")
+        if tag not in self.VOID:
+            self.stack.append((tag, skipped))
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop()[0] != tag:
+            pass
+
+    def handle_data(self, data):
+        if data.strip() and not (self.stack and self.stack[-1][1]):
+            self.segments.append(" ".join(data.split()))
+
+
+PLACEHOLDER = re.compile(r"%\(\w+\)[sdf]|%[sdf]")
+
+
+def english_phrases(language) -> tuple[set, set]:
+    """Messages whose translation differs: (whole messages, multi-word fragments around values)."""
+    whole, fragments = set(), set()
+    for message in catalog(language):
+        ids = message.id if isinstance(message.id, tuple) else (message.id,)
+        if not message.id or set(ids) == set(_strings(message)):
+            continue
+        for msgid in ids:
+            pieces = [p.strip(" .,:;()“”") for p in PLACEHOLDER.split(msgid)]
+            if len(pieces) == 1:
+                whole.add(msgid)
+            fragments.update(p for p in pieces if " " in p and len(p) >= 8)
+    return whole, fragments
+
+
+def stored_text() -> set:
+    """Every text value in the database: names and titles people typed are not leaks."""
+    values = set()
+    for table in db.metadata.sorted_tables:
+        for row in db.session.execute(table.select()):
+            values.update(" ".join(v.split()) for v in row if isinstance(v, str))
+    return values
+
+
+def leaks(page: str, language: str, data: set) -> list[str]:
+    """English catalog messages shown on a page meant to be in `language`."""
+    parser = VisibleText()
+    parser.feed(page)
+    assert parser.page_lang == language, f'<html lang="{parser.page_lang}">'
+    segments = [s for s in parser.segments if s not in data]
+    whole, fragments = english_phrases(language)
+    text = "\n".join(segments)
+    found = {s for s in segments if s in whole}
+    return sorted(found | {f for f in fragments if f in text})
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_no_english_message_shows_on_any_page(world, client, login, language):  # noqa: F811
+    people, objects = world
+    login(people["coordinator"])
+    client.post("/language", data={"language": language})
+    data = stored_text()
+    failures = []
+    for method, template, statuses in ROUTES:
+        if method != "GET" or statuses["coordinator"] != 200 or template == "/healthz":
+            continue
+        url = template.format(**objects)
+        response = client.get(url)
+        if response.mimetype != "text/html":
+            continue
+        found = leaks(response.get_data(as_text=True), language, data)
+        failures += [f"  {url}: {text!r}" for text in found]
+    if failures:
+        pytest.fail(f"English on {language} pages:\n" + "\n".join(failures), pytrace=False)
+
+
+def test_a_visitor_gets_the_browsers_language_and_then_the_default(client):
+    swedish = client.get("/login", headers={"Accept-Language": "sv-FI,sv;q=0.9,en;q=0.5"})
+    assert '<html lang="sv">' in swedish.get_data(as_text=True)
+    assert "Logga in" in swedish.get_data(as_text=True)
+    unknown = client.get("/login", headers={"Accept-Language": "de"})
+    assert '<html lang="fi">' in unknown.get_data(as_text=True)
+    assert "Kirjaudu sisään" in unknown.get_data(as_text=True)
+
+
+def test_the_language_switch_is_kept_in_the_profile(app, make, client, login):
+    person = login(make.counsellor())
+    client.post("/language", data={"language": "sv", "next": "/profile"})
+    assert db.session.get(type(person), person.id).locale == "sv"
+    other_browser = app.test_client()
+    other_browser.post("/login", data={"email": person.email, "password": make.PASSWORD})
+    page = other_browser.get("/", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="sv">' in page
+
+
+def test_dates_and_numbers_follow_the_language(app):
+    day = date(2026, 3, 30)
+    with force_locale("sv"):
+        assert format_date(day, "full") == "måndag 30 mars 2026"
+        assert format_decimal(1234.5) == "1\xa0234,5"
+    with force_locale("fi"):
+        assert format_date(day, "full") == "maanantai 30. maaliskuuta 2026"
+        assert format_decimal(1234.5) == "1\xa0234,5"
+    with force_locale("en"):
+        assert format_date(day, "full") == "Monday, March 30, 2026"
+        assert format_decimal(1234.5) == "1,234.5"
+
+
+def test_mail_outside_a_request_is_written_in_the_recipients_language(app, make):
+    person = make.counsellor()
+    person.locale = "sv"
+    assert gettext("Reset your password") == "Vaihda salasanasi"
+    with in_language_of(person):
+        assert gettext("Reset your password") == "Återställ ditt lösenord"
+    with force_locale("en"):
+        assert gettext("Reset your password") == "Reset your password"
+
+
+def test_reset_mail_goes_out_in_the_recipients_language(app, make, client):
+    person = make.counsellor(email="sv@example.fi")
+    person.locale = "sv"
+    db.session.commit()
+    client.post(
+        "/password/reset", data={"email": "sv@example.fi"}, headers={"Accept-Language": "fi"}
+    )
+    mail = db.session.scalars(db.select(OutboxMessage)).one()
+    assert mail.subject == "Återställ ditt lösenord"
+    assert "Hej" in mail.body_text
