@@ -37,6 +37,10 @@ HOME_PANELS[C] += ["schedule/panels/duty_today.html", "schedule/panels/gaps.html
 HOME_PANELS[A] += ["schedule/panels/gaps.html", "schedule/panels/offers.html"]
 HOME_PANELS[S] += ["schedule/panels/my_shifts.html"]
 HOME_PANELS[C] += ["contacts/mail/panel.html"]
+# contacts waiting come first: they are what to do now
+HOME_PANELS[C][:0] = ["contacts/panels/unhandled.html"]
+HOME_PANELS[A][:0] = ["contacts/panels/org_queue.html"]
+HOME_PANELS[S][:0] = ["contacts/panels/my_queue.html"]
 
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}
 

@@ -6,6 +6,7 @@ from datetime import date
 
 from werkzeug.security import generate_password_hash
 
+from rota.contacts.models import Contact
 from rota.extensions import db
 from rota.members import memoranda, people, service
 from rota.members.models import Role
@@ -130,3 +131,17 @@ def service_hours(slots=((0, 9, 12, "phone"),), valid_from=date(2024, 1, 1), **o
             language=language[0] if language else None,
         )
     return pattern
+
+
+def contact(subject="Asia", owner=None, org=None, **fields):
+    """A client e-mail contact, owned by a counsellor or waiting in an organisation's queue."""
+    organisation_id = org.id if org else (owner.organisation_id if owner else None)
+    row = Contact(
+        channel="email",
+        subject=subject,
+        owner_id=owner.id if owner else None,
+        organisation_id=organisation_id,
+        **fields,
+    )
+    db.session.add(row)
+    return _saved(row)

@@ -194,17 +194,15 @@ def _dedupe_key(parsed: ParsedMessage) -> str:
 
 def _parse(raw: RawMessage, config: Mapping, now: datetime) -> ParsedMessage | None:
     """The parsed message; None (and the row FAILED with the reason) when it cannot be read."""
-    raw.processed_at = now
     if raw.size > len(raw.data or b""):
-        return _failed(raw, raw.error or "only the header of this message was kept")
+        return _failed(raw, raw.error or "only the header of this message was kept", now)
     try:
         parsed = parse_message(raw.data, own_addresses=own_addresses(config))
     except UnparseableMessage as exc:
-        return _failed(raw, f"cannot be read as an e-mail: {exc.reason}")
+        return _failed(raw, f"cannot be read as an e-mail: {exc.reason}", now)
     except Exception as exc:  # a parser bug fails this message alone
         log.exception("parsing raw message %s failed", raw.id)
-        return _failed(raw, f"ingest failed ({type(exc).__name__}: {exc})")
-    raw.message_id, raw.digest = parsed.message_id[:998], parsed.digest
+        return _failed(raw, f"ingest failed ({type(exc).__name__}: {exc})", now)
     return parsed
 
 
@@ -212,6 +210,7 @@ def ingest_raw(
     session: Session, raw: RawMessage, config: Mapping, now: datetime
 ) -> tuple[str, int | None]:
     """Turn one raw row into a contact or a threaded message (flushes). (outcome, ack outbox id)."""
+    raw.processed_at = now
     parsed = _parse(raw, config, now)
     if parsed is None:
         return "failed", None
@@ -223,7 +222,7 @@ def _ingest_parsed(session, raw, parsed: ParsedMessage, config, now, batch: _Bat
     """Dedupe, thread or open the contact, route and acknowledge a new one. (outcome, ack id)."""
     key = _dedupe_key(parsed)
     if key in batch.keys:  # a copy was ingested before, or earlier in this batch
-        raw.status, raw.error = RawStatus.DUPLICATE, ""
+        _done(raw, parsed, RawStatus.DUPLICATE, None)
         return "duplicate", None
     batch.keys.add(key)
     session.add(IngestedKey(key=key, raw_id=raw.id))  # a racing worker's copy: IntegrityError
@@ -234,7 +233,7 @@ def _ingest_parsed(session, raw, parsed: ParsedMessage, config, now, batch: _Bat
     else:
         threads.continue_contact(session, contact, parsed, now)
     threads.add_message(session, contact, parsed, raw, now)
-    raw.status, raw.error, raw.contact_id = RawStatus.INGESTED, "", contact.id
+    _done(raw, parsed, RawStatus.INGESTED, contact.id)
     if outcome == "threaded":
         session.flush()
         return outcome, None
@@ -245,5 +244,11 @@ def _ingest_parsed(session, raw, parsed: ParsedMessage, config, now, batch: _Bat
     return outcome, ack.id if ack is not None else None
 
 
-def _failed(raw: RawMessage, reason: str) -> None:
-    raw.status, raw.error = RawStatus.FAILED, reason[:2000]
+def _done(raw: RawMessage, parsed: ParsedMessage, status: RawStatus, contact_id) -> None:
+    """The row's outcome, set after the message's other rows: one UPDATE of the row."""
+    raw.message_id, raw.digest = parsed.message_id[:998], parsed.digest
+    raw.status, raw.error, raw.contact_id = status, "", contact_id
+
+
+def _failed(raw: RawMessage, reason: str, now: datetime) -> None:
+    raw.status, raw.error, raw.processed_at = RawStatus.FAILED, reason[:2000], now

@@ -4,6 +4,7 @@ import enum
 from datetime import date, datetime
 
 from sqlalchemy import (
+    JSON,
     Date,
     Enum,
     ForeignKey,
@@ -240,7 +241,9 @@ class ContactEvent(db.Model):
     to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    reason: Mapped[str] = mapped_column(Text, default="")  # typed by a person, or fixed text
+    # a routing's reason as data (route, names, instants), put in words in the viewer's locale
+    reason_data: Mapped[dict | None] = mapped_column(JSON)
 
     contact: Mapped[Contact] = relationship(back_populates="events")
 

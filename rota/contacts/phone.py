@@ -10,11 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rota.contacts import reasons
 from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, ContactStatus
 from rota.contacts.queue import adopt
 from rota.contacts.routing_service import (
     decision_for,
-    explain,
     flush_or_conflict,
     record_event,
     route_new_contact,
@@ -104,7 +104,7 @@ def forwarding_target(session: Session, at: datetime) -> dict:
     """Where a PBX should put a call now: the on-duty counsellor's phone, else the org's."""
     channel = Channel.PHONE.value
     decision = decision_for(session, channel, None, at)
-    reason = explain(session, decision, channel)
+    reason = reasons.render(reasons.reason_data(session, decision, channel))
     if not decision.on_duty:
         return {"forward_to": None, "target": None, "reason": reason}
     counsellor = session.get(User, decision.owner_id) if decision.owner_id else None

@@ -99,6 +99,11 @@ def queues(session: Session, viewer: User) -> Queues:
     )
 
 
+def unopened(session: Session, viewer: User) -> list[Contact]:
+    """New contacts nobody has opened yet, oldest first, among those the viewer may see."""
+    return _contacts(session, viewer, Contact.status == ContactStatus.NEW)
+
+
 def callbacks(session: Session, viewer: User) -> list[Call]:
     """Missed calls still waiting for a call back, on contacts the viewer may see."""
     query = (

@@ -3,7 +3,6 @@
 import logging
 from datetime import datetime
 
-from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -11,6 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from rota.contacts import notify
 from rota.contacts.models import Contact, ContactEvent, ContactStatus
+from rota.contacts.reasons import handover_data, reason_data
 from rota.contacts.routing import Decision, DutyShift, RotaView, Route, decide
 from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import Organisation, Role, User
@@ -18,27 +18,6 @@ from rota.schedule import duty
 from rota.schedule.models import Shift
 
 log = logging.getLogger(__name__)
-
-REASONS = {
-    Route.ON_DUTY: _l("On duty for %(channel)s: %(counsellor)s (%(organisation)s), %(shift)s."),
-    Route.ORG_QUEUE: _l(
-        "On duty for %(channel)s: %(organisation)s, %(shift)s, but no counsellor is named: "
-        "to the organisation's queue."
-    ),
-    Route.NEXT_SHIFT: _l(
-        "Outside service hours: to the next shift, %(counsellor)s (%(organisation)s), %(shift)s."
-    ),
-    Route.NEXT_ORG_QUEUE: _l(
-        "Outside service hours: to the queue of %(organisation)s, next shift %(shift)s."
-    ),
-    Route.NO_ROTA: _l(
-        "No shift in the rota: generate the rota. Until then the contact waits in the ring's "
-        "unassigned queue."
-    ),
-}
-ABSENT = _l("%(counsellor)s is absent: to the queue of %(organisation)s.")
-SPEAKS = _l("Speaks the client's language (%(language)s).")
-HANDOVER = _l("The shift ended and nobody opened the contact. %(reason)s")
 
 
 def _duty_shift(session: Session, shift: Shift) -> DutyShift:
@@ -83,25 +62,6 @@ def decision_for(
     return decide(views[key], channel, language, at)
 
 
-def explain(session: Session, decision: Decision, channel: str) -> str:
-    """The reason of a decision in words, as the contact's events show it."""
-    if decision.shift is None:
-        return str(REASONS[decision.route])
-    shift = session.get(Shift, decision.shift_id)
-    names = {
-        "channel": channel,
-        "organisation": shift.organisation.name,
-        "counsellor": shift.counsellor.name if shift.counsellor else "",
-        "shift": f"{format_datetime(shift.starts_at, 'short')}–"
-        f"{format_datetime(shift.ends_at, 'short')}",
-    }
-    absent = decision.params.get("absent") and decision.owner_id is None
-    parts = [str(ABSENT if absent else REASONS[decision.route]) % names]
-    if decision.language_matched and decision.owner_id is not None:
-        parts.append(str(SPEAKS) % {"language": decision.params["language"]})
-    return " ".join(parts)
-
-
 def record_event(session: Session, contact: Contact, kind: str, now: datetime, **fields):
     """Add one event to a contact's history."""
     event = ContactEvent(contact_id=contact.id, kind=kind, at=now, **fields)
@@ -116,14 +76,14 @@ def _apply(session: Session, contact: Contact, decision: Decision, now: datetime
     contact.updated_at = now
 
 
-def _explained(session: Session, decision: Decision, channel: str, views: dict | None) -> str:
-    """explain(), remembered in `views` for the batch: equal decisions have equal reasons."""
+def _reason_data(session: Session, decision: Decision, channel: str, views: dict | None) -> dict:
+    """reason_data(), remembered in `views` for the batch: equal decisions have equal reasons."""
     if views is None:
-        return explain(session, decision, channel)
+        return reason_data(session, decision, channel)
     key = (channel, decision.route, decision.shift_id, decision.owner_id, decision.language_matched)
     key += (decision.params.get("language"),)
     if key not in views:
-        views[key] = explain(session, decision, channel)
+        views[key] = reason_data(session, decision, channel)
     return views[key]
 
 
@@ -141,7 +101,7 @@ def route_new_contact(
     channel = str(contact.channel)
     decision = decision_for(session, channel, contact.language, now, views)
     _apply(session, contact, decision, now)
-    reason = _explained(session, decision, channel, views)
+    data = _reason_data(session, decision, channel, views)
     record_event(
         session,
         contact,
@@ -150,7 +110,7 @@ def route_new_contact(
         to_owner_id=decision.owner_id,
         organisation_id=decision.organisation_id,
         shift_id=decision.shift_id,
-        reason=reason,
+        reason_data=data,
     )
     session.flush()
     log.info("contact %s routed: %s", contact.id, decision.route)
@@ -205,8 +165,8 @@ def hand_over(session: Session, now: datetime) -> int:
         key = (str(row.channel), row.language)
         if key not in decisions:
             decision = decision_for(session, key[0], row.language, now)
-            decisions[key] = decision, explain(session, decision, key[0])
-        decision, reason = decisions[key]
+            decisions[key] = decision, reason_data(session, decision, key[0])
+        decision, data = decisions[key]
         if row.shift_id is None and decision.route == Route.NO_ROTA:
             continue
         if not _move(session, row, decision, now):
@@ -220,7 +180,7 @@ def hand_over(session: Session, now: datetime) -> int:
                 to_owner_id=decision.owner_id,
                 organisation_id=decision.organisation_id,
                 shift_id=decision.shift_id,
-                reason=str(HANDOVER) % {"reason": reason},
+                reason_data=handover_data(data),
             )
         )
         moved += 1

@@ -9,7 +9,7 @@ from flask_login import current_user, login_required
 from markupsafe import Markup
 
 from rota.auth.access import role_required
-from rota.contacts import notify, phone, queue, reply
+from rota.contacts import notify, panels, phone, queue, reasons, reply
 from rota.contacts import routing_service as routing
 from rota.contacts.forms import CallForm, NoteForm, ReassignForm, ReplyForm
 from rota.contacts.mime_html import sanitise_html
@@ -20,6 +20,8 @@ from rota.forms import form_data, form_page, options, run_use_case
 from rota.members.models import Role
 
 bp = Blueprint("contacts", __name__)
+bp.record_once(lambda state: reasons.init_app(state.app))
+bp.record_once(lambda state: panels.init_app(state.app))
 
 
 @bp.app_template_filter("sanitised")
@@ -29,7 +31,7 @@ def sanitised(html: str | None) -> Markup:
 
 
 LABELS = {
-    "channel": {"email": _l("e-mail"), "phone": _l("phone"), "chat": _l("chat")},
+    "channel": reasons.CHANNEL_WORDS,
     "status": {"new": _l("new"), "open": _l("open"), "closed": _l("closed")},
     "outcome": {
         "answered": _l("answered"),

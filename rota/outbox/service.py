@@ -15,6 +15,7 @@ log = logging.getLogger(__name__)
 
 STALE_CLAIM = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=6)
+CLAIM_BATCH = 100  # messages claimed in one commit; a sender dying mid-batch frees them later
 
 
 def one_line(value: str) -> str:
@@ -54,14 +55,17 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(session: Session, message_id: int, now: datetime) -> bool:
-    claimed = session.execute(
+def _claim(session: Session, message_ids: list[int], now: datetime) -> list[int]:
+    """Mark queued messages as being sent (one UPDATE, one commit); the ids this sender got."""
+    claimed = session.scalars(
         update(OutboxMessage)
-        .where(OutboxMessage.id == message_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.QUEUED)
         .values(status=OutboxStatus.SENDING, claimed_at=now)
-    )
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
     session.commit()
-    return claimed.rowcount == 1
+    return sorted(claimed)
 
 
 def _as_flask_mail(row: OutboxMessage) -> Message:
@@ -76,18 +80,16 @@ def _as_flask_mail(row: OutboxMessage) -> Message:
     return message
 
 
-def _record(row: OutboxMessage, error: Exception | None, now: datetime, max_attempts: int):
-    row.attempts += 1
+def _outcome(row_id: int, attempts: int, error, now: datetime, max_attempts: int) -> dict:
+    """The row's new values after one try: sent, queued again after a back-off, or failed."""
     if error is None:
-        row.status, row.sent_at, row.last_error = OutboxStatus.SENT, now, ""
-        return
-    row.last_error = f"{type(error).__name__}: {error}"[:2000]
-    if row.attempts >= max_attempts:
-        row.status = OutboxStatus.FAILED
-    else:
-        row.status = OutboxStatus.QUEUED
-        row.next_attempt_at = now + backoff(row.attempts)
-    log.warning("outbox message %s not sent (attempt %s): %s", row.id, row.attempts, row.last_error)
+        return {"attempts": attempts, "status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
+    last_error = f"{type(error).__name__}: {error}"[:2000]
+    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, last_error)
+    values = {"attempts": attempts, "last_error": last_error, "status": OutboxStatus.FAILED}
+    if attempts < max_attempts:
+        values.update(status=OutboxStatus.QUEUED, next_attempt_at=now + backoff(attempts))
+    return values
 
 
 def release_stale_claims(session: Session, now: datetime) -> int:
@@ -104,24 +106,39 @@ def release_stale_claims(session: Session, now: datetime) -> int:
     return result.rowcount
 
 
+def _send_claimed(session: Session, mail, claimed: list[int], now, max_attempts: int) -> int:
+    """Send claimed messages one by one, committing each one's outcome right after its send."""
+    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
+    outgoing = sorted((row.id, row.attempts, _as_flask_mail(row)) for row in rows)
+    sent = 0
+    for row_id, attempts, message in outgoing:
+        error = None
+        try:
+            mail.send(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            error = exc
+        values = _outcome(row_id, attempts + 1, error, now, max_attempts)
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.id == row_id)
+            .values(**values)
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        sent += error is None
+    return sent
+
+
 def deliver(session: Session, mail, now: datetime, *, ids=None, max_attempts: int = 12) -> int:
-    """Send due queued messages (or just `ids`); commits per message. Returns how many were sent."""
+    """Send due queued messages (or just `ids`); claims CLAIM_BATCH at a time, commits per send."""
     query = select(OutboxMessage.id).where(
         OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now
     )
     if ids is not None:
         query = select(OutboxMessage.id).where(OutboxMessage.id.in_(list(ids)))
+    due = session.scalars(query.order_by(OutboxMessage.id)).all()
     sent = 0
-    for message_id in session.scalars(query.order_by(OutboxMessage.id)).all():
-        if not _claim(session, message_id, now):
-            continue
-        row = session.get(OutboxMessage, message_id)
-        error = None
-        try:
-            mail.send(_as_flask_mail(row))
-        except (smtplib.SMTPException, OSError) as exc:
-            error = exc
-        _record(row, error, now, max_attempts)
-        session.commit()
-        sent += error is None
+    for start in range(0, len(due), CLAIM_BATCH):
+        if claimed := _claim(session, due[start : start + CLAIM_BATCH], now):
+            sent += _send_claimed(session, mail, claimed, now, max_attempts)
     return sent

@@ -171,3 +171,23 @@ def test_reprocess_refuses_an_ingested_or_over_size_message_and_changes_nothing(
     assert "over the size limit" in page.get_data(as_text=True)
     assert statuses() == {"ingested": 1, "failed": 1} and count(Contact) == 1
     assert client.post("/mail/raw/999999/reprocess").status_code == 302
+
+
+def test_an_error_in_one_message_of_a_batch_rolls_back_that_message_alone(app, monkeypatch):
+    store(mail(1), mail(2), mail(3))
+    real = ingest_module.acknowledge
+
+    def failing_for_the_second(session, contact, parsed, *args, **kwargs):
+        if parsed.from_addr == "asiakas2@example.fi":
+            raise RuntimeError("simulated bug while acknowledging")
+        return real(session, contact, parsed, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "acknowledge", failing_for_the_second)
+    report = ingest_pending(db.session, app.config, NOW)
+
+    assert (report.new_contacts, report.failed, report.acknowledged) == (2, 1, 2)
+    assert statuses() == {"ingested": 2, "failed": 1}
+    failed = db.session.scalar(select(RawMessage).where(RawMessage.status == RawStatus.FAILED))
+    assert "simulated bug while acknowledging" in failed.error and failed.contact_id is None
+    assert count(Contact) == 2 and count(Acknowledgement) == 2
+    assert count(Message, Message.direction == MessageDirection.IN) == 2

@@ -23,26 +23,14 @@ def ring(app, make):
         "coordinator": make.coordinator(name="Coordinator"),
     }
 
-    def contact(subject, owner=None, org=None):
-        row = Contact(
-            channel="email",
-            subject=subject,
-            client_email="c@example.com",
-            owner_id=owner.id if owner else None,
-            organisation_id=org.id if org else (owner.organisation_id if owner else None),
-        )
-        db.session.add(row)
-        return row
-
     contacts = {
-        "annas": contact("Annan asia", people["anna"]),
-        "ainos": contact("Ainon asia", people["aino"]),
-        "berts": contact("Bertin asia", people["bert"]),
-        "queue_a": contact("Jono A", org=org_a),
-        "queue_b": contact("Jono B", org=org_b),
-        "ring": contact("Renkaan jono"),
+        "annas": make.contact("Annan asia", people["anna"], client_email="c@example.com"),
+        "ainos": make.contact("Ainon asia", people["aino"], client_email="c@example.com"),
+        "berts": make.contact("Bertin asia", people["bert"], client_email="c@example.com"),
+        "queue_a": make.contact("Jono A", org=org_a, client_email="c@example.com"),
+        "queue_b": make.contact("Jono B", org=org_b, client_email="c@example.com"),
+        "ring": make.contact("Renkaan jono", client_email="c@example.com"),
     }
-    db.session.commit()
     return people, contacts
 
 

@@ -4,10 +4,12 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select, update
 
 from rota.contacts import queue, routing_service
 from rota.contacts.models import Contact, ContactEvent, ContactStatus
+from rota.contacts.reasons import event_reason
 from rota.contacts.routing_service import hand_over, reassign, route_new_contact
 from rota.errors import Conflict, DomainError, NotFound
 from rota.extensions import db
@@ -32,9 +34,17 @@ def new_contact(channel="email", language=None, when=None):
     return contact
 
 
-def reasons(contact):
-    query = select(ContactEvent.reason).where(ContactEvent.contact_id == contact.id)
-    return " | ".join(db.session.scalars(query.order_by(ContactEvent.id)))
+def events(contact, kind=None):
+    query = select(ContactEvent).where(ContactEvent.contact_id == contact.id)
+    if kind:
+        query = query.where(ContactEvent.kind == kind)
+    return db.session.scalars(query.order_by(ContactEvent.id)).all()
+
+
+def reasons(contact, locale="en"):
+    """The history's reasons as a viewer reading `locale` sees them."""
+    with force_locale(locale):
+        return " | ".join(event_reason(e) for e in events(contact))
 
 
 @pytest.fixture
@@ -52,7 +62,7 @@ def test_a_new_contact_goes_to_the_counsellor_on_duty_who_is_told_by_mail(make, 
         ContactStatus.NEW,
     )
     assert contact.reference == f"R-{contact.id}"
-    assert "On duty for email: Anna (Kriisikeskus)" in reasons(contact)
+    assert "On duty for e-mail: Anna (Kriisikeskus)" in reasons(contact)
     notice = db.session.scalars(select(OutboxMessage)).one()
     assert notice.recipients == [anna.email] and contact.reference in notice.subject
 
@@ -98,7 +108,43 @@ def test_a_swedish_speaker_on_duty_is_preferred_for_swedish_mail(make, org):
     make.shift(other, "2026-03-30T09:00", channel="email", counsellor=sv, slot_key="x/sv")
     assert new_contact(language="sv").owner_id == sv.id
     assert new_contact(language="fi").owner_id == fi.id
-    assert "Speaks the client's language (sv)" in reasons(new_contact(language="sv"))
+    assert "Speaks the client's language (Swedish)" in reasons(new_contact(language="sv"))
+
+
+def test_the_reason_is_stored_as_data_and_worded_in_the_readers_language(make, org):
+    anna = make.counsellor(org, name="Anna", languages=["fi", "sv"])
+    shift = make.shift(org, "2026-03-30T09:00", channel="email", counsellor=anna)
+    with force_locale("fi"):  # routed by a job running in the service's default language
+        contact = new_contact(language="sv")
+    routed = events(contact, "routed")[0]
+    assert routed.reason == ""
+    assert routed.reason_data == {
+        "route": "on_duty",
+        "channel": "email",
+        "shift_id": shift.id,
+        "organisation": "Kriisikeskus",
+        "counsellor": "Anna",
+        "starts_at": "2026-03-30T06:00:00+00:00",
+        "ends_at": shift.ends_at.isoformat(),
+        "absent": False,
+        "language": "sv",
+    }
+    english, finnish, swedish = (reasons(contact, lang) for lang in ("en", "fi", "sv"))
+    assert english.startswith("On duty for e-mail: Anna (Kriisikeskus), 3/30/26, 9:00")
+    assert english.endswith("Speaks the client's language (Swedish).")
+    assert finnish.startswith("Päivystäjä (sähköposti): Anna (Kriisikeskus), 30.3.2026 9.00")
+    assert finnish.endswith("Puhuu asiakkaan kieltä (ruotsi).")
+    assert swedish.startswith("Jour för e-post: Anna (Kriisikeskus), 2026-03-30 09:00")
+    assert swedish.endswith("Talar klientens språk (svenska).")
+
+
+def test_a_reason_typed_by_a_person_is_shown_as_typed(make, org):
+    contact = new_contact()
+    reassign(db.session, contact, make.coordinator(), to_org_id=org.id, reason="Loma", now=at(1))
+    db.session.commit()
+    moved = events(contact, "reassigned")[0]
+    assert (moved.reason, moved.reason_data) == ("Loma", None)
+    assert reasons(contact, "sv").endswith(" | Loma")
 
 
 def test_with_no_rota_at_all_the_coordinator_is_told_to_generate_it(app):
@@ -120,6 +166,8 @@ def test_at_shift_end_unopened_contacts_move_on_and_claimed_ones_stay(make, org)
     db.session.expire_all()
     assert (untouched.owner_id, untouched.shift_id) == (bert.id, second.id)
     assert "nobody opened the contact" in reasons(untouched)
+    moved = events(untouched, "handed_over")[0].reason_data
+    assert (moved["handover"], moved["shift_id"], moved["counsellor"]) == (True, second.id, "Bert")
     assert claimed.owner_id == anna.id
     assert hand_over(db.session, at(3.1)) == 0  # nothing moves twice
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: eca326241af6
+Revision ID: f1d79479d394
 Revises: 
-Create Date: 2026-11-23 17:18:33.568878
+Create Date: 2026-11-23 18:03:33.630628
 
 """
 from alembic import op
@@ -12,7 +12,7 @@ import rota.db
 
 
 
-revision = 'eca326241af6'
+revision = 'f1d79479d394'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -367,6 +367,7 @@ def upgrade():
     sa.Column('organisation_id', sa.Integer(), nullable=True),
     sa.Column('shift_id', sa.Integer(), nullable=True),
     sa.Column('reason', sa.Text(), nullable=False),
+    sa.Column('reason_data', sa.JSON(), nullable=True),
     sa.ForeignKeyConstraint(['actor_id'], ['users.id'], name=op.f('fk_contact_events_actor_id_users')),
     sa.ForeignKeyConstraint(['contact_id'], ['contacts.id'], name=op.f('fk_contact_events_contact_id_contacts')),
     sa.ForeignKeyConstraint(['from_owner_id'], ['users.id'], name=op.f('fk_contact_events_from_owner_id_users')),
