@@ -19,3 +19,10 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     """Someone else changed the record first; reload and try again."""
+
+
+def found(record, user_message):
+    """The record, or NotFound with `user_message` when it is None (lookups by id)."""
+    if record is None:
+        raise NotFound(user_message)
+    return record

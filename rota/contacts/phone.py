@@ -19,7 +19,7 @@ from rota.contacts.routing_service import (
     record_event,
     route_new_contact,
 )
-from rota.errors import DomainError, NotFound
+from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
 from rota.schedule.models import Channel
@@ -282,10 +282,7 @@ def log_call(
 
 def get_call(session: Session, call_id: int) -> Call:
     """The call with this id, or NotFound."""
-    call = session.get(Call, call_id)
-    if call is None:
-        raise NotFound(_l("No such call."))
-    return call
+    return found(session.get(Call, call_id), _l("No such call."))
 
 
 def called_back(session: Session, call: Call, actor: User, now: datetime) -> Call:

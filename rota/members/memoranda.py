@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rota.errors import DomainError, NotFound
+from rota.errors import DomainError, found
 from rota.members.models import Agreement, CommitmentUnit, Organisation, Signature, User
 
 
@@ -38,10 +38,7 @@ def get_agreement(session: Session, agreement_id: int | None) -> Agreement:
 
 def get_signature(session: Session, signature_id: int) -> Signature:
     """The signature with this id, or NotFound."""
-    signature = session.get(Signature, signature_id)
-    if signature is None:
-        raise NotFound(_l("No such signature."))
-    return signature
+    return found(session.get(Signature, signature_id), _l("No such signature."))
 
 
 def _check_terms(agreement: Agreement, valid_from: date, valid_until: date | None, amount):

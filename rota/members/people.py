@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from rota.errors import DomainError, NotFound
+from rota.errors import DomainError, found
 from rota.members.models import Organisation, Role, User
 from rota.members.service import normalise_phone
 
@@ -15,10 +15,7 @@ MIN_PASSWORD_LENGTH = 10
 
 def get_person(session: Session, user_id: int) -> User:
     """The person with this id, or NotFound."""
-    user = session.get(User, user_id)
-    if user is None:
-        raise NotFound(_l("No such person."))
-    return user
+    return found(session.get(User, user_id), _l("No such person."))
 
 
 def find_by_email(session: Session, email: str) -> User | None:

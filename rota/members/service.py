@@ -8,7 +8,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from rota.errors import DomainError, NotFound
+from rota.errors import DomainError, found
 from rota.members.models import CommitmentUnit, Organisation, Signature
 
 
@@ -110,7 +110,4 @@ def save_organisation(session: Session, org: Organisation | None, region: str, *
 
 def get_organisation(session: Session, org_id: int) -> Organisation:
     """The organisation with this id, or NotFound."""
-    org = session.get(Organisation, org_id)
-    if org is None:
-        raise NotFound(_l("No such member organisation."))
-    return org
+    return found(session.get(Organisation, org_id), _l("No such member organisation."))

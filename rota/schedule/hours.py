@@ -7,7 +7,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
-from rota.errors import DomainError, NotFound
+from rota.errors import DomainError, NotFound, found
 from rota.schedule.models import Channel, PatternSlot, ServicePattern
 from rota.schedule.publishing import ensure_order
 from rota.schedule.slots import Template, WeeklySlot, overlapping
@@ -23,10 +23,7 @@ def patterns(session: Session) -> list[ServicePattern]:
 
 def get_pattern(session: Session, pattern_id: int) -> ServicePattern:
     """The service pattern with this id, or NotFound."""
-    pattern = session.get(ServicePattern, pattern_id)
-    if pattern is None:
-        raise NotFound(_l("No such service hours pattern."))
-    return pattern
+    return found(session.get(ServicePattern, pattern_id), _l("No such service hours pattern."))
 
 
 def _check_validity(session: Session, pattern_id: int | None, first: date, last: date | None):

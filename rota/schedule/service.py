@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from rota.auth.access import can_manage_org
-from rota.errors import Conflict, DomainError, NotFound
+from rota.errors import Conflict, DomainError, NotFound, found
 from rota.members.models import Organisation, Role, User
 from rota.members.service import members_in_force
 from rota.schedule.absences import is_absent
@@ -23,21 +23,19 @@ from rota.schedule.models import Shift, ShiftChange, ShiftStatus
 log = logging.getLogger(__name__)
 
 NAME, OFFER, WITHDRAW, TAKE, OVERRIDE = "name", "offer", "withdraw", "take", "override"
+NO_SUCH_SHIFT = _l("No such shift. It may have been removed from the rota.")
 CHANGED_MEANWHILE = _l("Someone changed this shift meanwhile. Reload the page and try again.")
 
 
 def get_shift(session: Session, shift_id: int) -> Shift:
     """The shift with this id, or NotFound."""
-    shift = session.get(Shift, shift_id)
-    if shift is None:
-        raise NotFound(_l("No such shift. It may have been removed from the rota."))
-    return shift
+    return found(session.get(Shift, shift_id), NO_SUCH_SHIFT)
 
 
 def _managed_shift(session: Session, shift_id: int, actor: User) -> Shift:
     shift = get_shift(session, shift_id)
     if not can_manage_org(actor, shift.organisation_id):
-        raise NotFound(_l("No such shift. It may have been removed from the rota."))
+        raise NotFound(NO_SUCH_SHIFT)
     return shift
 
 
@@ -178,7 +176,7 @@ def _clear_offer(shift: Shift) -> None:
 
 def _check_taker(session: Session, shift: Shift, actor: User, now: datetime) -> None:
     if actor.role != Role.ORG_ADMIN or actor.organisation_id is None:
-        raise NotFound(_l("No such shift. It may have been removed from the rota."))
+        raise NotFound(NO_SUCH_SHIFT)
     if actor.organisation_id == shift.organisation_id:
         raise DomainError(
             _l("This is already your organisation's shift; withdraw the offer instead.")
@@ -270,7 +268,7 @@ def override_shift(
 ) -> Shift:
     """The coordinator reassigns a shift (organisation and/or counsellor), saying why."""
     if not actor.is_coordinator:
-        raise NotFound(_l("No such shift. It may have been removed from the rota."))
+        raise NotFound(NO_SUCH_SHIFT)
     shift = get_shift(session, shift_id)
     _check_changeable(shift, now, version, past_ok=True)
     if not (reason or "").strip():
