@@ -1,7 +1,8 @@
 """Use cases for organisations, memoranda and people. Functions flush; callers commit."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 import phonenumbers
 from flask_babel import lazy_gettext as _l
@@ -10,6 +11,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from rota.errors import DomainError, found
 from rota.members.models import CommitmentUnit, Organisation, Signature
+
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -27,28 +30,53 @@ class Membership:
         return amount
 
 
-def signature_in_force(signature: Signature, day: date, successors: dict[int, list]) -> bool:
-    """Whether a signature binds on `day` (valid, not withdrawn, not yet amended)."""
-    if signature.valid_from > day or signature.agreement.effective_from > day:
-        return False
-    if signature.valid_until is not None and day > signature.valid_until:
-        return False
-    if signature.withdrawn_on is not None and day >= signature.withdrawn_on:
-        return False
-    return not any(s.valid_from <= day for s in successors.get(signature.id, ()))
+@dataclass(frozen=True, slots=True)
+class Term:
+    """The days a signature binds, as plain dates: from `starts` to `ends` (None: open-ended).
+
+    A signature binds from the later of its own start and its agreement's effective date, up
+    to the first of: its end, the day before its withdrawal, the day before an amendment that
+    supersedes it starts.
+    """
+
+    signature: Signature
+    organisation_id: int
+    starts: date
+    ends: date | None
+
+    def binds(self, day: date) -> bool:
+        """Whether the signature binds on `day`."""
+        return self.starts <= day and (self.ends is None or day <= self.ends)
 
 
-def in_force(signatures: list[Signature], day: date) -> dict[int, Signature]:
-    """Per organisation id, the signature in force on `day`; the latest wins where two overlap."""
-    successors: dict[int, list] = {}
+def terms(signatures: Iterable[Signature]) -> list[Term]:
+    """The terms of the signatures in signing order (where two overlap, the later one wins)."""
+    superseded: dict[int, date] = {}
     for signature in signatures:
         if signature.supersedes_id is not None:
-            successors.setdefault(signature.supersedes_id, []).append(signature)
-    chosen: dict[int, Signature] = {}
+            first = superseded.get(signature.supersedes_id, signature.valid_from)
+            superseded[signature.supersedes_id] = min(first, signature.valid_from)
+    result = []
     for signature in sorted(signatures, key=lambda s: (s.valid_from, s.signed_on, s.id)):
-        if signature_in_force(signature, day, successors):
-            chosen[signature.organisation_id] = signature
-    return chosen
+        ends = [signature.valid_until] if signature.valid_until is not None else []
+        ends += [
+            cut - ONE_DAY
+            for cut in (signature.withdrawn_on, superseded.get(signature.id))
+            if cut is not None
+        ]
+        starts = max(signature.valid_from, signature.agreement.effective_from)
+        result.append(Term(signature, signature.organisation_id, starts, min(ends, default=None)))
+    return result
+
+
+def chosen_on(signing_order: Iterable[Term], day: date) -> dict[int, Signature]:
+    """Per organisation id, the signature in force on `day`, from terms in signing order."""
+    return {t.organisation_id: t.signature for t in signing_order if t.binds(day)}
+
+
+def in_force(signatures: Iterable[Signature], day: date) -> dict[int, Signature]:
+    """Per organisation id, the signature in force on `day`; the latest wins where two overlap."""
+    return chosen_on(terms(signatures), day)
 
 
 def all_signatures(session: Session) -> list[Signature]:

@@ -26,11 +26,15 @@ class Constant:
 
 
 def _converters(table: Table, names: Sequence[str], dialect) -> list:
-    """Per column, its type's bind conversion behind a cache shared by columns of that type."""
+    """Per column, its type's bind conversion behind a cache shared by columns of that type.
+
+    The conversion is the dialect's, as SQLAlchemy applies it to a compiled statement: on
+    SQLite an instant becomes the same text the ORM writes, so stored values compare equal.
+    """
     by_type: dict = {}
     result = []
     for name in names:
-        column_type = table.c[name].type
+        column_type = table.c[name].type.dialect_impl(dialect)
         key = (type(column_type), repr(column_type))
         if key not in by_type:
             process = column_type.bind_processor(dialect)

@@ -45,7 +45,7 @@ def rota_between(
     include_cancelled: bool = False,
 ) -> list[RotaEntry]:
     """The shifts of local days first_day..last_day (inclusive), in time order."""
-    query = select(Shift).where(Shift.local_day >= first_day, Shift.local_day <= last_day)
+    query = select(Shift).where(Shift.on_local_days(first_day, last_day))
     if not include_cancelled:
         query = query.where(Shift.status == ShiftStatus.PLANNED)
     if organisation_id is not None:

@@ -7,30 +7,25 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from rota.members.models import Signature
-from rota.members.service import Membership, all_signatures, in_force
+from rota.members.service import Membership, Term, all_signatures, chosen_on, terms
 
 ONE_DAY = timedelta(days=1)
 
 
-def change_days(signatures: Iterable[Signature]) -> set[date]:
+def change_days(signing_order: Iterable[Term]) -> set[date]:
     """The days on which the set of signatures in force can change."""
-    changes: set[date] = set()
-    for signature in signatures:
-        changes.update((signature.valid_from, signature.agreement.effective_from))
-        if signature.valid_until is not None:
-            changes.add(signature.valid_until + ONE_DAY)
-        if signature.withdrawn_on is not None:
-            changes.add(signature.withdrawn_on)
-    return changes
+    return {t.starts for t in signing_order} | {
+        t.ends + ONE_DAY for t in signing_order if t.ends is not None
+    }
 
 
 class Eligibility:
     """Weights (hours per month) of the organisations in force, per day, computed per change."""
 
     def __init__(self, signatures: list[Signature], shift_hours: float):
-        self._signatures = signatures
+        self._terms = terms(signatures)
         self._shift_hours = shift_hours
-        self._changes = sorted(change_days(signatures))
+        self._changes = sorted(change_days(self._terms))
         self._by_period: dict[int, dict[int, float]] = {}
         self._by_day: dict[date, dict[int, float]] = {}
 
@@ -47,7 +42,7 @@ class Eligibility:
         period = bisect.bisect_right(self._changes, day)
         found = self._by_period.get(period)
         if found is None:
-            chosen = in_force(self._signatures, day)
+            chosen = chosen_on(self._terms, day)
             found = {
                 org_id: Membership(signature.organisation, signature).weight(self._shift_hours)
                 for org_id, signature in sorted(chosen.items())

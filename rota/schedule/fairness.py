@@ -65,7 +65,7 @@ def tally(
 
 def _shifts(session: Session, first: date, last: date) -> list[tuple[date, float, int]]:
     query = select(Shift.local_day, Shift.starts_at, Shift.ends_at, Shift.organisation_id).where(
-        Shift.status == ShiftStatus.PLANNED, Shift.local_day.between(first, last)
+        Shift.status == ShiftStatus.PLANNED, Shift.on_local_days(first, last)
     )
     return [
         (day, (ends - starts).total_seconds() / 3600, org_id)

@@ -1,14 +1,28 @@
 """Service hours, closures, shifts and their history, absences, published weeks, job leases."""
 
 import enum
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 
-from sqlalchemy import Date, Enum, Float, ForeignKey, Integer, String, Text, Time
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Enum,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    Time,
+    and_,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rota.db import UTCDateTime, utcnow
 from rota.extensions import db
 from rota.members.models import Organisation, User
+
+ONE_DAY = timedelta(days=1)
 
 
 class Channel(enum.StrEnum):
@@ -89,11 +103,12 @@ class Shift(db.Model):
     slot_key: Mapped[str] = mapped_column(String(60), unique=True)  # e.g. 2026-03-30/phone/09:00
     channel: Mapped[Channel] = mapped_column(Enum(Channel, native_enum=False, length=10))
     language: Mapped[str | None] = mapped_column(String(2))
-    local_day: Mapped[date] = mapped_column(Date, index=True)
+    # not indexed: days are found through starts_at (see on_local_days)
+    local_day: Mapped[date] = mapped_column(Date)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
-    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    counsellor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     status: Mapped[ShiftStatus] = mapped_column(
         Enum(ShiftStatus, native_enum=False, length=10), default=ShiftStatus.PLANNED
     )
@@ -113,10 +128,34 @@ class Shift(db.Model):
     offered_by: Mapped[User | None] = relationship(foreign_keys=[offered_by_id])
 
     __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # Partial: a generated shift has no counsellor yet, so writing the rota in bulk does not
+        # touch this index; "shifts of counsellor X" (X not null) still uses it.
+        Index(
+            "ix_shifts_counsellor_id",
+            counsellor_id,
+            sqlite_where=counsellor_id.is_not(None),
+            postgresql_where=counsellor_id.is_not(None),
+        ),
+    )
 
     @property
     def hours(self) -> float:
         return (self.ends_at - self.starts_at).total_seconds() / 3600
+
+    @classmethod
+    def on_local_days(cls, first: date, last: date) -> ColumnElement[bool]:
+        """SQL condition: the shift is on a local day from `first` to `last` (inclusive).
+
+        Exact by local_day, found through the starts_at index: whatever the zone's offset
+        (at most 14 h), a local day's instants lie between 00:00 UTC the day before and
+        00:00 UTC two days after.
+        """
+        return and_(
+            cls.local_day.between(first, last),
+            cls.starts_at >= datetime.combine(first - ONE_DAY, time(), UTC),
+            cls.starts_at < datetime.combine(last + 2 * ONE_DAY, time(), UTC),
+        )
 
 
 class ShiftChange(db.Model):

@@ -45,7 +45,7 @@ def send_reminders(session: Session, now: datetime) -> list[int]:
         .join(Shift.counsellor)
         .where(
             Shift.status == ShiftStatus.PLANNED,
-            Shift.local_day == tomorrow,
+            Shift.on_local_days(tomorrow, tomorrow),
             Shift.reminded_at.is_(None),
             User.active.is_(True),
             ~counsellor_absent(),

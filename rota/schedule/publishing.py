@@ -83,7 +83,7 @@ def weeks_overview(session: Session, first: date, last: date) -> list[WeekStatus
     """The weeks touching `first`–`last` with their shift counts and published state."""
     query = (
         select(Shift.local_day, func.count())
-        .where(Shift.status == ShiftStatus.PLANNED, Shift.local_day.between(monday(first), last))
+        .where(Shift.status == ShiftStatus.PLANNED, Shift.on_local_days(monday(first), last))
         .group_by(Shift.local_day)
     )
     counts: dict[date, int] = {}

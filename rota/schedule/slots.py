@@ -5,7 +5,7 @@ ring is open, an instant range that starts at 09:00 local time whatever the UTC 
 day: the wall clock is what clients and counsellors see, so DST changes move the UTC times.
 """
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import NamedTuple
@@ -39,7 +39,8 @@ class Template:
 
 
 class ConcreteSlot(NamedTuple):
-    """A slot on a day: its key, channel, language and its start and end as UTC instants.
+    """A slot on a day: its key, channel, language, its start and end as UTC instants, and its
+    length in hours of real time (what the counsellor actually works).
 
     A named tuple: cheap to make by the hundred thousand, and its fields transpose with zip.
     """
@@ -50,16 +51,16 @@ class ConcreteSlot(NamedTuple):
     language: str | None
     starts_at: datetime
     ends_at: datetime
-
-    @property
-    def hours(self) -> float:
-        """Length in hours of real time (what the counsellor actually works)."""
-        return (self.ends_at - self.starts_at).total_seconds() / 3600
+    hours: float
 
 
 def slot_key(day: date, channel: str, start: time) -> str:
     """The stable key of a slot: `YYYY-MM-DD/channel/HH:MM` in local time."""
-    return f"{day.isoformat()}/{channel}/{start.hour:02d}:{start.minute:02d}"
+    return day.isoformat() + _key_suffix(channel, start)
+
+
+def _key_suffix(channel: str, start: time) -> str:
+    return f"/{channel}/{start.hour:02d}:{start.minute:02d}"
 
 
 def to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:
@@ -75,27 +76,35 @@ def days(first: date, last: date) -> Iterator[date]:
         day += ONE_DAY
 
 
-def _by_weekday(template: Template) -> list[list[WeeklySlot]]:
-    week: list[list[WeeklySlot]] = [[] for _ in range(7)]
-    for slot in sorted(template.slots, key=lambda s: (s.start, s.channel)):
-        week[slot.weekday].append(slot)
-    return week
+class _Weekday(NamedTuple):
+    """A template's slots of one weekday in start order, ready to expand day after day."""
 
+    slots: tuple[tuple[time, time, str, str | None, str], ...]  # start, end, channel, lang, suffix
+    walls: frozenset[time]  # the distinct wall-clock times: one zone conversion each per day
 
-def _day_slots(day: date, weekly: Sequence[WeeklySlot], zone: ZoneInfo) -> Iterator[ConcreteSlot]:
-    instants: dict[time, datetime] = {}  # one zone conversion per distinct wall time of the day
-    for slot in weekly:
-        starts_at = instants.get(slot.start) or _convert(instants, day, slot.start, zone)
-        ends_at = instants.get(slot.end) or _convert(instants, day, slot.end, zone)
-        if ends_at <= starts_at:
-            continue  # the slot's wall-clock hour does not exist that day (spring DST gap)
-        key = slot_key(day, slot.channel, slot.start)
-        yield ConcreteSlot(key, day, slot.channel, slot.language, starts_at, ends_at)
+    @classmethod
+    def of(cls, weekly: Iterable[WeeklySlot]) -> "_Weekday":
+        ordered = sorted(weekly, key=lambda s: (s.start, s.channel))
+        slots = tuple(
+            (s.start, s.end, s.channel, s.language, _key_suffix(s.channel, s.start))
+            for s in ordered
+        )
+        return cls(slots, frozenset(wall for s in ordered for wall in (s.start, s.end)))
 
-
-def _convert(instants: dict[time, datetime], day: date, wall: time, zone: ZoneInfo) -> datetime:
-    instants[wall] = instant = to_utc(day, wall, zone)
-    return instant
+    def expand(self, day: date, zone: ZoneInfo) -> list[ConcreteSlot]:
+        """The day's slots; a slot whose wall-clock time does not exist that day (spring DST
+        gap) is left out."""
+        prefix = day.isoformat()
+        at = {wall: to_utc(day, wall, zone) for wall in self.walls}
+        result = []
+        for start, end, channel, language, suffix in self.slots:
+            starts_at, ends_at = at[start], at[end]
+            if ends_at > starts_at:
+                hours = (ends_at - starts_at).total_seconds() / 3600
+                result.append(
+                    ConcreteSlot(prefix + suffix, day, channel, language, starts_at, ends_at, hours)
+                )
+        return result
 
 
 def expand(
@@ -106,14 +115,17 @@ def expand(
     zone: ZoneInfo,
 ) -> list[ConcreteSlot]:
     """The open slots from `first` to `last` (inclusive), in time order, from the templates."""
-    weeks = [(template, _by_weekday(template)) for template in templates]
+    weeks = [
+        (template, [_Weekday.of(s for s in template.slots if s.weekday == d) for d in range(7)])
+        for template in templates
+    ]
     result: list[ConcreteSlot] = []
     for day in days(first, last):
         if day in closed:
             continue
         for template, week in weeks:
             if template.covers(day):
-                result.extend(_day_slots(day, week[day.weekday()], zone))
+                result += week[day.weekday()].expand(day, zone)
                 break
     return result
 

@@ -1,16 +1,19 @@
 """Generating the rota: wall-clock shifts, holidays, joins and leaves, idempotency, freezing."""
 
 import functools
+import gc
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from rota.demo import load_demo
-from rota.errors import DomainError
+from rota.errors import Conflict, DomainError
 from rota.extensions import db
 from rota.schedule import closures, generation, publishing, replan
+from rota.schedule.coverage import rota_between
 from rota.schedule.fairness import fairness_table
 from rota.schedule.models import Shift, ShiftChange, ShiftStatus
 
@@ -58,6 +61,26 @@ def test_shifts_start_at_the_templates_wall_clock_on_both_sides_of_dst(ring, mak
         assert shift.starts_at.astimezone(HELSINKI).strftime("%H:%M") == "09:00"
         assert shift.ends_at.astimezone(HELSINKI).strftime("%H:%M") == "12:00"
         assert shift.slot_key == f"{day.isoformat()}/phone/09:00"
+
+
+def test_generated_instants_compare_equal_to_the_same_instant_in_queries(ring, make):
+    make.service_hours(WEEKDAYS)
+    generation.generate(db.session, date(2026, 1, 9), NEW_YEAR)
+    start, end = datetime(2026, 1, 2, 7, tzinfo=UTC), datetime(2026, 1, 2, 10, tzinfo=UTC)
+    query = select(Shift.slot_key).where(Shift.starts_at >= start, Shift.ends_at <= end)
+    assert db.session.scalars(query).all() == ["2026-01-02/phone/09:00"]
+
+
+@pytest.mark.parametrize("zone", ["Europe/Helsinki", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
+def test_a_local_day_holds_its_first_and_last_shift_whatever_the_zone(ring, make, zone):
+    make.service_hours([(day, start, start + 1, "phone") for day in range(7) for start in (0, 22)])
+    settings = generation.RotaSettings(ZoneInfo(zone))
+    generation.generate(
+        db.session, date(2026, 10, 28), datetime(2026, 10, 1, tzinfo=UTC), settings=settings
+    )
+    day = date(2026, 10, 25)  # autumn DST change in Helsinki
+    keys = [e.shift.slot_key for e in rota_between(db.session, day, day)]
+    assert keys == ["2026-10-25/phone/00:00", "2026-10-25/phone/22:00"]
 
 
 def test_no_shift_on_a_finnish_public_holiday_unless_reopened(ring, make):
@@ -220,6 +243,25 @@ def test_started_shifts_are_never_replanned(ring, make):
     now = datetime(2026, 1, 20, 12, tzinfo=UTC)
     plan = replan.preview_replan(db.session, date(2026, 1, 1), date(2026, 1, 31), now)
     assert plan.changes and min(c.starts_at for c in plan.changes) > now
+
+
+def test_extending_at_the_same_time_elsewhere_is_refused_and_keeps_the_other_run(ring, make):
+    make.service_hours(WEEKDAYS)
+    db.session.commit()
+    until = date(2026, 1, 16)
+
+    def meanwhile(message):  # the other run commits between this run's planning and storing
+        if " new slots " in message:
+            with Session(db.engine) as other:
+                generation.generate(other, until, NEW_YEAR)
+                other.commit()
+
+    with pytest.raises(Conflict, match="at the same time elsewhere. Run it again"):
+        generation.generate(db.session, until, NEW_YEAR, progress=meanwhile)
+    assert gc.isenabled()
+    db.session.rollback()
+    assert len(shifts()) == 20  # ten working days, the holidays of 1 and 6 January closed
+    assert generation.generate(db.session, until, NEW_YEAR).created == 0
 
 
 def test_generation_refuses_a_past_end(ring):
