@@ -22,6 +22,7 @@ from rota.contacts.routing_service import (
 from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
+from rota.schedule.duty import forwarding_number
 from rota.schedule.models import Channel
 
 log = logging.getLogger(__name__)
@@ -108,12 +109,12 @@ def forwarding_target(session: Session, at: datetime) -> dict:
     if not decision.on_duty:
         return {"forward_to": None, "target": None, "reason": reason}
     counsellor = session.get(User, decision.owner_id) if decision.owner_id else None
-    if counsellor is not None and counsellor.phone:
-        return {"forward_to": counsellor.phone, "target": "counsellor", "reason": reason}
-    org = session.get(Organisation, decision.organisation_id)
-    if org is not None and org.phone:
-        return {"forward_to": org.phone, "target": "organisation", "reason": reason}
-    return {"forward_to": None, "target": None, "reason": f"{reason} {NO_PHONE}"}
+    organisation = session.get(Organisation, decision.organisation_id)
+    found = forwarding_number(counsellor, organisation)
+    if found is None:
+        return {"forward_to": None, "target": None, "reason": f"{reason} {NO_PHONE}"}
+    number, target = found
+    return {"forward_to": number, "target": target, "reason": reason}
 
 
 def _open_contact_of(session: Session, caller: str) -> Contact | None:

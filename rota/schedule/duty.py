@@ -5,7 +5,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from rota.members.models import User
+from rota.members.models import Organisation, User
 from rota.schedule.absences import is_absent
 from rota.schedule.models import Channel, Shift, ShiftStatus
 
@@ -47,3 +47,19 @@ def covering_counsellor(session: Session, shift: Shift) -> User | None:
     if person is None or is_absent(session, person.id, shift.starts_at, shift.ends_at):
         return None
     return person
+
+
+def forwarding_number(
+    counsellor: User | None, organisation: Organisation | None
+) -> tuple[str, str] | None:
+    """Where calls go: the covering counsellor's phone, else the organisation's.
+
+    The number and whose it is ("counsellor" or "organisation"); None when neither has one,
+    and the caller decides the fallback (the API shows the ring's own number; the telephony
+    webhook answers none, so a PBX never forwards the ring's number to itself).
+    """
+    if counsellor is not None and counsellor.phone:
+        return counsellor.phone, "counsellor"
+    if organisation is not None and organisation.phone:
+        return organisation.phone, "organisation"
+    return None

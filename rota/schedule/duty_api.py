@@ -19,9 +19,11 @@ def _iso(moment: datetime) -> str:
 
 
 def forward_to(shift: Shift, ring_phone: str) -> str:
-    """The number to forward calls to: the counsellor's, else the organisation's, else the ring's."""
-    counsellor = shift.counsellor
-    return (counsellor.phone if counsellor else "") or shift.organisation.phone or ring_phone
+    """The number to forward calls to: the covering counsellor's, else the organisation's, else
+    the ring's."""
+    counsellor = duty.covering_counsellor(db.session, shift)
+    found = duty.forwarding_number(counsellor, shift.organisation)
+    return found[0] if found else ring_phone
 
 
 def shift_json(shift: Shift, ring_phone: str) -> dict:

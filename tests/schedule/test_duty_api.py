@@ -5,7 +5,7 @@ from datetime import date
 import pytest
 
 from rota.extensions import db
-from rota.schedule.models import ShiftStatus
+from rota.schedule.models import Absence, ShiftStatus
 from tests.support.feed_data import add_shift, feed_secret
 
 DAY = date(2026, 3, 30)  # a Monday, summer time (UTC+3)
@@ -49,6 +49,17 @@ def test_forwarding_falls_back_to_organisation_then_ring(app, client, rota):
     db.session.commit()
     answer = ask(client, rota["secret"], "?at=2026-03-30T13:00:00%2B03:00")
     assert answer["on_duty"][0]["forward_to"] == app.config["RING_PHONE"]
+
+
+def test_calls_for_an_absent_counsellor_go_to_the_organisation(client, rota):
+    shift = rota["phone"]
+    db.session.add(
+        Absence(user_id=rota["counsellor"].id, starts_at=shift.starts_at, ends_at=shift.ends_at)
+    )
+    db.session.commit()
+    [current] = ask(client, rota["secret"], "?at=2026-03-30T10:00:00%2B03:00")["on_duty"]
+    assert current["counsellor"]["name"] == "Åsa Öhman"
+    assert current["forward_to"] == "+35891234567"
 
 
 def test_channel_filter_and_local_time_without_offset(client, rota):
