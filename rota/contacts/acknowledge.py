@@ -19,9 +19,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rota.contacts.mime import ParsedMessage
-from rota.contacts.models import Acknowledgement, Contact, Message, MessageDirection
-from rota.outbox.models import OutboxMessage
-from rota.outbox.service import queue_mail
+from rota.contacts.models import Acknowledgement, MessageDirection
 from rota.schedule.models import Channel, ServicePattern
 
 LANGUAGES = ("fi", "sv", "en")
@@ -84,21 +82,22 @@ def _default_text(config: Mapping, reference: str, hours: list[str]) -> str:
 
 
 def acknowledgement_text(
-    session, config: Mapping, language: str, reference: str, day, hours_cache: dict | None = None
+    session, config: Mapping, language: str, reference: str, day, texts: dict
 ) -> str:
     """The acknowledgement in `language`: the configured ACK_TEXT, or the built-in text.
 
-    `hours_cache` (a dict kept for one ingest batch) reads the opening hours once per day/language.
+    `texts` (a dict kept for one ingest batch) holds the text per day and language with a
+    {reference} placeholder, so the opening hours and translations are read once.
     """
-    cache = {} if hours_cache is None else hours_cache
-    with force_locale(language):
-        if (day, language) not in cache:
-            cache[day, language] = opening_hours(session, day, language)
-        hours = cache[day, language]
-        override = (config.get("ACK_TEXT") or {}).get(language)
-        if override:
-            return override.replace("{reference}", reference).replace("{hours}", "\n".join(hours))
-        return _default_text(config, reference, hours)
+    if (day, language) not in texts:
+        with force_locale(language):
+            hours = opening_hours(session, day, language)
+            override = (config.get("ACK_TEXT") or {}).get(language)
+            if override:
+                texts[day, language] = override.replace("{hours}", "\n".join(hours))
+            else:
+                texts[day, language] = _default_text(config, "{reference}", hours)
+    return texts[day, language].replace("{reference}", reference)
 
 
 def _headers(parsed: ParsedMessage) -> dict[str, str]:
@@ -125,66 +124,65 @@ def acknowledged_today(session: Session, addresses, day: date) -> set[str]:
     return set(session.scalars(query))
 
 
-def acknowledge(
+def acknowledgement_mail(
     session: Session,
-    contact: Contact,
+    contact,
     parsed: ParsedMessage,
     config: Mapping,
     now: datetime,
     *,
-    acked: set | None = None,
-    hours_cache: dict | None = None,
-) -> OutboxMessage | None:
-    """Queue the one automatic reply for a new contact from a person (flushes); else None.
+    acked: set,
+    texts: dict,
+) -> dict | None:
+    """The one automatic reply (queue_mail fields) for a new contact from a person, or None.
 
     `acked` holds the senders acknowledged today (an ingest batch reads them once and adds to
     them). The (address, day) row is unique: if another worker acknowledged the same sender
-    meanwhile, the flush raises IntegrityError and the caller's savepoint rolls the message back.
+    meanwhile, the batch's insert fails and the message is tried again on its own.
     """
     address = parsed.from_addr.lower()
-    if parsed.automatic or "@" not in address:
-        return None
-    day = local_day(config, now)
-    acked = acknowledged_today(session, [address], day) if acked is None else acked
-    if address in acked:
+    if parsed.automatic or "@" not in address or address in acked:
         return None
     acked.add(address)
     language = contact.language if contact.language in LANGUAGES else None
     language = language or config.get("BABEL_DEFAULT_LOCALE") or "fi"
-    text = acknowledgement_text(session, config, language, contact.reference, day, hours_cache)
+    day = local_day(config, now)
+    text = acknowledgement_text(session, config, language, contact.reference, day, texts)
     subject = f"Re: {parsed.subject} [#{contact.reference}]" if parsed.subject else ""
-    subject = subject or f"[#{contact.reference}]"
+    domain = str(config.get("RING_EMAIL") or "").rpartition("@")[2] or "rota.invalid"
+    return {
+        "to": parsed.from_addr,
+        "subject": subject or f"[#{contact.reference}]",
+        "text": text,
+        "headers": _headers(parsed),
+        "kind": "acknowledgement",
+        "domain": domain,
+    }
+
+
+def acknowledgement_rows(
+    contact, parsed: ParsedMessage, outbox: dict, config: Mapping, now: datetime
+) -> tuple[dict, dict]:
+    """The values of the (sender, day) row and of the reply as the contact's outgoing message."""
     ring_email = str(config.get("RING_EMAIL") or "")
-    domain = ring_email.rpartition("@")[2] or "rota.invalid"
-    outbox = queue_mail(
-        session,
-        to=parsed.from_addr,
-        subject=subject,
-        text=text,
-        headers=_headers(parsed),
-        kind="acknowledgement",
-        domain=domain,
-    )
-    session.add(
-        Acknowledgement(address=address, day=day, contact_id=contact.id, outbox_id=outbox.id)
-    )
-    session.add(_sent_message(contact, outbox, ring_email, now))
-    return outbox
-
-
-def _sent_message(contact: Contact, outbox: OutboxMessage, ring_email: str, now) -> Message:
-    """The acknowledgement as an outgoing message of the contact (replies to it thread)."""
-    return Message(
-        contact=contact,
-        direction=MessageDirection.OUT,
-        message_id=outbox.message_id,
-        in_reply_to=outbox.headers.get("In-Reply-To"),
-        references=outbox.headers.get("References", ""),
-        from_addr=ring_email[:254],
-        to_addrs=", ".join(outbox.recipients),
-        subject=outbox.subject[:998],
-        body_text=outbox.body_text,
-        automatic="auto-replied",
-        outbox_id=outbox.id,
-        created_at=now,
-    )
+    acknowledgement = {
+        "address": parsed.from_addr.lower(),
+        "day": local_day(config, now),
+        "contact_id": contact.id,
+        "outbox_id": outbox["id"],
+    }
+    message = {
+        "contact_id": contact.id,
+        "direction": MessageDirection.OUT,
+        "message_id": outbox["message_id"],
+        "in_reply_to": outbox["headers"].get("In-Reply-To"),
+        "references": outbox["headers"].get("References", ""),
+        "from_addr": ring_email[:254],
+        "to_addrs": ", ".join(outbox["recipients"]),
+        "subject": outbox["subject"][:998],
+        "body_text": outbox["body_text"],
+        "automatic": "auto-replied",
+        "outbox_id": outbox["id"],
+        "created_at": now,
+    }
+    return acknowledgement, message

@@ -1,23 +1,25 @@
-"""Stored raw mail -> contacts: BATCH messages per transaction, each in its own savepoint.
+"""Stored raw mail -> contacts: BATCH messages per transaction, written in one go.
 
 A worker claims up to BATCH of the oldest pending rows (PostgreSQL: FOR UPDATE SKIP LOCKED, so
 eight workers take different rows; everywhere: a guarded UPDATE ... WHERE status = 'pending', so
-rows someone else finished meanwhile are skipped). Each message then runs in a SAVEPOINT: it is
-parsed, its (Message-ID, digest) key is recorded — a second copy hits the key's primary key and
-becomes a duplicate —, it threads or opens the contact, a new contact is routed (the rota read
-once per batch and minute) and its acknowledgement queued. A message that cannot be parsed, or
-whose ingest fails, is rolled back alone and kept raw as FAILED with the reason in the same batch:
-it never blocks the ones after it. A clash with another worker (deadlock, serialisation failure,
-a contact changed meanwhile) rolls back that message alone and leaves it pending for another pass.
-The batch commits once; a crash before that leaves every message of the batch pending.
+rows someone else finished meanwhile are skipped). A message that cannot be parsed is kept raw as
+FAILED with the reason. The others are planned and written together in one SAVEPOINT
+(rota.contacts.ingest_plan: a few reads and one INSERT per table): each is deduped by its
+(Message-ID, digest) key — a second copy hits the key's primary key —, threads or opens its
+contact, and a new contact is routed, its counsellor told and its sender acknowledged. If
+anything in that fails, the savepoint is rolled back and the batch is done again one message at
+a time, each in its own savepoint: a message whose ingest fails is rolled back alone and kept
+raw as FAILED with the reason, so it never blocks the ones after it; a clash with another
+worker (deadlock, serialisation failure, a key or contact changed meanwhile) rolls back that
+message alone and leaves it pending for another pass. The batch commits once; a crash before
+that leaves every message of the batch pending.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -25,16 +27,23 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from rota.contacts import notify, threads
-from rota.contacts.acknowledge import acknowledge, acknowledged_today, local_day
-from rota.contacts.mime import ParsedMessage, UnparseableMessage, parse_message
-from rota.contacts.models import IngestedKey, RawMessage, RawStatus
-from rota.contacts.routing_service import route_new_contact
+from rota.contacts import notify
+from rota.contacts.ingest_plan import Caches, Incoming, plan_batch
+from rota.contacts.ingest_rows import Rows, write_rows
+from rota.contacts.mime import UnparseableMessage, parse_message
+from rota.contacts.models import RawMessage, RawStatus
 
 log = logging.getLogger(__name__)
 
 BATCH = 50  # messages per transaction: one claim and one commit for all of them
 ROUNDS = 3  # passes over the pending rows; a message put off by a clash waits for the next
+RAW_COLUMNS = (
+    RawMessage.id,
+    RawMessage.size,
+    RawMessage.data,
+    RawMessage.error,
+    RawMessage.fetched_at,
+)
 
 
 @dataclass
@@ -119,56 +128,66 @@ def ingest_pending(
     return report
 
 
-@dataclass
-class _Batch:
-    """What one batch reads once: known keys, senders acknowledged today, rota views, hours."""
-
-    keys: set = field(default_factory=set)
-    acked: set = field(default_factory=set)
-    views: dict = field(default_factory=dict)
-    hours: dict = field(default_factory=dict)
-
-    def load(self, session: Session, messages: list[ParsedMessage], config, now) -> _Batch:
-        """Read the batch's existing dedupe keys and today's acknowledged senders: two queries."""
-        keys = [_dedupe_key(parsed) for parsed in messages]
-        self.keys.update(session.scalars(select(IngestedKey.key).where(IngestedKey.key.in_(keys))))
-        senders = {parsed.from_addr.lower() for parsed in messages if not parsed.automatic}
-        self.acked.update(acknowledged_today(session, senders, local_day(config, now)))
-        return self
-
-
-def _ingest_batch(session, raw_ids, config, now, report: IngestReport, last_round: bool) -> int:
-    """Ingest claimed rows, each in a savepoint, and commit once; how many were put off."""
-    rows = session.scalars(select(RawMessage).where(RawMessage.id.in_(raw_ids)).order_by("id"))
-    parsed = [(raw, _parse(raw, config, now)) for raw in rows.all()]
-    batch = _Batch().load(session, [p for _raw, p in parsed if p is not None], config, now)
-    outcomes = [_ingest_one(session, raw, p, config, now, batch, last_round) for raw, p in parsed]
+def _ingest_batch(session, raw_ids, config, now, report, last_round) -> int:
+    """Ingest claimed rows (together, else one by one) and commit once; how many were put off."""
+    query = select(*RAW_COLUMNS).where(RawMessage.id.in_(raw_ids)).order_by(RawMessage.id)
+    raws = session.execute(query).all()
+    own = own_addresses(config)
+    batch = [item for raw in raws if (item := _parse(session, raw, own, now)) is not None]
+    caches = Caches()  # the rota, reasons and texts, read once for the batch
+    done = _together(session, batch, config, now, caches)
+    if done is None:
+        done = [_alone(session, item, config, now, caches, last_round) for item in batch]
     session.commit()
-    for outcome, outbox_id in outcomes:
-        if outcome != "deferred":
-            report.count(outcome)
-        if outbox_id is not None:
-            report.acknowledged += 1
-            notify.remember(session, outbox_id)
-    return sum(outcome == "deferred" for outcome, _id in outcomes)
+    report.failed += len(raws) - len(batch)  # unreadable
+    return _tally(session, done, report)
 
 
-def _ingest_one(session, raw, parsed, config, now, batch: _Batch, last_round: bool):
-    """One message in its own savepoint: an error rolls back this message alone."""
-    if parsed is None:
-        return "failed", None
-    raw_id, keys, acked = raw.id, set(batch.keys), set(batch.acked)
+def _tally(session: Session, done: list[Rows], report: IngestReport) -> int:
+    """Count the committed outcomes, note the mail to send; how many messages were put off."""
+    for rows in done:
+        for outcome in rows.outcomes:
+            if outcome != "deferred":
+                report.count(outcome)
+        report.acknowledged += len(rows.acknowledgements)
+        _remember(session, rows)
+    return sum(rows.outcomes.count("deferred") for rows in done)
+
+
+def _remember(session: Session, rows: Rows) -> None:
+    """Note the mail these rows queued, to send right after the commit."""
+    for outbox_id in (*rows.acknowledgements, *rows.notices):
+        notify.remember(session, outbox_id)
+
+
+def _together(session, batch: list[Incoming], config, now, caches: Caches) -> list[Rows] | None:
+    """The whole batch in one savepoint; None (all rolled back) when anything in it failed."""
+    if len(batch) < 2:
+        return None if batch else []
     try:
         with session.begin_nested():
-            return _ingest_parsed(session, raw, parsed, config, now, batch)
+            rows = plan_batch(session, batch, config, now, caches)
+            write_rows(session, rows, now)
+    except Exception as exc:  # done again message by message, where a failure stays alone
+        log.info("ingest batch of %s messages goes one by one: %s", len(batch), exc)
+        return None
+    return [rows]
+
+
+def _alone(session, item: Incoming, config, now, caches: Caches, last_round: bool) -> Rows:
+    """One message in its own savepoint: an error rolls back this message alone."""
+    try:
+        with session.begin_nested():
+            rows = plan_batch(session, [item], config, now, caches)
+            write_rows(session, rows, now)
+            return rows
     except Exception as exc:  # a bug or a broken row must not stop the messages behind it
-        batch.keys, batch.acked = keys, acked
         if _retry_later(exc, last_round):
-            log.info("ingest of raw message %s put off: %s", raw_id, exc)
-            return "deferred", None
-        log.exception("ingest of raw message %s failed", raw_id)
-        _fail(session, raw_id, f"ingest failed ({type(exc).__name__}: {exc})", now)
-        return "failed", None
+            log.info("ingest of raw message %s put off: %s", item.raw_id, exc)
+            return Rows(outcomes=["deferred"])
+        log.exception("ingest of raw message %s failed", item.raw_id)
+        _fail(session, item.raw_id, f"ingest failed ({type(exc).__name__}: {exc})", now)
+        return Rows(outcomes=["failed"])
 
 
 def _retry_later(exc: Exception, last_round: bool) -> bool:
@@ -188,67 +207,31 @@ def _fail(session: Session, raw_id: int, reason: str, now: datetime) -> None:
     )
 
 
-def _dedupe_key(parsed: ParsedMessage) -> str:
-    return hashlib.sha256(f"{parsed.message_id}\n{parsed.digest}".encode()).hexdigest()
-
-
-def _parse(raw: RawMessage, config: Mapping, now: datetime) -> ParsedMessage | None:
+def _parse(session: Session, raw, own: list[str], now: datetime) -> Incoming | None:
     """The parsed message; None (and the row FAILED with the reason) when it cannot be read."""
     if raw.size > len(raw.data or b""):
-        return _failed(raw, raw.error or "only the header of this message was kept", now)
+        return _fail(session, raw.id, raw.error or "only the header of this message was kept", now)
     try:
-        parsed = parse_message(raw.data, own_addresses=own_addresses(config))
+        parsed = parse_message(raw.data, own_addresses=own)
     except UnparseableMessage as exc:
-        return _failed(raw, f"cannot be read as an e-mail: {exc.reason}", now)
+        return _fail(session, raw.id, f"cannot be read as an e-mail: {exc.reason}", now)
     except Exception as exc:  # a parser bug fails this message alone
         log.exception("parsing raw message %s failed", raw.id)
-        return _failed(raw, f"ingest failed ({type(exc).__name__}: {exc})", now)
-    return parsed
+        return _fail(session, raw.id, f"ingest failed ({type(exc).__name__}: {exc})", now)
+    return Incoming(raw.id, raw.fetched_at, parsed)
 
 
-def ingest_raw(
-    session: Session, raw: RawMessage, config: Mapping, now: datetime
-) -> tuple[str, int | None]:
-    """Turn one raw row into a contact or a threaded message (flushes). (outcome, ack outbox id)."""
-    raw.processed_at = now
-    parsed = _parse(raw, config, now)
-    if parsed is None:
-        return "failed", None
-    batch = _Batch().load(session, [parsed], config, now)
-    return _ingest_parsed(session, raw, parsed, config, now, batch)
-
-
-def _ingest_parsed(session, raw, parsed: ParsedMessage, config, now, batch: _Batch):
-    """Dedupe, thread or open the contact, route and acknowledge a new one. (outcome, ack id)."""
-    key = _dedupe_key(parsed)
-    if key in batch.keys:  # a copy was ingested before, or earlier in this batch
-        _done(raw, parsed, RawStatus.DUPLICATE, None)
-        return "duplicate", None
-    batch.keys.add(key)
-    session.add(IngestedKey(key=key, raw_id=raw.id))  # a racing worker's copy: IntegrityError
-    contact = threads.find_contact(session, parsed)
-    outcome = "threaded" if contact is not None else "new"
-    if contact is None:
-        contact = threads.open_contact(session, parsed, raw, now)
-    else:
-        threads.continue_contact(session, contact, parsed, now)
-    threads.add_message(session, contact, parsed, raw, now)
-    _done(raw, parsed, RawStatus.INGESTED, contact.id)
-    if outcome == "threaded":
-        session.flush()
-        return outcome, None
-    route_new_contact(session, contact, now, views=batch.views)
-    ack = acknowledge(
-        session, contact, parsed, config, now, acked=batch.acked, hours_cache=batch.hours
+def ingest_raw(session: Session, raw_id: int, config: Mapping, now: datetime) -> str:
+    """Ingest one stored pending row now (a re-process); its outcome. The caller commits."""
+    session.execute(
+        update(RawMessage)
+        .where(RawMessage.id == raw_id, RawMessage.status == RawStatus.PENDING)
+        .values(processed_at=now)
     )
-    return outcome, ack.id if ack is not None else None
-
-
-def _done(raw: RawMessage, parsed: ParsedMessage, status: RawStatus, contact_id) -> None:
-    """The row's outcome, set after the message's other rows: one UPDATE of the row."""
-    raw.message_id, raw.digest = parsed.message_id[:998], parsed.digest
-    raw.status, raw.error, raw.contact_id = status, "", contact_id
-
-
-def _failed(raw: RawMessage, reason: str, now: datetime) -> None:
-    raw.status, raw.error, raw.processed_at = RawStatus.FAILED, reason[:2000], now
+    raw = session.execute(select(*RAW_COLUMNS).where(RawMessage.id == raw_id)).one()
+    item = _parse(session, raw, own_addresses(config), now)
+    if item is None:
+        return "failed"
+    rows = _alone(session, item, config, now, Caches(), last_round=True)
+    _remember(session, rows)
+    return rows.outcomes[0]

@@ -8,6 +8,7 @@ little, the address the client wrote to (e.g. "neuvonta@" or "vagledning@") deci
 from __future__ import annotations
 
 import re
+from collections import Counter
 
 LANGUAGES = ("fi", "sv", "en")
 MIN_HITS = 2
@@ -184,8 +185,10 @@ def _unquoted(text: str) -> str:
 
 def _scores(text: str) -> dict[str, int]:
     """Stop-word hits per language."""
-    words = _WORD.findall(_unquoted(text).lower())
-    return {lang: sum(word in _STOP_WORDS[lang] for word in words) for lang in LANGUAGES}
+    counts = Counter(_WORD.findall(_unquoted(text).lower()))
+    return {
+        lang: sum(counts[word] for word in counts.keys() & _STOP_WORDS[lang]) for lang in LANGUAGES
+    }
 
 
 def _address_hint(address: str) -> str | None:

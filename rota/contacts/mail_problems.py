@@ -18,7 +18,7 @@ from rota.errors import DomainError, NotFound
 
 
 def reprocess(session: Session, raw_id: int, config: Mapping, now: datetime):
-    """Try a failed message again (after a parser fix); returns (outcome, ack outbox id)."""
+    """Try a failed message again (after a parser fix); what became of it (the ingest outcome)."""
     raw = session.get(RawMessage, raw_id)
     if raw is None:
         raise NotFound(_l("That message is not in the list any more. Reload the page."))
@@ -33,7 +33,7 @@ def reprocess(session: Session, raw_id: int, config: Mapping, now: datetime):
         )
     raw.status = RawStatus.PENDING
     session.flush()
-    return ingest_raw(session, raw, config, now)
+    return ingest_raw(session, raw.id, config, now)
 
 
 def describe(row) -> dict:

@@ -47,14 +47,12 @@ def reprocess(raw_id):
     """Try one failed message again (after a fix); say what became of it."""
     now = utcnow()
     try:
-        outcome, ack_id = mail_problems.reprocess(db.session, raw_id, current_app.config, now)
+        outcome = mail_problems.reprocess(db.session, raw_id, current_app.config, now)
     except DomainError as exc:
         db.session.rollback()
         flash(str(exc.user_message), "error")
         return redirect(url_for("mail.problems"))
     db.session.commit()
-    if ack_id is not None:
-        notify.remember(db.session, ack_id)
     notify.deliver_pending(db.session, now)
     message = OUTCOMES.get(outcome)
     if message is None:

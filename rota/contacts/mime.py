@@ -115,12 +115,11 @@ def _body_bytes(data: bytes) -> bytes:
     return normal[end + 2 :].rstrip() if end >= 0 else b""
 
 
-def _digest(headers: Headers, data: bytes) -> str:
+def _digest(headers: Headers, data: bytes, fields: dict) -> str:
     """sha256 over the normalised sender, date and body size (the dedupe key with Message-ID)."""
-    senders = parse_addresses(_first(headers, "from"))
-    date = _parse_date(_first(headers, "date"))
+    date = fields["date"]
     date_key = date.isoformat() if date else one_line(_first(headers, "date") or "")
-    key = f"{senders[0][1] if senders else ''}\n{date_key}\n{len(_body_bytes(data))}"
+    key = f"{fields['from_addr']}\n{date_key}\n{len(_body_bytes(data))}"
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
@@ -141,7 +140,8 @@ def sender_digest(raw: bytes) -> str:
     except Exception as exc:
         reason = f"the header block could not be read ({exc.__class__.__name__})"
         raise UnparseableMessage(reason) from exc
-    return _digest(_header_map(msg), data)
+    headers = _header_map(msg)
+    return _digest(headers, data, _header_fields(headers))
 
 
 def _forward_block(inner: Message, body: Body, level: int) -> tuple[str, str]:
@@ -224,7 +224,7 @@ def _build(data: bytes, msg: Message, own: Collection[str]) -> ParsedMessage:
     text, html = _compose(body, 0)
     signals = _signals(msg, body)
     automatic = automatic_reason(headers, fields["from_addr"], fields["subject"], signals, own)
-    digest = _digest(headers, data)
+    digest = _digest(headers, data, fields)
     message_id, synthetic = _message_id(headers, digest, data)
     return ParsedMessage(
         message_id=message_id,

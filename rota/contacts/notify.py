@@ -2,6 +2,7 @@
 
 import logging
 from datetime import datetime
+from types import SimpleNamespace
 
 from flask import current_app, render_template, url_for
 from flask_babel import force_locale
@@ -47,7 +48,7 @@ def mail_domain() -> str:
     return current_app.config["RING_EMAIL"].rpartition("@")[2] or "rota.invalid"
 
 
-def _recipient(session: Session, contact: Contact) -> tuple[str, str] | None:
+def _recipient(session: Session, contact) -> tuple[str, str] | None:
     """(address, language) of whoever should hear of the contact: its owner, else the org."""
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     owner = session.get(User, contact.owner_id) if contact.owner_id else None
@@ -59,32 +60,57 @@ def _recipient(session: Session, contact: Contact) -> tuple[str, str] | None:
     return None
 
 
-def new_contact(session: Session, contact: Contact, *, reopened: bool = False) -> None:
-    """Tell the counsellor on duty (in their language) of a new or reopened contact."""
-    recipient = _recipient(session, contact)
-    if recipient is None:
-        return
-    address, language = recipient
+def _notice_texts(contact, language: str, reopened: bool) -> tuple[str, str]:
+    """Subject and text of a notice in `language`, with {reference} and {link} placeholders."""
+    stand_in = SimpleNamespace(
+        reference="{reference}", channel=contact.channel, received_at=contact.received_at
+    )
     with force_locale(language):
         subject = (
-            _("Contact %(ref)s reopened", ref=contact.reference or contact.id)
+            _("Contact %(ref)s reopened", ref=stand_in.reference)
             if reopened
-            else _("New contact %(ref)s in your queue", ref=contact.reference or contact.id)
+            else _("New contact %(ref)s in your queue", ref=stand_in.reference)
         )
         text = render_template(
-            "contacts/notify_contact.txt",
-            contact=contact,
-            link=contact_link(contact),
-            reopened=reopened,
+            "contacts/notify_contact.txt", contact=stand_in, link="{link}", reopened=reopened
         )
-    ring = current_app.config["RING_NAME"]
-    message = queue_mail(
-        session,
-        to=address,
-        subject=f"[{ring}] {subject}",
-        text=text,
-        kind="contact_notification",
-        domain=mail_domain(),
-    )
+    return f"[{current_app.config['RING_NAME']}] {subject}", text
+
+
+def notice_mail(
+    session: Session, contact, *, reopened: bool = False, batch: dict | None = None
+) -> dict | None:
+    """The notice of a new or reopened contact (queue_mail fields); None: nobody to tell.
+
+    `batch` (a dict kept for one ingest batch) remembers who hears of whose contacts and the
+    texts in each language, which are rendered once and then given each contact's reference.
+    """
+    batch = {} if batch is None else batch
+    key = (contact.owner_id, contact.organisation_id)
+    if key not in batch:
+        batch[key] = _recipient(session, contact)
+    if batch[key] is None:
+        return None
+    address, language = batch[key]
+    key = (language, reopened, contact.channel, contact.received_at)
+    if key not in batch:
+        batch[key] = _notice_texts(contact, language, reopened)
+    reference = str(contact.reference or contact.id)
+    subject, text = (part.replace("{reference}", reference) for part in batch[key])
+    return {
+        "to": address,
+        "subject": subject,
+        "text": text.replace("{link}", contact_link(contact)),
+        "kind": "contact_notification",
+        "domain": mail_domain(),
+    }
+
+
+def new_contact(session: Session, contact: Contact) -> None:
+    """Tell the counsellor on duty (in their language) of a new contact."""
+    fields = notice_mail(session, contact)
+    if fields is None:
+        return
+    message = queue_mail(session, **fields)
     remember(session, message.id)
     log.info("contact %s: notification queued (outbox %s)", contact.id, message.id)

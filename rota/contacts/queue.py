@@ -8,7 +8,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
-from rota.contacts import notify
 from rota.contacts.models import (
     Call,
     Contact,
@@ -235,23 +234,12 @@ def close(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     return contact
 
 
-def reopen(session: Session, contact: Contact, now: datetime, actor: User | None = None) -> Contact:
-    """Reopen a closed contact; when the client wrote again (no actor) the owner is told."""
+def reopen(session: Session, contact: Contact, now: datetime, actor: User) -> Contact:
+    """Reopen a closed contact by hand (a client writing again reopens it in the ingest)."""
     if contact.status != ContactStatus.CLOSED:
         raise DomainError(_l("This contact is not closed."))
     contact.status = ContactStatus.OPEN if contact.owner_id else ContactStatus.NEW
     contact.closed_at, contact.updated_at = None, now
-    reason = "" if actor else str(_l("The client wrote again."))
-    record_event(
-        session,
-        contact,
-        "reopened",
-        now,
-        actor_id=actor.id if actor else None,
-        to_owner_id=contact.owner_id,
-        reason=reason,
-    )
+    record_event(session, contact, "reopened", now, actor_id=actor.id, to_owner_id=contact.owner_id)
     flush_or_conflict(session)
-    if actor is None:
-        notify.new_contact(session, contact, reopened=True)
     return contact

@@ -87,21 +87,25 @@ def _reason_data(session: Session, decision: Decision, channel: str, views: dict
     return views[key]
 
 
-def route_new_contact(
-    session: Session, contact: Contact, now: datetime, *, views: dict | None = None
-) -> Decision:
-    """Give a new contact its owner (on duty / org queue / next shift / none) and record why.
+def route_for(
+    session: Session, channel: str, language: str | None, now: datetime, views: dict | None = None
+) -> tuple[Decision, dict]:
+    """Where a new contact goes and why (the reason as data for its "routed" event).
 
     An ingest batch passes `views`, a dict kept for the batch, so the rota is read once.
     """
+    decision = decision_for(session, channel, language, now, views)
+    return decision, _reason_data(session, decision, channel, views)
+
+
+def route_new_contact(session: Session, contact: Contact, now: datetime) -> Decision:
+    """Give a new contact its owner (on duty / org queue / next shift / none) and record why."""
     if contact.id is None:
         session.add(contact)
         session.flush()
     contact.reference = contact.reference or f"R-{contact.id}"
-    channel = str(contact.channel)
-    decision = decision_for(session, channel, contact.language, now, views)
+    decision, data = route_for(session, str(contact.channel), contact.language, now)
     _apply(session, contact, decision, now)
-    data = _reason_data(session, decision, channel, views)
     record_event(
         session,
         contact,

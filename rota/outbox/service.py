@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from flask_mail import Message
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from rota.outbox.models import OutboxMessage, OutboxStatus
@@ -23,8 +23,7 @@ def one_line(value: str) -> str:
     return " ".join(str(value).split())
 
 
-def queue_mail(
-    session: Session,
+def outbox_values(
     *,
     to,
     subject: str,
@@ -33,18 +32,23 @@ def queue_mail(
     headers: dict | None = None,
     kind: str = "notification",
     domain: str = "rota.invalid",
-) -> OutboxMessage:
-    """Add an outgoing message to the outbox (flushed, sent only after the caller commits)."""
+) -> dict:
+    """The column values of one outgoing message; every header value folded to one line."""
     recipients = [one_line(address) for address in ([to] if isinstance(to, str) else to)]
-    message = OutboxMessage(
-        message_id=make_msgid(domain=domain),
-        kind=kind,
-        recipients=recipients,
-        subject=one_line(subject),
-        body_text=text,
-        body_html=html,
-        headers={one_line(k): one_line(v) for k, v in (headers or {}).items()},
-    )
+    return {
+        "message_id": make_msgid(domain=domain),
+        "kind": kind,
+        "recipients": recipients,
+        "subject": one_line(subject),
+        "body_text": text,
+        "body_html": html,
+        "headers": {one_line(k): one_line(v) for k, v in (headers or {}).items()},
+    }
+
+
+def queue_mail(session: Session, **fields) -> OutboxMessage:
+    """Add an outgoing message (fields as for outbox_values); flushed, sent after the commit."""
+    message = OutboxMessage(**outbox_values(**fields))
     session.add(message)
     session.flush()
     return message
@@ -68,7 +72,7 @@ def _claim(session: Session, message_ids: list[int], now: datetime) -> list[int]
     return sorted(claimed)
 
 
-def _as_flask_mail(row: OutboxMessage) -> Message:
+def _as_flask_mail(row) -> Message:
     message = Message(
         subject=row.subject,
         recipients=row.recipients,
@@ -106,9 +110,26 @@ def release_stale_claims(session: Session, now: datetime) -> int:
     return result.rowcount
 
 
+# What a send reads: the columns, not the objects, so each send's commit has nothing to expire.
+_SENT_COLUMNS = (
+    OutboxMessage.id,
+    OutboxMessage.attempts,
+    OutboxMessage.message_id,
+    OutboxMessage.recipients,
+    OutboxMessage.subject,
+    OutboxMessage.body_text,
+    OutboxMessage.body_html,
+    OutboxMessage.headers,
+)
+# One statement for every send: the columns it sets are the keys of the values given with it.
+_RECORD_OUTCOME = update(OutboxMessage.__table__).where(
+    OutboxMessage.__table__.c.id == bindparam("row_id")
+)
+
+
 def _send_claimed(session: Session, mail, claimed: list[int], now, max_attempts: int) -> int:
     """Send claimed messages one by one, committing each one's outcome right after its send."""
-    rows = session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(claimed)))
+    rows = session.execute(select(*_SENT_COLUMNS).where(OutboxMessage.id.in_(claimed)))
     outgoing = sorted((row.id, row.attempts, _as_flask_mail(row)) for row in rows)
     sent = 0
     for row_id, attempts, message in outgoing:
@@ -118,12 +139,7 @@ def _send_claimed(session: Session, mail, claimed: list[int], now, max_attempts:
         except (smtplib.SMTPException, OSError) as exc:
             error = exc
         values = _outcome(row_id, attempts + 1, error, now, max_attempts)
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == row_id)
-            .values(**values)
-            .execution_options(synchronize_session=False)
-        )
+        session.connection().execute(_RECORD_OUTCOME, {"row_id": row_id, **values})
         session.commit()
         sent += error is None
     return sent

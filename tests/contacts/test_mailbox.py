@@ -8,8 +8,7 @@ import textwrap
 import pytest
 from sqlalchemy import select
 
-from rota.contacts import imap
-from rota.contacts import ingest as ingest_module
+from rota.contacts import imap, ingest_plan
 from rota.contacts.mailbox import mailbox_key, poll_mailbox
 from rota.contacts.models import (
     Contact,
@@ -151,19 +150,19 @@ def test_a_crash_in_the_middle_of_ingest_loses_and_duplicates_nothing(
     app, imap_mailbox, monkeypatch
 ):
     imap_mailbox.append_many([mail(n) for n in range(1, 6)])
-    real, calls = ingest_module.route_new_contact, []
+    real, calls = ingest_plan.route_for, []
 
-    def dying_router(session, contact, now, **kwargs):
-        calls.append(contact)
+    def dying_router(*args, **kwargs):
+        calls.append(args)
         if len(calls) == 3:
             raise Crash("killed while routing")
-        return real(session, contact, now, **kwargs)
+        return real(*args, **kwargs)
 
-    monkeypatch.setattr(ingest_module, "route_new_contact", dying_router)
+    monkeypatch.setattr(ingest_plan, "route_for", dying_router)
     with pytest.raises(Crash):
         poll(app)
     db.session.rollback()
-    monkeypatch.setattr(ingest_module, "route_new_contact", real)
+    monkeypatch.setattr(ingest_plan, "route_for", real)
 
     assert count(RawMessage, RawMessage.status == RawStatus.PENDING) == 5  # the whole batch
     assert count(Contact) == 0
