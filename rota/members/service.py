@@ -24,10 +24,15 @@ class Membership:
 
     def weight(self, shift_hours: float) -> float:
         """The commitment as hours per month (shifts are counted at `shift_hours` each)."""
-        amount = float(self.signature.commitment_amount)
-        if self.signature.commitment_unit == CommitmentUnit.SHIFTS:
-            return amount * shift_hours
-        return amount
+        return commitment_weight(self.signature, shift_hours)
+
+
+def commitment_weight(signature: Signature, shift_hours: float) -> float:
+    """A signature's commitment as hours per month (a shift counts `shift_hours`)."""
+    amount = float(signature.commitment_amount)
+    if signature.commitment_unit == CommitmentUnit.SHIFTS:
+        return amount * shift_hours
+    return amount
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ cheaper than the same rows through executemany.
 import functools
 from collections.abc import Mapping, Sequence
 from itertools import chain, repeat
+from types import FunctionType
 
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
@@ -34,6 +35,8 @@ def _converters(table: Table, names: Sequence[str], dialect) -> list:
 
     The conversion is the dialect's, as SQLAlchemy applies it to a compiled statement: on
     SQLite an instant becomes the same text the ORM writes, so stored values compare equal.
+    Only conversions written in Python are cached: a compiled one (a float's) costs less than
+    the cache lookup.
     """
     by_type: dict = {}
     result = []
@@ -42,7 +45,9 @@ def _converters(table: Table, names: Sequence[str], dialect) -> list:
         key = (type(column_type), repr(column_type))
         if key not in by_type:
             process = column_type.bind_processor(dialect)
-            by_type[key] = process and functools.lru_cache(maxsize=None)(process)
+            if isinstance(process, FunctionType):
+                process = functools.lru_cache(maxsize=None)(process)
+            by_type[key] = process
         result.append(by_type[key])
     return result
 

@@ -59,7 +59,7 @@ def coverage_gaps(
     """Planned shifts not yet over and starting within `days` that have nobody to cover them."""
     query = select(Shift).where(
         Shift.status == ShiftStatus.PLANNED,
-        Shift.ends_at > now,
+        Shift.not_over(now),
         Shift.starts_at < now + timedelta(days=days),
         uncovered(),
     )
@@ -71,7 +71,7 @@ def coverage_gaps(
 def upcoming_for(session: Session, user_id: int, now: datetime, limit: int = 5) -> list[RotaEntry]:
     """The counsellor's next shifts (not yet over), soonest first."""
     query = select(Shift).where(
-        Shift.status == ShiftStatus.PLANNED, Shift.counsellor_id == user_id, Shift.ends_at > now
+        Shift.status == ShiftStatus.PLANNED, Shift.counsellor_id == user_id, Shift.not_over(now)
     )
     return _entries(session, query.limit(limit))
 

@@ -19,7 +19,7 @@ def _planned(channel: Channel | str | None):
 
 def on_duty(session: Session, at: datetime, channel: Channel | str | None = None) -> list[Shift]:
     """The planned shifts running at instant `at` (optionally of one channel), by start."""
-    query = _planned(channel).where(Shift.starts_at <= at, Shift.ends_at > at)
+    query = _planned(channel).where(Shift.starts_at <= at, Shift.not_over(at))
     return list(session.scalars(query.order_by(Shift.starts_at, Shift.id)))
 
 

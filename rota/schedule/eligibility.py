@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy.orm import Session
 
 from rota.members.models import Signature
-from rota.members.service import Membership, Term, all_signatures, chosen_on, terms
+from rota.members.service import Term, all_signatures, chosen_on, commitment_weight, terms
 
 ONE_DAY = timedelta(days=1)
 
@@ -44,7 +44,7 @@ class Eligibility:
         if found is None:
             chosen = chosen_on(self._terms, day)
             found = {
-                org_id: Membership(signature.organisation, signature).weight(self._shift_hours)
+                org_id: commitment_weight(signature, self._shift_hours)
                 for org_id, signature in sorted(chosen.items())
             }
             self._by_period[period] = found

@@ -187,7 +187,7 @@ def _feed(kind, target_id, title, public, locale, alarm_minutes, ring, now) -> F
 
 
 def _conditions(feed: Feed) -> list:
-    conditions = [Shift.ends_at > feed.window_start]
+    conditions = [Shift.not_over(feed.window_start)]
     if feed.kind == FeedKind.ORGANISATION:
         conditions.append(Shift.organisation_id == feed.target_id)
     elif feed.kind == FeedKind.PERSON:

@@ -62,6 +62,14 @@ def test_calls_for_an_absent_counsellor_go_to_the_organisation(client, rota):
     assert current["forward_to"] == "+35891234567"
 
 
+def test_a_shift_as_long_as_a_day_is_on_duty_until_its_last_minute(client, rota):
+    long = add_shift(rota["org"], date(2026, 3, 31), 0, hours=23, channel="email")
+    db.session.commit()
+    [current] = ask(client, rota["secret"], "?at=2026-03-31T22:59&channel=email")["on_duty"]
+    assert current["id"] == long.id
+    assert ask(client, rota["secret"], "?at=2026-03-31T23:00&channel=email")["on_duty"] == []
+
+
 def test_channel_filter_and_local_time_without_offset(client, rota):
     answer = ask(client, rota["secret"], "?at=2026-03-30T10:00&channel=chat")
     assert answer["on_duty"] == [] and answer["channel"] == "chat"
