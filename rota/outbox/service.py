@@ -2,6 +2,7 @@
 
 import logging
 import smtplib
+from contextlib import ExitStack, suppress
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
@@ -127,21 +128,55 @@ _RECORD_OUTCOME = update(OutboxMessage.__table__).where(
 )
 
 
+class _SmtpSession:
+    """One SMTP connection for a run of sends: opened at the first, anew after a failure.
+
+    A batch of acknowledgements then costs one connection (and TLS handshake and login), not
+    one each; after a refusal or a dropped connection the next message gets a fresh one.
+    """
+
+    def __init__(self, mail) -> None:
+        self.mail = mail
+        self.connection = None
+        self._stack = ExitStack()
+
+    def __enter__(self) -> "_SmtpSession":
+        return self
+
+    def __exit__(self, *_exc) -> None:
+        self.close()
+
+    def send(self, message: Message) -> Exception | None:
+        """Send one message; the error when the server refused it or could not be reached."""
+        try:
+            if self.connection is None:
+                self.connection = self._stack.enter_context(self.mail.connect())
+            self.connection.send(message)
+        except (smtplib.SMTPException, OSError) as exc:
+            self.close()
+            return exc
+        return None
+
+    def close(self) -> None:
+        """End the connection (one that is already broken ends quietly)."""
+        self.connection = None
+        with suppress(smtplib.SMTPException, OSError):
+            self._stack.close()
+
+
 def _send_claimed(session: Session, mail, claimed: list[int], now, max_attempts: int) -> int:
-    """Send claimed messages one by one, committing each one's outcome right after its send."""
+    """Send claimed messages one by one over one SMTP connection, committing each one's outcome
+    right after its send."""
     rows = session.execute(select(*_SENT_COLUMNS).where(OutboxMessage.id.in_(claimed)))
     outgoing = sorted((row.id, row.attempts, _as_flask_mail(row)) for row in rows)
     sent = 0
-    for row_id, attempts, message in outgoing:
-        error = None
-        try:
-            mail.send(message)
-        except (smtplib.SMTPException, OSError) as exc:
-            error = exc
-        values = _outcome(row_id, attempts + 1, error, now, max_attempts)
-        session.connection().execute(_RECORD_OUTCOME, {"row_id": row_id, **values})
-        session.commit()
-        sent += error is None
+    with _SmtpSession(mail) as smtp:
+        for row_id, attempts, message in outgoing:
+            error = smtp.send(message)
+            values = _outcome(row_id, attempts + 1, error, now, max_attempts)
+            session.connection().execute(_RECORD_OUTCOME, {"row_id": row_id, **values})
+            session.commit()
+            sent += error is None
     return sent
 
 

@@ -34,6 +34,7 @@ class ReceivedMessage:
     rcpt_tos: tuple[str, ...]
     raw: bytes
     message: EmailMessage
+    peer: tuple  # the client's (address, port): one per SMTP connection
 
 
 class _SinkHandler:
@@ -46,7 +47,9 @@ class _SinkHandler:
         """Store the message unless the sink is set to reject."""
         if self.sink.reject_reply:
             return self.sink.reject_reply
-        self.sink.receive(envelope.mail_from, envelope.rcpt_tos, envelope.original_content)
+        self.sink.receive(
+            envelope.mail_from, envelope.rcpt_tos, envelope.original_content, tuple(session.peer)
+        )
         return "250 2.0.0 OK"
 
 
@@ -84,11 +87,12 @@ class SmtpSink:
         """Accept messages again after `reject`."""
         self.reject_reply = None
 
-    def receive(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes) -> None:
+    def receive(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, peer: tuple) -> None:
         """Record one delivered message (called from the server thread)."""
         parsed = email.message_from_bytes(raw, policy=email.policy.default)
         with self._changed:
-            self._messages.append(ReceivedMessage(mail_from, tuple(rcpt_tos), raw, parsed))
+            message = ReceivedMessage(mail_from, tuple(rcpt_tos), raw, parsed, peer)
+            self._messages.append(message)
             self._changed.notify_all()
 
     @property
