@@ -1,5 +1,9 @@
 """Language and time zone: the person's profile, then the browser, then the ring's default."""
 
+from collections.abc import Mapping
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
 from flask import current_app, has_request_context, request, session
 from flask_babel import force_locale, refresh
 from flask_login import current_user
@@ -23,6 +27,12 @@ def select_locale() -> str:
 def select_timezone() -> str:
     """Every page shows the service's local time."""
     return current_app.config["TIMEZONE"]
+
+
+def service_date(now: datetime, config: Mapping | None = None) -> date:
+    """The date in the service's time zone (TIMEZONE of `config`, else the app's) at `now`."""
+    config = current_app.config if config is None else config
+    return now.astimezone(ZoneInfo(config["TIMEZONE"])).date()
 
 
 def recipient_locale(user) -> str:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date, datetime
-from zoneinfo import ZoneInfo
 
 from babel.dates import get_day_names
 from flask_babel import force_locale
@@ -20,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from rota.contacts.mime import ParsedMessage
 from rota.contacts.models import Acknowledgement, MessageDirection
+from rota.i18n import service_date
 from rota.schedule.models import Channel, ServicePattern
 
 LANGUAGES = ("fi", "sv", "en")
@@ -108,11 +108,6 @@ def _headers(parsed: ParsedMessage) -> dict[str, str]:
     return headers
 
 
-def local_day(config: Mapping, now: datetime) -> date:
-    """The service's local day at `now`: acknowledgements count per sender and this day."""
-    return now.astimezone(ZoneInfo(config.get("TIMEZONE") or "UTC")).date()
-
-
 def acknowledged_today(session: Session, addresses, day: date) -> set[str]:
     """Which of these (lower-case) addresses already got their acknowledgement on `day`."""
     addresses = list(addresses)
@@ -146,7 +141,7 @@ def acknowledgement_mail(
     acked.add(address)
     language = contact.language if contact.language in LANGUAGES else None
     language = language or config.get("BABEL_DEFAULT_LOCALE") or "fi"
-    day = local_day(config, now)
+    day = service_date(now, config)
     text = acknowledgement_text(session, config, language, contact.reference, day, texts)
     subject = f"Re: {parsed.subject} [#{contact.reference}]" if parsed.subject else ""
     domain = str(config.get("RING_EMAIL") or "").rpartition("@")[2] or "rota.invalid"
@@ -167,7 +162,7 @@ def acknowledgement_rows(
     ring_email = str(config.get("RING_EMAIL") or "")
     acknowledgement = {
         "address": parsed.from_addr.lower(),
-        "day": local_day(config, now),
+        "day": service_date(now, config),
         "contact_id": contact.id,
         "outbox_id": outbox["id"],
     }

@@ -24,7 +24,6 @@ from rota.contacts.acknowledge import (
     acknowledged_today,
     acknowledgement_mail,
     acknowledgement_rows,
-    local_day,
 )
 from rota.contacts.ingest_rows import Rows, reserve_ids
 from rota.contacts.language import detect_language
@@ -43,6 +42,7 @@ from rota.contacts.models import (
 from rota.contacts.notify import notice_mail
 from rota.contacts.routing_service import route_for
 from rota.contacts.threads import Thread, Threads
+from rota.i18n import service_date
 from rota.outbox.models import OutboxMessage
 from rota.outbox.service import outbox_values
 from rota.schedule.models import Channel
@@ -122,7 +122,7 @@ def plan_batch(
     threads = _classify(session, batch)
     _reserve(session, rows, threads, batch)
     senders = {item.parsed.from_addr.lower() for item in batch if not item.parsed.automatic}
-    acked = acknowledged_today(session, senders, local_day(config, now))
+    acked = acknowledged_today(session, senders, service_date(now, config))
     for item in batch:
         if item.thread is None:
             rows.outcome(item.raw_id, "duplicate", **_raw_values(item, RawStatus.DUPLICATE))

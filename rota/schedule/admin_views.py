@@ -12,8 +12,9 @@ from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import form_data, form_page, run_use_case
+from rota.i18n import service_date
 from rota.members.models import Role
-from rota.schedule import closures, generation, hours, labels
+from rota.schedule import closures, hours, labels
 from rota.schedule.admin_forms import WEEKDAYS, ClosureForm, PatternForm, PatternSlotForm
 
 bp = Blueprint("rota_admin", __name__)
@@ -21,10 +22,6 @@ bp.record_once(lambda state: labels.init_app(state.app))
 bp.context_processor(lambda: {"weekdays": dict(WEEKDAYS)})
 
 COORDINATOR = Role.COORDINATOR
-
-
-def _today() -> date:
-    return generation.local_today(utcnow(), generation.current_settings().zone)
 
 
 @bp.get("/service-hours")
@@ -91,7 +88,7 @@ def slot_remove(pattern_id, slot_id):
 
 
 def _closures_page(form, status=200):
-    today = _today()
+    today = service_date(utcnow())
     entries = closures.calendar(db.session, today, today + timedelta(days=365), str(get_locale()))
     return render_template("schedule/admin/closures.html", form=form, entries=entries), status
 

@@ -130,11 +130,6 @@ def rotate(
     return {a.slot_key: a for a in rotation.assign(queue, rotation.Ledger()) if not a.fixed}
 
 
-def local_today(now: datetime, zone: ZoneInfo) -> date:
-    """The service zone's date at instant `now`."""
-    return now.astimezone(zone).date()
-
-
 def reason(assignment: rotation.Assignment) -> str:
     """The stored reason of an assignment, e.g. "12.0 h behind its share"."""
     return origin.behind_text(assignment.behind_hours)
@@ -209,7 +204,7 @@ def generate(
 ) -> GenerationResult:
     """Give every open slot from today to `until` (default: the horizon) a shift; flushes."""
     settings = current_settings(settings)
-    today = local_today(now, settings.zone)
+    today = now.astimezone(settings.zone).date()
     until = until or today + timedelta(weeks=settings.horizon_weeks)
     if until < today:
         raise DomainError(_l("The rota can only be extended into the future."), "until")

@@ -6,14 +6,13 @@ Both queue mail through the outbox in the caller's transaction and record that t
 
 import logging
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from rota.i18n import in_language_of
+from rota.i18n import in_language_of, service_date
 from rota.members.models import Role, User
 from rota.outbox.service import queue_mail
 from rota.schedule.absences import counsellor_absent
@@ -23,10 +22,6 @@ from rota.schedule.models import CoverageMail, Shift, ShiftStatus
 log = logging.getLogger(__name__)
 
 RING = "ring"
-
-
-def _local_today(now: datetime):
-    return now.astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def _queue(session: Session, person: User, template: str, subject, kind: str, **context) -> int:
@@ -39,7 +34,7 @@ def _queue(session: Session, person: User, template: str, subject, kind: str, **
 
 def send_reminders(session: Session, now: datetime) -> list[int]:
     """Queue a reminder to each counsellor on duty tomorrow (local day), once per shift."""
-    tomorrow = _local_today(now) + timedelta(days=1)
+    tomorrow = service_date(now) + timedelta(days=1)
     query = (
         select(Shift)
         .join(Shift.counsellor)
@@ -94,7 +89,7 @@ def _audiences(session: Session, gaps: list[RotaEntry]):
 def send_coverage_warnings(session: Session, now: datetime, days: int) -> list[int]:
     """Mail the gaps of the next `days` days to the coordinators and each organisation's admins,
     at most once per audience per local day."""
-    today = _local_today(now)
+    today = service_date(now)
     gaps = coverage_gaps(session, now, days)
     if not gaps:
         return []

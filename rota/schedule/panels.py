@@ -1,22 +1,15 @@
 """What the rota's front-page panels and pages show the signed-in person (view layer)."""
 
-from datetime import date
-from zoneinfo import ZoneInfo
-
 from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
 from rota.db import utcnow
 from rota.extensions import db
+from rota.i18n import service_date
 from rota.members.models import Organisation
 from rota.schedule import coverage
 from rota.schedule.coverage import RotaEntry
-
-
-def local_today() -> date:
-    """Today in the service's time zone."""
-    return utcnow().astimezone(ZoneInfo(current_app.config["TIMEZONE"])).date()
 
 
 def coverage_days() -> int:
@@ -37,7 +30,7 @@ def my_next_shifts() -> list[RotaEntry]:
 
 def todays_duty() -> list[RotaEntry]:
     """Today's shifts of the whole ring."""
-    today = local_today()
+    today = service_date(utcnow())
     return coverage.rota_between(db.session, today, today)
 
 

@@ -7,6 +7,7 @@ import click
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
+from rota.i18n import service_date
 from rota.schedule import generation
 from rota.schedule.fairness import FairnessTable, fairness_table
 
@@ -60,7 +61,7 @@ def format_table(table: FairnessTable) -> str:
 @click.option("--to", "last", type=DAY, help="Last day (default: 31 December this year).")
 def fairness_command(first, last):
     """Print each organisation's share, entitled and assigned hours and the difference."""
-    year = generation.local_today(utcnow(), generation.current_settings().zone).year
+    year = service_date(utcnow()).year
     first = first.date() if first else date(year, 1, 1)
     last = last.date() if last else date(year, 12, 31)
     click.echo(format_table(_run(fairness_table, first, last)))

@@ -12,6 +12,7 @@ from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import apply_error, run_use_case
+from rota.i18n import service_date
 from rota.members.models import Role
 from rota.schedule import generation, labels, publishing, replan
 from rota.schedule.admin_forms import (
@@ -29,12 +30,8 @@ bp.record_once(lambda state: labels.init_app(state.app))
 COORDINATOR = Role.COORDINATOR
 
 
-def _today() -> date:
-    return generation.local_today(utcnow(), generation.current_settings().zone)
-
-
 def _planning_page(publish_form=None, generate_form=None, status=200):
-    today = _today()
+    today = service_date(utcnow())
     horizon = today + timedelta(weeks=generation.current_settings().horizon_weeks)
     page = render_template(
         "schedule/admin/planning.html",
@@ -155,7 +152,7 @@ def replan_apply():
 def fairness():
     form = RangeQueryForm(request.args)
     if not request.args:
-        year = _today().year
+        year = service_date(utcnow()).year
         form.first.data, form.last.data = date(year, 1, 1), date(year, 12, 31)
     table = (not request.args or form.validate()) and _attempt(
         form, fairness_table, form.first.data, form.last.data

@@ -12,6 +12,7 @@ from rota.auth.access import can_manage_org, require_org, role_required
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import form_data, form_page, options, run_use_case
+from rota.i18n import service_date
 from rota.members.models import Role
 from rota.members.service import get_organisation
 from rota.schedule import absences, coverage, labels, origin, panels, service
@@ -42,7 +43,7 @@ def _period_day() -> date:
     form = PeriodForm(formdata=request.args)
     if not form.validate():
         abort(400, description=_("Give the day as YYYY-MM-DD, e.g. 2026-03-30."))
-    return form.day.data or panels.local_today()
+    return form.day.data or service_date(utcnow())
 
 
 def _rota_page(template, first: date, last: date, previous: date, following: date):
@@ -92,7 +93,7 @@ def own():
 @role_required(C, A)
 def organisation(org_id):
     require_org(org_id)
-    org, today = get_organisation(db.session, org_id), panels.local_today()
+    org, today = get_organisation(db.session, org_id), service_date(utcnow())
     entries = coverage.rota_between(
         db.session, today, today + timedelta(weeks=ORG_WEEKS), organisation_id=org_id
     )
