@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from rota.contacts.mime import ParsedMessage
 from rota.contacts.models import Acknowledgement, MessageDirection
 from rota.i18n import service_date
+from rota.outbox.service import domain_of
 from rota.schedule.models import Channel, ServicePattern
 
 LANGUAGES = ("fi", "sv", "en")
@@ -144,14 +145,13 @@ def acknowledgement_mail(
     day = service_date(now, config)
     text = acknowledgement_text(session, config, language, contact.reference, day, texts)
     subject = f"Re: {parsed.subject} [#{contact.reference}]" if parsed.subject else ""
-    domain = str(config.get("RING_EMAIL") or "").rpartition("@")[2] or "rota.invalid"
     return {
         "to": parsed.from_addr,
         "subject": subject or f"[#{contact.reference}]",
         "text": text,
         "headers": _headers(parsed),
         "kind": "acknowledgement",
-        "domain": domain,
+        "domain": domain_of(config.get("RING_EMAIL")),
     }
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from rota.contacts.models import MailboxState
 from rota.members.models import Role, User
-from rota.outbox.service import queue_mail
+from rota.outbox.service import domain_of, queue_mail
 
 log = logging.getLogger(__name__)
 
@@ -65,8 +65,14 @@ def _alert(session: Session, key: str, config: Mapping, state: MailboxState) -> 
             count=state.failures,
             error=state.last_error,
         )
-    domain = str(config.get("RING_EMAIL") or "rota.invalid").rpartition("@")[2]
     return [
-        queue_mail(session, to=address, subject=subject, text=text, kind="alert", domain=domain)
+        queue_mail(
+            session,
+            to=address,
+            subject=subject,
+            text=text,
+            kind="alert",
+            domain=domain_of(config.get("RING_EMAIL")),
+        )
         for address in coordinators
     ]

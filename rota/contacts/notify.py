@@ -13,7 +13,7 @@ from rota.contacts.models import Contact
 from rota.extensions import mail
 from rota.i18n import recipient_locale
 from rota.members.models import Organisation, User
-from rota.outbox.service import deliver, queue_mail
+from rota.outbox.service import deliver, domain_of, queue_mail
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +41,6 @@ def contact_link(contact: Contact) -> str:
         return url_for("contacts.show", contact_id=contact.id, _external=True)
     except RuntimeError:
         return f"/contacts/{contact.id}"
-
-
-def mail_domain() -> str:
-    """The domain of the ring's address, for Message-IDs."""
-    return current_app.config["RING_EMAIL"].rpartition("@")[2] or "rota.invalid"
 
 
 def _recipient(session: Session, contact) -> tuple[str, str] | None:
@@ -102,7 +97,7 @@ def notice_mail(
         "subject": subject,
         "text": text.replace("{link}", contact_link(contact)),
         "kind": "contact_notification",
-        "domain": mail_domain(),
+        "domain": domain_of(current_app.config["RING_EMAIL"]),
     }
 
 

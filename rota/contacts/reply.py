@@ -16,7 +16,7 @@ from rota.contacts.queue import adopt
 from rota.contacts.routing_service import flush_or_conflict, record_event
 from rota.errors import DomainError
 from rota.members.models import User
-from rota.outbox.service import one_line, queue_mail
+from rota.outbox.service import domain_of, one_line, queue_mail
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +94,7 @@ def send_reply(
         text=reply_body(text, messages, zone),
         headers=thread_headers(messages),
         kind="reply",
-        domain=ring[1].rpartition("@")[2] or "rota.invalid",
+        domain=domain_of(ring[1]),
     )
     reply = Message(
         contact_id=contact.id,

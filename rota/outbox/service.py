@@ -24,6 +24,11 @@ def one_line(value: str) -> str:
     return " ".join(str(value).split())
 
 
+def domain_of(address: str | None) -> str:
+    """The domain for the Message-IDs of mail sent from `address` (rota.invalid without one)."""
+    return str(address or "").rpartition("@")[2] or "rota.invalid"
+
+
 def outbox_values(
     *,
     to,
