@@ -234,12 +234,12 @@ def close(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     return contact
 
 
-def reopen(session: Session, contact: Contact, now: datetime, actor: User) -> Contact:
+def reopen(session: Session, contact: Contact, user: User, now: datetime) -> Contact:
     """Reopen a closed contact by hand (a client writing again reopens it in the ingest)."""
     if contact.status != ContactStatus.CLOSED:
         raise DomainError(_l("This contact is not closed."))
     contact.status = ContactStatus.OPEN if contact.owner_id else ContactStatus.NEW
     contact.closed_at, contact.updated_at = None, now
-    record_event(session, contact, "reopened", now, actor_id=actor.id, to_owner_id=contact.owner_id)
+    record_event(session, contact, "reopened", now, actor_id=user.id, to_owner_id=contact.owner_id)
     flush_or_conflict(session)
     return contact

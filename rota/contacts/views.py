@@ -129,7 +129,7 @@ def close(contact_id):
 def reopen(contact_id):
     return _act(
         contact_id,
-        lambda c: queue.reopen(db.session, c, utcnow(), actor=current_user),
+        lambda c: queue.reopen(db.session, c, current_user, utcnow()),
         _("Contact reopened."),
     )
 
