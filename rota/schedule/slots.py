@@ -54,12 +54,8 @@ class ConcreteSlot(NamedTuple):
     hours: float
 
 
-def slot_key(day: date, channel: str, start: time) -> str:
-    """The stable key of a slot: `YYYY-MM-DD/channel/HH:MM` in local time."""
-    return day.isoformat() + _key_suffix(channel, start)
-
-
 def _key_suffix(channel: str, start: time) -> str:
+    """What follows the day in a slot's stable key `YYYY-MM-DD/channel/HH:MM` (local time)."""
     return f"/{channel}/{start.hour:02d}:{start.minute:02d}"
 
 
