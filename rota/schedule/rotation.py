@@ -35,7 +35,7 @@ the bound, and the rotation then steers them back.
 
 import heapq
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import NamedTuple
 
 
@@ -86,16 +86,6 @@ class Ledger:
         ledger.settled = {org: e for org, e in entitled.items() if org not in weights}
         return ledger
 
-    def copy(self) -> "Ledger":
-        """An independent copy, to keep a state before running on from it."""
-        return replace(
-            self,
-            weights=dict(self.weights),
-            eligible_from=dict(self.eligible_from),
-            assigned=dict(self.assigned),
-            settled=dict(self.settled),
-        )
-
     def deviation(self, org: int) -> float:
         """Hours the org is behind its share (negative: ahead)."""
         if org in self.weights:
@@ -107,10 +97,6 @@ class Ledger:
         if org in self.weights:
             return self.assigned.get(org, 0.0) + self.deviation(org)
         return self.settled.get(org, 0.0)
-
-    def orgs(self) -> list[int]:
-        """Every org with an account, in id order."""
-        return sorted(set(self.weights) | set(self.assigned) | set(self.settled))
 
 
 def assign(slots: Iterable[Slot], ledger: Ledger | None = None) -> list[Assignment]:
