@@ -28,7 +28,7 @@ from rota import create_app
 from rota.auth import tokens
 from rota.extensions import db
 from rota.members.models import Organisation, Role, User
-from rota.schedule import feeds
+from rota.schedule.feeds import service as feeds
 from rota.schedule.models import Channel, Shift, ShiftStatus
 
 ORGANISATIONS = 12

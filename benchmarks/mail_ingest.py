@@ -41,13 +41,13 @@ from sqlalchemy import func, select
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from rota import create_app  # noqa: E402
-from rota.contacts.mailbox import poll_mailbox  # noqa: E402
+from rota.contacts.mail.poll import poll_mailbox  # noqa: E402
 from rota.extensions import db  # noqa: E402
 from rota.members.models import Role  # noqa: E402
 from rota.members.people import save_person  # noqa: E402
 from rota.members.service import save_organisation  # noqa: E402
 from rota.outbox.models import OutboxMessage, OutboxStatus  # noqa: E402
-from rota.schedule.hours import add_slot, save_pattern  # noqa: E402
+from rota.schedule.hours.patterns import add_slot, save_pattern  # noqa: E402
 from rota.schedule.models import Shift  # noqa: E402
 from tests.support.mailservers import DovecotServer  # noqa: E402
 

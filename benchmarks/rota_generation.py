@@ -32,8 +32,6 @@ from rota import create_app  # noqa: E402
 from rota.extensions import db  # noqa: E402
 from rota.members import memoranda, people  # noqa: E402
 from rota.members.models import CommitmentUnit, Organisation, Signature  # noqa: E402
-from rota.schedule import generation, rotation  # noqa: E402
-from rota.schedule.eligibility import Eligibility  # noqa: E402
 from rota.schedule.models import (  # noqa: E402
     Channel,
     PatternSlot,
@@ -41,6 +39,8 @@ from rota.schedule.models import (  # noqa: E402
     Shift,
     ShiftChange,
 )
+from rota.schedule.planning import generation, rotation
+from rota.schedule.planning.eligibility import Eligibility  # noqa: E402
 
 START = datetime(2025, 12, 31, 22, tzinfo=UTC)  # 2026-01-01 00:00 in Helsinki
 DENSE_SLOTS_PER_WEEK = 7 * 24 * 3

@@ -29,6 +29,7 @@ def import_models():
     """Load every domain's models so the metadata (and Alembic) sees all tables."""
     from rota.auth import models as auth_models  # noqa: F401
     from rota.contacts import models as contact_models  # noqa: F401
+    from rota.jobs import lease as job_models  # noqa: F401
     from rota.members import models as member_models  # noqa: F401
     from rota.outbox import models as outbox_models  # noqa: F401
     from rota.schedule import models as schedule_models  # noqa: F401
@@ -69,25 +70,27 @@ def register_blueprints(app):
 
     for module in (home, auth, members, people_views):
         app.register_blueprint(module.bp)
-    from rota import openapi
-    from rota.schedule import duty_api, feed_views
+    from rota.api import on_duty as duty_api
+    from rota.api import openapi
+    from rota.schedule.feeds import views as feed_views
 
     for module in (feed_views, duty_api, openapi):
         app.register_blueprint(module.bp)
-    from rota.schedule import admin_views, planning_views
+    from rota.schedule.hours import views as admin_views
+    from rota.schedule.planning import views as planning_views
 
     for module in (admin_views, planning_views):
         app.register_blueprint(module.bp)
-    from rota.schedule import api as shifts_api
+    from rota.api import shifts as shifts_api
     from rota.schedule import views as schedule
 
     for module in (schedule, shifts_api):
         app.register_blueprint(module.bp)
-    from rota.contacts import mail_views
+    from rota.contacts.mail import views as mail_views
 
     app.register_blueprint(mail_views.bp)
-    from rota.contacts import api as contacts_api
-    from rota.contacts import views as contacts
+    from rota.api import contacts as contacts_api
+    from rota.contacts.queue import views as contacts
 
     for module in (contacts, contacts_api):
         app.register_blueprint(module.bp)

@@ -51,7 +51,7 @@ def poll_mail_command():
     """Read the shared mailbox now (fetch, store, ingest, mark) and print what was done."""
     from flask import current_app
 
-    from rota.contacts.mailbox import poll_mailbox
+    from rota.contacts.mail.poll import poll_mailbox
     from rota.db import utcnow
 
     report = poll_mailbox(db.session, current_app.config, utcnow())
@@ -65,10 +65,10 @@ def init_app(app):
     app.cli.add_command(demo_command)
     app.cli.add_command(token_cli)
     app.cli.add_command(poll_mail_command)
-    from rota import jobs
+    from rota.jobs import scheduler as jobs
 
     app.cli.add_command(jobs.scheduler_command)
     app.cli.add_command(jobs.run_job_command)
-    from rota.schedule import planning_cli
+    from rota.schedule.planning import cli as planning_cli
 
     planning_cli.init_app(app)

@@ -8,8 +8,8 @@ from werkzeug.security import generate_password_hash
 
 from rota.members import memoranda, people, service
 from rota.members.models import Organisation, Role
-from rota.schedule import closures
-from rota.schedule import hours as service_hours
+from rota.schedule.hours import closures
+from rota.schedule.hours import patterns as service_hours
 
 DEMO_PASSWORD = "demo-password"
 

@@ -115,7 +115,7 @@ def service_hours(slots=((0, 9, 12, "phone"),), valid_from=date(2024, 1, 1), **o
     """A service hours pattern from (weekday, start hour, end hour, channel[, language]) slots."""
     from datetime import time
 
-    from rota.schedule import hours
+    from rota.schedule.hours import patterns as hours
 
     fields = {"name": f"Service hours {next(_counter)}", "valid_from": valid_from}
     fields.update({"valid_until": None, **overrides})

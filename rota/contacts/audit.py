@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from rota.auth.models import ApiToken
 from rota.contacts.models import Contact
-from rota.contacts.phone import parse_instant
-from rota.contacts.queue import message_counts, visible_to
+from rota.contacts.phone.service import parse_instant
+from rota.contacts.queue.service import message_counts, visible_to
 from rota.errors import DomainError
 
 MAX_LIMIT = 500

@@ -220,17 +220,6 @@ class PublishedWeek(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class JobLease(db.Model):
-    """Who runs a scheduled job now: one row per job, taken with a time limit."""
-
-    __tablename__ = "job_leases"
-
-    name: Mapped[str] = mapped_column(String(60), primary_key=True)
-    holder: Mapped[str] = mapped_column(String(120))
-    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    last_run_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-
-
 class CoverageMail(db.Model):
     """A coverage warning mailed on a local day to an audience ("ring" or "org:<id>"): once."""
 

@@ -15,7 +15,7 @@ from rota.forms import form_data, form_page, options, run_use_case
 from rota.i18n import service_date
 from rota.members.models import Role
 from rota.members.service import get_organisation
-from rota.schedule import absences, coverage, labels, origin, panels, service
+from rota.schedule import absences, coverage, labels, panels, service
 from rota.schedule.coverage import RotaEntry, group_by_day
 from rota.schedule.forms import (
     AbsenceForm,
@@ -26,6 +26,7 @@ from rota.schedule.forms import (
     TakeForm,
     WithdrawOfferForm,
 )
+from rota.schedule.planning import origin
 
 bp = Blueprint("schedule", __name__)
 bp.record_once(lambda state: labels.init_app(state.app))

@@ -19,7 +19,7 @@ from rota import create_app
 from rota.db import utcnow
 from rota.demo import load_demo
 from rota.extensions import db
-from rota.schedule import generation
+from rota.schedule.planning import generation
 from tests.browser.helpers import AXE, demo_objects
 from tests.support.certificates import self_signed_certificate
 from tests.support.smtp import SmtpSink

@@ -1,7 +1,7 @@
 """A counsellor opens a routed e-mail contact, replies, and closes it; the reply really goes out.
 
 The client's message arrives as the mailbox job sees it: raw RFC 5322 bytes stored first, then
-ingested and routed by the job (rota.contacts.mailbox.poll_mailbox) at an instant in a shift of
+ingested and routed by the job (rota.contacts.mail.poll.poll_mailbox) at an instant in a shift of
 the counsellor's. The live app's mail goes to a real SMTP server whose inbox the test reads.
 """
 
@@ -9,7 +9,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from rota.contacts.mailbox import poll_mailbox
+from rota.contacts.mail.poll import poll_mailbox
 from rota.contacts.models import Contact, RawMessage, RawStatus
 from tests.browser.helpers import COUNSELLOR, live_db, screenshot, sign_in, switch_language, user
 from tests.support.feed_data import add_shift

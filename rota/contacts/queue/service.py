@@ -1,0 +1,245 @@
+"""The counsellor's queue: who sees which contact, and claim, note, close, reopen. Flushes."""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import and_, func, or_, select, true
+from sqlalchemy.orm import Session, joinedload
+
+from rota.contacts.models import (
+    Call,
+    Contact,
+    ContactEvent,
+    ContactStatus,
+    Message,
+    MessageDirection,
+)
+from rota.contacts.routing.service import flush_or_conflict, record_event
+from rota.errors import Conflict, DomainError, NotFound
+from rota.members.models import Role, User
+from rota.outbox.models import OutboxMessage
+
+log = logging.getLogger(__name__)
+
+RECENTLY_CLOSED = 20
+NOT_CLOSED = Contact.status != ContactStatus.CLOSED
+UNASSIGNED = Contact.owner_id.is_(None)
+
+
+def visible_to(viewer: User):
+    """SQL condition: contacts the viewer may see (own and unassigned; an admin their org's)."""
+    if viewer.role == Role.COORDINATOR:
+        return true()
+    if viewer.role == Role.ORG_ADMIN:
+        return Contact.organisation_id == viewer.organisation_id
+    return or_(
+        Contact.owner_id == viewer.id,
+        and_(
+            UNASSIGNED,
+            or_(
+                Contact.organisation_id.is_(None),
+                Contact.organisation_id == viewer.organisation_id,
+            ),
+        ),
+    )
+
+
+def get_contact(session: Session, viewer: User, contact_id: int) -> Contact:
+    """A contact the viewer may see, or NotFound (others' contacts look like missing ones)."""
+    contact = session.scalar(select(Contact).where(Contact.id == contact_id, visible_to(viewer)))
+    if contact is None:
+        raise NotFound(_l("No such contact, or it is not in your queues."))
+    return contact
+
+
+def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
+    query = (
+        select(Contact)
+        .where(visible_to(viewer), *conditions)
+        .options(joinedload(Contact.owner), joinedload(Contact.organisation))
+        .order_by(Contact.received_at, Contact.id)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass
+class Queues:
+    """The sections of the queue page, each a list (empty sections are still shown)."""
+
+    mine: list
+    organisation: list
+    ring: list
+    callbacks: list
+    closed: list
+
+
+def queues(session: Session, viewer: User) -> Queues:
+    """The viewer's queue: own contacts, the organisation's and the ring's unassigned ones."""
+    if viewer.role == Role.COUNSELLOR:
+        mine = _contacts(session, viewer, NOT_CLOSED, Contact.owner_id == viewer.id)
+        org_queue = [UNASSIGNED, Contact.organisation_id == viewer.organisation_id]
+    else:
+        mine = _contacts(session, viewer, NOT_CLOSED, ~UNASSIGNED)
+        org_queue = [UNASSIGNED, Contact.organisation_id.is_not(None)]
+    closed = (
+        select(Contact)
+        .where(visible_to(viewer), Contact.status == ContactStatus.CLOSED)
+        .order_by(Contact.closed_at.desc(), Contact.id.desc())
+        .limit(RECENTLY_CLOSED)
+    )
+    return Queues(
+        mine=mine,
+        organisation=_contacts(session, viewer, NOT_CLOSED, *org_queue),
+        ring=_contacts(session, viewer, NOT_CLOSED, UNASSIGNED, Contact.organisation_id.is_(None)),
+        callbacks=callbacks(session, viewer),
+        closed=list(session.scalars(closed)),
+    )
+
+
+def unopened(session: Session, viewer: User) -> list[Contact]:
+    """New contacts nobody has opened yet, oldest first, among those the viewer may see."""
+    return _contacts(session, viewer, Contact.status == ContactStatus.NEW)
+
+
+def callbacks(session: Session, viewer: User) -> list[Call]:
+    """Missed calls still waiting for a call back, on contacts the viewer may see."""
+    query = (
+        select(Call)
+        .join(Contact, Call.contact_id == Contact.id)
+        .where(visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None))
+        .options(joinedload(Call.contact))
+        .order_by(Call.started_at, Call.id)
+    )
+    return list(session.scalars(query))
+
+
+@dataclass
+class ContactPage:
+    """A contact with its thread, calls, history and the outbox state of every reply."""
+
+    contact: Contact
+    messages: list
+    outbox: dict
+    calls: list
+    events: list
+    people: dict
+
+
+def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage:
+    """Everything the contact page shows, for a contact the viewer may see."""
+    contact = get_contact(session, viewer, contact_id)
+    messages = list(
+        session.scalars(
+            select(Message).where(Message.contact_id == contact.id).order_by(Message.created_at)
+        )
+    )
+    outbox_ids = [m.outbox_id for m in messages if m.outbox_id]
+    outbox = {
+        row.id: row
+        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
+    }
+    events = list(
+        session.scalars(
+            select(ContactEvent)
+            .where(ContactEvent.contact_id == contact.id)
+            .order_by(ContactEvent.at, ContactEvent.id)
+        )
+    )
+    ids = (
+        {e.actor_id for e in events}
+        | {e.to_owner_id for e in events}
+        | {m.author_id for m in messages}
+    )
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids - {None})))}
+    return ContactPage(contact, messages, outbox, list(contact.calls), events, people)
+
+
+def message_counts(session: Session, contact_ids) -> dict[int, int]:
+    """How many e-mails (in and out, not notes) each contact has."""
+    query = (
+        select(Message.contact_id, func.count(Message.id))
+        .where(Message.contact_id.in_(list(contact_ids)))
+        .where(Message.direction != MessageDirection.NOTE)
+        .group_by(Message.contact_id)
+    )
+    return dict(session.execute(query).all())
+
+
+def take(contact: Contact, user: User, now: datetime) -> None:
+    """Make `user` the owner of an unassigned or own contact and mark it opened (no flush)."""
+    if contact.owner_id not in (None, user.id):
+        raise Conflict(_l("This contact is already with someone else. Ask to have it reassigned."))
+    contact.owner_id = user.id
+    if contact.organisation_id is None:
+        contact.organisation_id = user.organisation_id
+    if contact.status == ContactStatus.NEW:
+        contact.status = ContactStatus.OPEN
+    contact.opened_at = contact.opened_at or now
+    contact.updated_at = now
+
+
+def adopt(contact: Contact, user: User, now: datetime) -> None:
+    """Take the contact if nobody has it (someone else's contact keeps its owner)."""
+    if contact.owner_id in (None, user.id) and contact.status != ContactStatus.CLOSED:
+        take(contact, user, now)
+
+
+def claim(session: Session, contact: Contact, user: User, now: datetime) -> Contact:
+    """Open or claim a contact: it is now the user's; at shift end it stays with them."""
+    if contact.status == ContactStatus.CLOSED:
+        raise DomainError(_l("This contact is closed. Reopen it first."))
+    was_owner = contact.owner_id
+    take(contact, user, now)
+    record_event(
+        session,
+        contact,
+        "claimed",
+        now,
+        actor_id=user.id,
+        from_owner_id=was_owner,
+        to_owner_id=user.id,
+        organisation_id=contact.organisation_id,
+    )
+    flush_or_conflict(session)
+    return contact
+
+
+def add_note(session: Session, contact: Contact, user: User, text: str, now: datetime) -> Message:
+    """An internal note on the contact (never sent to the client)."""
+    if not text or not text.strip():
+        raise DomainError(_l("Write the note first."), "text")
+    note = Message(
+        contact_id=contact.id,
+        direction=MessageDirection.NOTE,
+        body_text=text.strip(),
+        author_id=user.id,
+        from_name=user.name,
+        created_at=now,
+    )
+    session.add(note)
+    contact.updated_at = now
+    flush_or_conflict(session)
+    return note
+
+
+def close(session: Session, contact: Contact, user: User, now: datetime) -> Contact:
+    """Close the contact (it can be reopened)."""
+    if contact.status == ContactStatus.CLOSED:
+        raise DomainError(_l("This contact is already closed."))
+    contact.status, contact.closed_at, contact.updated_at = ContactStatus.CLOSED, now, now
+    record_event(session, contact, "closed", now, actor_id=user.id)
+    flush_or_conflict(session)
+    return contact
+
+
+def reopen(session: Session, contact: Contact, user: User, now: datetime) -> Contact:
+    """Reopen a closed contact by hand (a client writing again reopens it in the ingest)."""
+    if contact.status != ContactStatus.CLOSED:
+        raise DomainError(_l("This contact is not closed."))
+    contact.status = ContactStatus.OPEN if contact.owner_id else ContactStatus.NEW
+    contact.closed_at, contact.updated_at = None, now
+    record_event(session, contact, "reopened", now, actor_id=user.id, to_owner_id=contact.owner_id)
+    flush_or_conflict(session)
+    return contact

@@ -1,0 +1,100 @@
+"""Why a contact went where it did: stored as data when routed, put in words when shown.
+
+The data holds names and instants as they were at routing time; the words come from the
+viewer's locale (and the service's time zone) whenever a page or a webhook renders them.
+"""
+
+from datetime import datetime
+
+from flask_babel import format_datetime
+from flask_babel import lazy_gettext as _l
+from sqlalchemy.orm import Session
+
+from rota.contacts.routing.decide import Decision, Route
+from rota.schedule.labels import language_label
+from rota.schedule.models import Shift
+
+CHANNEL_WORDS = {"email": _l("e-mail"), "phone": _l("phone"), "chat": _l("chat")}
+REASONS = {
+    Route.ON_DUTY: _l("On duty for %(channel)s: %(counsellor)s (%(organisation)s), %(shift)s."),
+    Route.ORG_QUEUE: _l(
+        "On duty for %(channel)s: %(organisation)s, %(shift)s, but no counsellor is named: "
+        "to the organisation's queue."
+    ),
+    Route.NEXT_SHIFT: _l(
+        "Outside service hours: to the next shift, %(counsellor)s (%(organisation)s), %(shift)s."
+    ),
+    Route.NEXT_ORG_QUEUE: _l(
+        "Outside service hours: to the queue of %(organisation)s, next shift %(shift)s."
+    ),
+    Route.NO_ROTA: _l(
+        "No shift in the rota: generate the rota. Until then the contact waits in the ring's "
+        "unassigned queue."
+    ),
+}
+ABSENT = _l("%(counsellor)s is absent: to the queue of %(organisation)s.")
+SPEAKS = _l("Speaks the client's language (%(language)s).")
+HANDOVER = _l("The shift ended and nobody opened the contact. %(reason)s")
+
+
+def reason_data(session: Session, decision: Decision, channel: str) -> dict:
+    """The reason of a decision as data (JSON) to store on the contact's event."""
+    data = {"route": str(decision.route), "channel": channel}
+    if decision.shift is None:
+        return data
+    shift = session.get(Shift, decision.shift_id)
+    speaks = decision.language_matched and decision.owner_id is not None
+    data.update(
+        shift_id=shift.id,
+        organisation=shift.organisation.name,
+        counsellor=shift.counsellor.name if shift.counsellor else "",
+        starts_at=shift.starts_at.isoformat(),
+        ends_at=shift.ends_at.isoformat(),
+        absent=bool(decision.params.get("absent")) and decision.owner_id is None,
+        language=decision.params.get("language") if speaks else None,
+    )
+    return data
+
+
+def handover_data(data: dict) -> dict:
+    """The reason of a move at shift end: the new routing's reason, marked as a handover."""
+    return {**data, "handover": True}
+
+
+def _shift_words(data: dict) -> str:
+    starts, ends = (datetime.fromisoformat(data[key]) for key in ("starts_at", "ends_at"))
+    return f"{format_datetime(starts, 'short')}–{format_datetime(ends, 'short')}"
+
+
+def _routed_words(data: dict) -> str:
+    route = Route(data["route"])
+    if "starts_at" not in data:
+        return str(REASONS[route])
+    names = {
+        "channel": str(CHANNEL_WORDS.get(data["channel"], data["channel"])),
+        "organisation": data["organisation"],
+        "counsellor": data["counsellor"],
+        "shift": _shift_words(data),
+    }
+    parts = [str(ABSENT if data.get("absent") else REASONS[route]) % names]
+    if data.get("language"):
+        parts.append(str(SPEAKS) % {"language": language_label(data["language"])})
+    return " ".join(parts)
+
+
+def render(data: dict) -> str:
+    """The reason in words, in the current locale (shift times in the service's time zone)."""
+    words = _routed_words(data)
+    if data.get("handover"):
+        return str(HANDOVER) % {"reason": words}
+    return words
+
+
+def event_reason(event) -> str:
+    """What a history row shows as the reason: the stored data in words, else the typed text."""
+    return render(event.reason_data) if event.reason_data else event.reason
+
+
+def init_app(app) -> None:
+    """Expose the reason renderer to templates."""
+    app.jinja_env.globals.update(event_reason=event_reason)

@@ -1,0 +1,183 @@
+"""Calendar feeds over HTTP (token in the path, 304s), single-shift downloads, Subscribe pages."""
+
+import segno
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from rota.auth.access import feed_token, require_org, role_required
+from rota.auth.forms import ConfirmForm
+from rota.db import utcnow
+from rota.extensions import db
+from rota.members import service as members
+from rota.members.models import Role
+from rota.schedule.feeds import service as feeds
+from rota.schedule.feeds.service import FeedKind
+
+bp = Blueprint("feeds", __name__)
+
+MAX_ALARM_MINUTES = 7 * 24 * 60
+
+
+def _ring() -> feeds.Ring:
+    config = current_app.config
+    return feeds.Ring(
+        name=config["RING_NAME"],
+        phone=config["RING_PHONE"],
+        email=config["RING_EMAIL"],
+        tz=config["TIMEZONE"],
+        refresh_minutes=config["FEED_REFRESH_MINUTES"],
+    )
+
+
+def _options(default_locale: str | None) -> tuple[str, int | None]:
+    """The feed's language (?lang=, else the owner's) and reminder (?alarm=minutes), or 400."""
+    languages = current_app.config["LANGUAGES"]
+    lang = request.args.get("lang")
+    if lang is not None and lang not in languages:
+        abort(400, _("Choose the language with lang=%(codes)s.", codes="|".join(languages)))
+    if lang is None:
+        fallback = current_app.config["BABEL_DEFAULT_LOCALE"]
+        lang = default_locale if default_locale in languages else fallback
+    alarm = request.args.get("alarm")
+    if alarm is None:
+        return lang, None
+    if not alarm.isdigit() or int(alarm) > MAX_ALARM_MINUTES:
+        abort(400, _("Give the reminder as alarm=minutes before the shift, 0 to 10080."))
+    return lang, int(alarm)
+
+
+def _not_modified(checks: feeds.Validators) -> bool:
+    if request.if_none_match:
+        return request.if_none_match.contains_weak(checks.etag)
+    since = request.if_modified_since
+    return since is not None and checks.last_modified <= since
+
+
+def _serve(feed: feeds.Feed) -> Response:
+    """The feed with ETag and Last-Modified, or 304 without building it."""
+    ring = _ring()
+    checks = feeds.validators(db.session, feed, ring)
+    if _not_modified(checks):
+        response = Response(status=304)
+    else:
+        response = Response(feeds.render_feed(db.session, feed, ring), mimetype="text/calendar")
+    response.set_etag(checks.etag)
+    response.last_modified = checks.last_modified
+    response.cache_control.no_cache = True
+    response.cache_control.private = not feed.public
+    response.cache_control.public = feed.public
+    return response
+
+
+def _token_feed(secret: str, kind: FeedKind, target_id: int | None) -> Response:
+    token = feed_token(secret)
+    lang, alarm = _options(token.user.locale if token.user else None)
+    feed = feeds.open_feed(
+        db.session,
+        token,
+        kind,
+        target_id,
+        ring=_ring(),
+        now=utcnow(),
+        locale=lang,
+        alarm_minutes=alarm,
+    )
+    return _serve(feed)
+
+
+@bp.get("/feeds/<secret>/ring.ics")
+def ring_feed(secret):
+    return _token_feed(secret, FeedKind.RING, None)
+
+
+@bp.get("/feeds/<secret>/organisations/<int:organisation_id>.ics")
+def organisation_feed(secret, organisation_id):
+    return _token_feed(secret, FeedKind.ORGANISATION, organisation_id)
+
+
+@bp.get("/feeds/<secret>/people/<int:user_id>.ics")
+def person_feed(secret, user_id):
+    return _token_feed(secret, FeedKind.PERSON, user_id)
+
+
+@bp.get("/feeds/public/ring.ics")
+def public_feed():
+    if not current_app.config["PUBLIC_FEED"]:
+        abort(404)
+    lang, alarm = _options(None)
+    return _serve(feeds.public_feed(ring=_ring(), now=utcnow(), locale=lang, alarm_minutes=alarm))
+
+
+@bp.get("/shifts/<int:shift_id>.ics")
+@login_required
+def shift_file(shift_id):
+    data = feeds.shift_file(db.session, shift_id, _ring(), str(get_locale()))
+    disposition = f'attachment; filename="shift-{shift_id}.ics"'
+    return Response(data, mimetype="text/calendar", headers={"Content-Disposition": disposition})
+
+
+def _link(label: str, url: str) -> dict:
+    """One subscription link: https and webcal forms and a QR code of the https one."""
+    qr = segno.make(url, error="m").svg_inline(scale=3, title=_("QR code: %(label)s", label=label))
+    return {"label": label, "url": url, "webcal": "webcal://" + url.partition("://")[2], "qr": qr}
+
+
+def _links(secret: str, organisation=None, person=None) -> list[dict]:
+    links = [_link(_("The whole ring"), url_for(".ring_feed", secret=secret, _external=True))]
+    if organisation is not None:
+        url = url_for(
+            ".organisation_feed", secret=secret, organisation_id=organisation.id, _external=True
+        )
+        links.append(_link(organisation.name, url))
+    if person is not None:
+        url = url_for(".person_feed", secret=secret, user_id=person.id, _external=True)
+        links.append(_link(_("Your own shifts"), url))
+    return links
+
+
+def _public_link() -> dict | None:
+    if not current_app.config["PUBLIC_FEED"]:
+        return None
+    return _link(_("The ring, without names"), url_for(".public_feed", _external=True))
+
+
+@bp.route("/subscribe", methods=["GET", "POST"])
+@login_required
+def subscribe():
+    form, links = ConfirmForm(), []
+    if form.validate_on_submit():
+        secret = feeds.create_subscription(db.session, created_by=current_user)
+        db.session.commit()
+        links = _links(secret, current_user.organisation, current_user)
+    return render_template(
+        "schedule/feeds/subscribe.html",
+        form=form,
+        links=links,
+        public=_public_link(),
+        organisations=feeds.managed_organisations(db.session, current_user),
+        organisation=None,
+    )
+
+
+@bp.route("/organisations/<int:org_id>/subscribe", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def organisation_subscribe(org_id):
+    require_org(org_id)
+    organisation = members.get_organisation(db.session, org_id)
+    form, links = ConfirmForm(), []
+    if form.validate_on_submit():
+        secret = feeds.create_subscription(
+            db.session, created_by=current_user, organisation=organisation
+        )
+        db.session.commit()
+        links = _links(secret, organisation)
+    return render_template(
+        "schedule/feeds/subscribe.html",
+        form=form,
+        links=links,
+        public=_public_link(),
+        organisations=[],
+        organisation=organisation,
+    )

@@ -1,0 +1,162 @@
+"""Planning the rota: extend it, publish weeks, re-plan a range (preview, apply), fairness."""
+
+from datetime import date, timedelta
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import ngettext
+from flask_login import current_user
+
+from rota.auth.access import role_required
+from rota.db import utcnow
+from rota.errors import DomainError
+from rota.extensions import db
+from rota.forms import apply_error, run_use_case
+from rota.i18n import service_date
+from rota.members.models import Role
+from rota.schedule import labels
+from rota.schedule.hours.forms import (
+    GenerateForm,
+    RangeForm,
+    RangeQueryForm,
+    ReplanApplyForm,
+    ReplanQueryForm,
+)
+from rota.schedule.planning import generation, publishing, replan
+from rota.schedule.planning.fairness import fairness_table
+
+bp = Blueprint("planning", __name__)
+bp.record_once(lambda state: labels.init_app(state.app))
+
+COORDINATOR = Role.COORDINATOR
+
+
+def _planning_page(publish_form=None, generate_form=None, status=200):
+    today = service_date(utcnow())
+    horizon = today + timedelta(weeks=generation.current_settings().horizon_weeks)
+    page = render_template(
+        "schedule/admin/planning.html",
+        weeks=publishing.weeks_overview(db.session, today, horizon),
+        publish_form=publish_form or RangeForm(formdata=None),
+        generate_form=generate_form or GenerateForm(formdata=None),
+        replan_form=ReplanQueryForm(formdata=None),
+    )
+    return page, status
+
+
+@bp.get("/rota/planning")
+@role_required(COORDINATOR)
+def planning():
+    return _planning_page()
+
+
+@bp.post("/rota/publish")
+@role_required(COORDINATOR)
+def publish():
+    form = RangeForm()
+    if form.validate_on_submit():
+        args = (form.first.data, form.last.data, current_user.id, utcnow())
+        weeks = run_use_case(form, publishing.publish_weeks, *args)
+        if weeks is not None:
+            flash(ngettext("%(num)d week published.", "%(num)d weeks published.", len(weeks)))
+            return redirect(url_for("planning.planning"))
+    return _planning_page(publish_form=form, status=400)
+
+
+@bp.post("/rota/generate")
+@role_required(COORDINATOR)
+def generate():
+    form = GenerateForm()
+    if form.validate_on_submit():
+        result = run_use_case(form, generation.generate, form.until.data, utcnow())
+        if result is not None:
+            flash(
+                _(
+                    "%(num)d shifts added; the rota now reaches %(day)s.",
+                    num=result.created,
+                    day=result.until.isoformat(),
+                )
+            )
+            return redirect(url_for("planning.planning"))
+    return _planning_page(generate_form=form, status=400)
+
+
+def _attempt(form, action, *args, **kwargs):
+    """A read-only use case's result, or None with its error shown on the form."""
+    try:
+        return action(db.session, *args, **kwargs)
+    except DomainError as exc:
+        apply_error(form, exc)
+        return None
+
+
+@bp.get("/rota/replan")
+@role_required(COORDINATOR)
+def replan_preview():
+    form = ReplanQueryForm(request.args)
+    if not request.args:
+        return render_template("schedule/admin/replan.html", form=form, plan=None)
+    include = form.include_published.data
+    plan = form.validate() and _attempt(
+        form,
+        replan.preview_replan,
+        form.first.data,
+        form.last.data,
+        utcnow(),
+        include_published=include,
+    )
+    apply_form = ReplanApplyForm(
+        formdata=None,
+        first=form.first.data,
+        last=form.last.data,
+        include_published="y" if include else "",
+        fingerprint=plan.fingerprint if plan else "",
+    )
+    organisations = replan.organisations(db.session, plan or None)
+    page = render_template(
+        "schedule/admin/replan.html",
+        form=form,
+        plan=plan or None,
+        apply_form=apply_form,
+        organisations=organisations,
+    )
+    return page, 200 if plan else 400
+
+
+@bp.post("/rota/replan")
+@role_required(COORDINATOR)
+def replan_apply():
+    form = ReplanApplyForm()
+    if not form.validate_on_submit():
+        flash(_("The re-plan form was incomplete. Preview the range again."), "error")
+        return redirect(url_for("planning.replan_preview")), 303
+    include = form.include_published.data == "y"
+    plan = run_use_case(
+        form,
+        replan.apply_replan,
+        form.first.data,
+        form.last.data,
+        utcnow(),
+        actor_id=current_user.id,
+        fingerprint=form.fingerprint.data,
+        include_published=include,
+    )
+    if plan is None:
+        args = {"first": form.first.data, "last": form.last.data, "include_published": include}
+        return redirect(url_for("planning.replan_preview", **args), 303)
+    flash(ngettext("%(num)d shift changed.", "%(num)d shifts changed.", len(plan.changes)))
+    return redirect(url_for("planning.planning"))
+
+
+@bp.get("/fairness")
+@role_required(COORDINATOR, Role.ORG_ADMIN)
+def fairness():
+    form = RangeQueryForm(request.args)
+    if not request.args:
+        year = service_date(utcnow()).year
+        form.first.data, form.last.data = date(year, 1, 1), date(year, 12, 31)
+    table = (not request.args or form.validate()) and _attempt(
+        form, fairness_table, form.first.data, form.last.data
+    )
+    page = render_template("schedule/admin/fairness.html", form=form, table=table or None)
+    return page, 200 if table else 400
