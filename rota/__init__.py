@@ -51,6 +51,9 @@ def register_extensions(app):
     login.login_view = "auth.login"
     login.login_message_category = "info"
     login.user_loader(_load_user)
+    from rota.ops import web
+
+    web.init_app(app)
 
 
 def _load_user(user_id):
@@ -67,8 +70,9 @@ def register_blueprints(app):
     from rota.auth import views as auth
     from rota.members import people_views
     from rota.members import views as members
+    from rota.ops import views as ops
 
-    for module in (home, auth, members, people_views):
+    for module in (home, auth, members, people_views, ops):
         app.register_blueprint(module.bp)
     from rota.api import on_duty as duty_api
     from rota.api import openapi

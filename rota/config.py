@@ -5,7 +5,8 @@ import os
 DEFAULTS = {
     "SECRET_KEY": None,
     "DATABASE_URL": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    # hide_parameters: an SQL error's message never carries values (client data) into a log
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
     "RING_NAME": "Ohjausrengas",
     "RING_EMAIL": "ohjaus@example.fi",
     "RING_PHONE": "+358401234567",
@@ -30,6 +31,8 @@ DEFAULTS = {
     "MAIL_DEFAULT_SENDER": None,
     "MAIL_TIMEOUT": 10,
     "OUTBOX_MAX_ATTEMPTS": 12,
+    "OUTBOX_CLAIM_SECONDS": 30,  # a sender that stops renewing its claims this long has died
+    "JOB_LEASE_SECONDS": 30,  # the same for a scheduler process holding a job's lease
     "SHIFT_HOURS": 3.0,  # commitments counted in shifts count this many hours per shift
     "ROTA_HORIZON_WEEKS": 12,  # how far ahead `generate` extends the rota
     "COVERAGE_DAYS": 14,  # shifts without a counsellor this many days ahead are warned about
@@ -49,6 +52,13 @@ DEFAULTS = {
     "ACK_TEXT": {},  # {"fi": "…"}: overrides the acknowledgement; {reference}, {hours} filled in
     "PUBLIC_FEED": True,  # /feeds/public/ring.ics: the ring's rota without personal data
     "FEED_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL / X-PUBLISHED-TTL of the calendar feeds
+    # Operations (rota.ops): logs, metrics, readiness
+    "LOG_FORMAT": "text",  # text | json, for gunicorn and the scheduler
+    "LOG_LEVEL": "INFO",
+    "METRICS_TOKEN": "",  # empty: /metrics answers 404; else Prometheus sends it as a bearer token
+    "READY_SCHEDULER_SECONDS": 180,  # /readyz: a job lease taken or renewed this recently
+    "READY_MAIL_SECONDS": 600,  # /readyz: the shared mailbox read this recently (when configured)
+    "READY_OUTBOX_SECONDS": 900,  # /readyz: no mail due to go out for longer than this
 }
 
 

@@ -1,6 +1,6 @@
-"""The landing page, the language switch, a health check and the error pages."""
+"""The landing page, the language switch and the error pages."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, g, redirect, render_template, request, session
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -8,6 +8,7 @@ from rota.errors import NotFound
 from rota.extensions import db
 
 bp = Blueprint("main", __name__)
+_PLAIN = {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.get("/")
@@ -26,12 +27,6 @@ def set_language():
             db.session.commit()
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
-
-
-@bp.get("/healthz")
-def health():
-    db.session.execute(db.text("SELECT 1"))
-    return {"status": "ok"}
 
 
 def _error_page(status, title, message):
@@ -61,6 +56,21 @@ def init_errorhandlers(app):
         if "CSRF" in message:
             message = _("The form expired or came from elsewhere. Reload the page and try again.")
         return _error_page(400, _("Bad request"), message)
+
+    @app.errorhandler(500)
+    def server_error(_exc):
+        db.session.rollback()
+        try:
+            return _error_page(
+                500,
+                _("Something went wrong"),
+                _(
+                    "The error is logged. Try again in a moment; if it happens again, "
+                    "tell the coordinator the error id below."
+                ),
+            )
+        except Exception:  # the page itself failed (e.g. the database is down): plain text
+            return f"Internal error. Error id: {g.get('request_id')}\n", 500, _PLAIN
 
     @app.errorhandler(409)
     def conflict(_exc):

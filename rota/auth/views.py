@@ -51,7 +51,9 @@ def reset_request():
         user = people.find_by_email(db.session, form.email.data)
         ids = [_queue_reset_mail(user).id] if user is not None and user.active else []
         db.session.commit()
-        outbox.deliver(db.session, mail, utcnow(), ids=ids)
+        outbox.deliver(
+            db.session, mail, utcnow(), ids=ids, **outbox.delivery_options(current_app.config)
+        )
         flash(
             _(
                 "If the address belongs to an account, a reset link is on its way. "

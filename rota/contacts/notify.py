@@ -13,7 +13,7 @@ from rota.contacts.models import Contact
 from rota.extensions import mail
 from rota.i18n import recipient_locale
 from rota.members.models import Organisation, User
-from rota.outbox.service import deliver, domain_of, queue_mail
+from rota.outbox.service import deliver, delivery_options, domain_of, queue_mail
 
 log = logging.getLogger(__name__)
 
@@ -30,9 +30,7 @@ def deliver_pending(session: Session, now: datetime) -> int:
     ids = session.info.pop(PENDING, [])
     if not ids:
         return 0
-    return deliver(
-        session, mail, now, ids=ids, max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    )
+    return deliver(session, mail, now, ids=ids, **delivery_options(current_app.config))
 
 
 def contact_link(contact: Contact) -> str:

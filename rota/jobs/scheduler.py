@@ -2,11 +2,18 @@
 
 `flask --app rota scheduler` runs them; web workers never do. Each job is a plain function
 `job(session, now)` that is idempotent and commits its own work (it is a boundary, like a view).
-Before a job runs it takes its database lease (`rota.jobs.lease`), so two scheduler processes never run the same job at once.
-Registering a job is one line: `register(name, function, trigger, **trigger_args)`.
+Every job has a cron schedule in the service's zone, the same on every host, so each scheduled
+run has a slot (the time it was due). Before a job runs it takes its database lease
+(`rota.jobs.lease`) for that slot: any number of scheduler processes may run, a job never runs
+twice at once nor twice for one slot. Frequent jobs also run once as a scheduler starts, so
+mail left by a process that died goes out at once after a restart.
+Registering a job is one line: `register(name, function, **cron_fields)`.
 """
 
 import logging
+import signal
+import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -14,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 import click
 from apscheduler.schedulers.blocking import BlockingScheduler
+from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
@@ -22,25 +30,26 @@ from rota.contacts.mail.poll import poll_job
 from rota.contacts.routing.service import hand_over
 from rota.db import utcnow
 from rota.extensions import db, mail
-from rota.jobs.lease import acquire_lease, holder_name, release_lease
-from rota.outbox.service import deliver, release_stale_claims
+from rota.jobs.lease import LeaseKeeper, acquire_lease, holder_name, release_lease
+from rota.ops import logs
+from rota.ops.metrics import JOB_RUNS, JOB_SECONDS
+from rota.outbox.service import deliver, delivery_options, release_stale_claims
 from rota.schedule import notify
 from rota.schedule.planning import generation
 
 log = logging.getLogger(__name__)
 
-DEFAULT_LEASE = timedelta(minutes=10)
+MISFIRE_GRACE = timedelta(minutes=5)  # a run this late still counts for its slot
 
 
 @dataclass(frozen=True)
 class Job:
-    """A scheduled job: its function, APScheduler trigger and how long its lease lasts."""
+    """A scheduled job: its function, its cron fields, and whether it also runs at start."""
 
     name: str
     func: Callable[[Session, datetime], object]
-    trigger: str
-    trigger_args: dict = field(default_factory=dict)
-    lease: timedelta = DEFAULT_LEASE
+    cron: dict = field(default_factory=dict)
+    at_start: bool = False
 
 
 @dataclass(frozen=True)
@@ -50,42 +59,57 @@ class JobRun:
     name: str
     ran: bool
     result: object = None
+    slot: datetime | None = None
 
 
 JOBS: dict[str, Job] = {}
 
 
-def register(name: str, func, trigger: str, *, lease=DEFAULT_LEASE, **trigger_args) -> Job:
-    """Add a job to the scheduler, e.g. register("reminders", f, "cron", hour=18)."""
-    JOBS[name] = Job(name, func, trigger, trigger_args, lease)
+def register(name: str, func, *, at_start: bool = False, **cron) -> Job:
+    """Add a job to the scheduler, e.g. register("reminders", f, hour=18, minute=5)."""
+    JOBS[name] = Job(name, func, cron, at_start)
     return JOBS[name]
 
 
-def run_job(name: str, now: datetime | None = None, holder: str | None = None) -> JobRun:
-    """Run a registered job under its lease (needs an app context); skip if another holds it."""
+def due_slot(trigger: CronTrigger, now: datetime) -> datetime | None:
+    """The latest time at or before `now` the trigger was due (within the misfire grace)."""
+    slot, fire = None, trigger.get_next_fire_time(None, now - MISFIRE_GRACE)
+    while fire is not None and fire <= now:
+        slot, fire = fire, trigger.get_next_fire_time(fire, fire + timedelta(microseconds=1))
+    return slot
+
+
+def run_job(name: str, now=None, holder=None, slot=None) -> JobRun:
+    """Run a registered job under its lease (needs an app context); skip if another holds it
+    or already ran it for `slot` (None: a run outside the schedule, e.g. by hand)."""
     job, session = JOBS[name], db.session
     now, holder = now or utcnow(), holder or holder_name()
-    if not acquire_lease(session, name, holder, now, job.lease):
-        log.info("job %s skipped: another scheduler holds its lease", name)
-        return JobRun(name, ran=False)
+    ttl = timedelta(seconds=float(current_app.config["JOB_LEASE_SECONDS"]))
+    if not acquire_lease(session, name, holder, now, ttl, slot):
+        log.info("job %s skipped: another scheduler holds its lease or ran it", name)
+        JOB_RUNS.labels(name, "skipped").inc()
+        return JobRun(name, ran=False, slot=slot)
+    started, outcome = time.perf_counter(), "failed"
     try:
-        result = job.func(session, now)
-        session.commit()
+        with LeaseKeeper(db.engine, name, holder, now, ttl):
+            result = job.func(session, now)
+            session.commit()
+        outcome = "ok"
     except Exception:
         session.rollback()
         log.exception("job %s failed", name)
         raise
     finally:
         release_lease(session, name, holder, now)
+        JOB_RUNS.labels(name, outcome).inc()
+        JOB_SECONDS.labels(name).observe(time.perf_counter() - started)
     log.info("job %s done: %s", name, result)
-    return JobRun(name, ran=True, result=result)
+    return JobRun(name, ran=True, result=result, slot=slot)
 
 
-def _deliver_now(session: Session, now: datetime, ids: list[int]) -> int:
+def _deliver_now(session: Session, now: datetime, ids: list[int] | None) -> int:
     session.commit()
-    return deliver(
-        session, mail, now, ids=ids, max_attempts=current_app.config["OUTBOX_MAX_ATTEMPTS"]
-    )
+    return deliver(session, mail, now, ids=ids, **delivery_options(current_app.config))
 
 
 def extend_horizon(session: Session, now: datetime) -> int:
@@ -113,46 +137,60 @@ def deliver_outbox(session: Session, now: datetime) -> int:
     return _deliver_now(session, now, None)
 
 
-register("horizon", extend_horizon, "cron", hour=2, minute=15, lease=timedelta(minutes=30))
-register("reminders", send_reminders, "cron", hour="8-20", minute=5)
-register("coverage", send_coverage_warnings, "cron", hour=7, minute=30)
-register("outbox", deliver_outbox, "interval", minutes=1)
-register("mail", poll_job, "interval", minutes=1, lease=timedelta(minutes=30))
-register("handover", hand_over, "interval", minutes=5)
+register("horizon", extend_horizon, hour=2, minute=15)
+register("reminders", send_reminders, hour="8-20", minute=5)
+register("coverage", send_coverage_warnings, hour=7, minute=30)
+register("outbox", deliver_outbox, at_start=True, minute="*")
+register("mail", poll_job, at_start=True, minute="*")
+register("handover", hand_over, at_start=True, minute="*/5")
 
 
-def _run_in_app(app, name: str) -> None:
-    with app.app_context():
+def _run_in_app(app, name: str, trigger: CronTrigger | None) -> JobRun:
+    """One run as APScheduler calls it: in an app context, tagged in the logs, for its slot."""
+    with app.app_context(), logs.log_context(f"job-{name}-{uuid.uuid4().hex[:12]}"):
         try:
-            run_job(name)
+            now = utcnow()
+            return run_job(name, now, slot=due_slot(trigger, now) if trigger else None)
         finally:
             db.session.remove()
 
 
 def build_scheduler(app) -> BlockingScheduler:
     """A scheduler with every registered job, in the service's time zone (not started)."""
-    scheduler = BlockingScheduler(timezone=ZoneInfo(app.config["TIMEZONE"]))
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    scheduler = BlockingScheduler(timezone=zone)
+    options = {"coalesce": True, "max_instances": 1}
     for job in JOBS.values():
+        trigger = CronTrigger(timezone=zone, **job.cron)
         scheduler.add_job(
             _run_in_app,
-            job.trigger,
-            args=[app, job.name],
+            trigger,
+            args=[app, job.name, trigger],
             id=job.name,
             name=job.name,
-            coalesce=True,
-            max_instances=1,
-            misfire_grace_time=300,
-            **job.trigger_args,
+            misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+            **options,
         )
+        if job.at_start:
+            scheduler.add_job(_run_in_app, args=[app, job.name, None], id=f"{job.name}@start")
     return scheduler
 
 
 @click.command("scheduler")
+@click.option("--metrics-port", type=int, default=0, help="Serve Prometheus metrics on this port.")
+@click.option("--metrics-host", default="127.0.0.1", show_default=True)
 @with_appcontext
-def scheduler_command():
+def scheduler_command(metrics_port, metrics_host):
     """Run the scheduled jobs until stopped (one or more such processes; leases keep order)."""
-    scheduler = build_scheduler(current_app._get_current_object())
-    click.echo(f"Scheduler running jobs: {', '.join(JOBS)} (holder {holder_name()}).")
+    app = current_app._get_current_object()
+    logs.configure(app.config["LOG_FORMAT"], app.config["LOG_LEVEL"])
+    if metrics_port:
+        from prometheus_client import start_http_server
+
+        start_http_server(metrics_port, addr=metrics_host)
+    scheduler = build_scheduler(app)
+    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown())  # let running jobs finish
+    log.info("scheduler running jobs %s as %s", ", ".join(JOBS), holder_name())
     scheduler.start()
 
 

@@ -2,19 +2,22 @@
 
 import logging
 import smtplib
+import time
+import uuid
+from collections.abc import Mapping
 from contextlib import ExitStack, suppress
 from datetime import datetime, timedelta
 from email.utils import make_msgid
 
 from flask_mail import Message
-from sqlalchemy import bindparam, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from rota.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 
-STALE_CLAIM = timedelta(minutes=15)
+CLAIM_TTL = timedelta(seconds=30)  # a claim not renewed for this long is a dead sender's
 MAX_BACKOFF = timedelta(hours=6)
 CLAIM_BATCH = 100  # messages claimed in one commit; a sender dying mid-batch frees them later
 
@@ -65,12 +68,55 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
-def _claim(session: Session, message_ids: list[int], now: datetime) -> list[int]:
+def delivery_options(config: Mapping) -> dict:
+    """deliver()'s settings from the app's configuration."""
+    return {
+        "max_attempts": int(config["OUTBOX_MAX_ATTEMPTS"]),
+        "claim_ttl": timedelta(seconds=float(config["OUTBOX_CLAIM_SECONDS"])),
+    }
+
+
+class _Claim:
+    """One run's hold on the rows it claimed: a token, and an expiry renewed as the run goes on.
+
+    The run's clock is its `now` plus the time elapsed since it started, so a long run renews
+    into the future and a run with a given `now` (tests, the scheduler) stays consistent.
+    """
+
+    def __init__(self, now: datetime, ttl: timedelta) -> None:
+        self.token, self.now, self.ttl = uuid.uuid4().hex, now, ttl
+        self._started = self._renewed = time.monotonic()
+
+    def expires_at(self) -> datetime:
+        """When the claim lapses unless renewed: the run's clock plus the time to live."""
+        return self.now + timedelta(seconds=time.monotonic() - self._started) + self.ttl
+
+    def renew(self, session: Session) -> None:
+        """Push the expiry of the rows still being sent further out, once a third has passed."""
+        if time.monotonic() - self._renewed < self.ttl.total_seconds() / 3:
+            return
+        session.execute(
+            update(OutboxMessage)
+            .where(OutboxMessage.claimed_by == self.token)
+            .where(OutboxMessage.status == OutboxStatus.SENDING)
+            .values(claim_expires_at=self.expires_at())
+            .execution_options(synchronize_session=False)
+        )
+        session.commit()
+        self._renewed = time.monotonic()
+
+
+def _claim(session: Session, message_ids: list[int], claim: _Claim) -> list[int]:
     """Mark queued messages as being sent (one UPDATE, one commit); the ids this sender got."""
     claimed = session.scalars(
         update(OutboxMessage)
         .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.QUEUED)
-        .values(status=OutboxStatus.SENDING, claimed_at=now)
+        .values(
+            status=OutboxStatus.SENDING,
+            claimed_at=claim.now,
+            claimed_by=claim.token,
+            claim_expires_at=claim.expires_at(),
+        )
         .returning(OutboxMessage.id)
         .execution_options(synchronize_session=False)
     ).all()
@@ -90,29 +136,38 @@ def _as_flask_mail(row) -> Message:
     return message
 
 
+def _kind(error: Exception) -> str:
+    """What went wrong, without the server's text (it may name the recipient): for the log."""
+    code = getattr(error, "smtp_code", None)
+    return f"{type(error).__name__} {code}" if code else type(error).__name__
+
+
 def _outcome(row_id: int, attempts: int, error, now: datetime, max_attempts: int) -> dict:
     """The row's new values after one try: sent, queued again after a back-off, or failed."""
+    values = {"attempts": attempts, "claimed_by": None, "claim_expires_at": None}
     if error is None:
-        return {"attempts": attempts, "status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
-    last_error = f"{type(error).__name__}: {error}"[:2000]
-    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, last_error)
-    values = {"attempts": attempts, "last_error": last_error, "status": OutboxStatus.FAILED}
+        return {**values, "status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
+    # The server's reply may name the recipient: the log gets the kind of error, the row all of it.
+    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, _kind(error))
+    values.update(last_error=f"{type(error).__name__}: {error}"[:2000], status=OutboxStatus.FAILED)
     if attempts < max_attempts:
         values.update(status=OutboxStatus.QUEUED, next_attempt_at=now + backoff(attempts))
     return values
 
 
 def release_stale_claims(session: Session, now: datetime) -> int:
-    """Put back messages whose sender died mid-send, so they are tried again."""
+    """Put back messages whose sender stopped renewing its claim (it died), to be sent again."""
     result = session.execute(
         update(OutboxMessage)
-        .where(
-            OutboxMessage.status == OutboxStatus.SENDING,
-            OutboxMessage.claimed_at < now - STALE_CLAIM,
-        )
-        .values(status=OutboxStatus.QUEUED)
+        .where(OutboxMessage.status == OutboxStatus.SENDING)
+        .where(or_(OutboxMessage.claim_expires_at < now, OutboxMessage.claim_expires_at.is_(None)))
+        .values(status=OutboxStatus.QUEUED, claimed_by=None, claim_expires_at=None)
     )
     session.commit()
+    if result.rowcount:
+        log.warning(
+            "outbox: %s messages of a sender that stopped are queued again", result.rowcount
+        )
     return result.rowcount
 
 
@@ -128,8 +183,9 @@ _SENT_COLUMNS = (
     OutboxMessage.headers,
 )
 # One statement for every send: the columns it sets are the keys of the values given with it.
-_RECORD_OUTCOME = update(OutboxMessage.__table__).where(
-    OutboxMessage.__table__.c.id == bindparam("row_id")
+_OUTBOX = OutboxMessage.__table__
+_RECORD_OUTCOME = update(_OUTBOX).where(
+    _OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.claimed_by == bindparam("token")
 )
 
 
@@ -169,23 +225,34 @@ class _SmtpSession:
             self._stack.close()
 
 
-def _send_claimed(session: Session, mail, claimed: list[int], now, max_attempts: int) -> int:
+def _send_claimed(session: Session, mail, claimed: list[int], claim: _Claim, max_attempts) -> int:
     """Send claimed messages one by one over one SMTP connection, committing each one's outcome
-    right after its send."""
+    right after its send and renewing the claim on the rest as time goes by."""
     rows = session.execute(select(*_SENT_COLUMNS).where(OutboxMessage.id.in_(claimed)))
     outgoing = sorted((row.id, row.attempts, _as_flask_mail(row)) for row in rows)
     sent = 0
     with _SmtpSession(mail) as smtp:
         for row_id, attempts, message in outgoing:
+            claim.renew(session)
             error = smtp.send(message)
-            values = _outcome(row_id, attempts + 1, error, now, max_attempts)
-            session.connection().execute(_RECORD_OUTCOME, {"row_id": row_id, **values})
+            values = _outcome(row_id, attempts + 1, error, claim.now, max_attempts)
+            params = {"row_id": row_id, "token": claim.token, **values}
+            if session.connection().execute(_RECORD_OUTCOME, params).rowcount != 1:
+                log.error("outbox message %s: claim lost while sending (sender too slow)", row_id)
             session.commit()
             sent += error is None
     return sent
 
 
-def deliver(session: Session, mail, now: datetime, *, ids=None, max_attempts: int = 12) -> int:
+def deliver(
+    session: Session,
+    mail,
+    now: datetime,
+    *,
+    ids=None,
+    max_attempts: int = 12,
+    claim_ttl: timedelta = CLAIM_TTL,
+) -> int:
     """Send due queued messages (or just `ids`); claims CLAIM_BATCH at a time, commits per send."""
     query = select(OutboxMessage.id).where(
         OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now
@@ -193,8 +260,8 @@ def deliver(session: Session, mail, now: datetime, *, ids=None, max_attempts: in
     if ids is not None:
         query = select(OutboxMessage.id).where(OutboxMessage.id.in_(list(ids)))
     due = session.scalars(query.order_by(OutboxMessage.id)).all()
-    sent = 0
+    sent, claim = 0, _Claim(now, claim_ttl)
     for start in range(0, len(due), CLAIM_BATCH):
-        if claimed := _claim(session, due[start : start + CLAIM_BATCH], now):
-            sent += _send_claimed(session, mail, claimed, now, max_attempts)
+        if claimed := _claim(session, due[start : start + CLAIM_BATCH], claim):
+            sent += _send_claimed(session, mail, claimed, claim, max_attempts)
     return sent

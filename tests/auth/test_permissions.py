@@ -33,6 +33,8 @@ ROUTES = [
     ("GET", "/login", expect(200, 200, 200, 200)),
     ("GET", "/password/reset", expect(200, 200, 200, 200)),
     ("GET", "/healthz", expect(200, 200, 200, 200)),
+    ("GET", "/readyz", expect(503, 503, 503, 503)),  # the test database is not migrated
+    ("GET", "/metrics", expect(404, 404, 404, 404)),  # no METRICS_TOKEN: switched off
     ("GET", "/", EVERYONE),
     ("GET", "/profile", EVERYONE),
     ("GET", "/tokens", EVERYONE),

@@ -25,7 +25,7 @@ def _blocking_job(_session, _now):
 
 def main(database_url: str) -> None:
     app = create_app({"SECRET_KEY": "race", "DATABASE_URL": database_url, "TESTING": True})
-    jobs.register("race", _blocking_job, "interval", minutes=1)
+    jobs.register("race", _blocking_job, minute="*")
     with app.app_context():
         _say("ready")
         sys.stdin.readline()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 import socket
@@ -47,6 +48,10 @@ class _SinkHandler:
         """Store the message unless the sink is set to reject."""
         if self.sink.reject_reply:
             return self.sink.reject_reply
+        # A held message is stored only once released; a client that goes away meanwhile (its
+        # connection lost cancels this coroutine) has not delivered it, as with any SMTP server.
+        while self.sink.holding(len(self.sink.messages)):
+            await asyncio.sleep(0.01)
         self.sink.receive(
             envelope.mail_from, envelope.rcpt_tos, envelope.original_content, tuple(session.peer)
         )
@@ -60,6 +65,8 @@ class SmtpSink:
         self.host = HOST
         self.port = port or free_port()
         self.reject_reply: str | None = None
+        self.hold_from: int | None = None
+        self.held = threading.Event()
         self._messages: list[ReceivedMessage] = []
         self._changed = threading.Condition()
         self._controller: Controller | None = None
@@ -86,6 +93,21 @@ class SmtpSink:
     def accept(self) -> None:
         """Accept messages again after `reject`."""
         self.reject_reply = None
+
+    def hold(self, after: int) -> None:
+        """Accept `after` messages, then keep the next one waiting in DATA until `release`."""
+        self.hold_from, self.held = after, threading.Event()
+
+    def holding(self, received: int) -> bool:
+        """Whether a message arriving after `received` others waits (notes that one does)."""
+        if self.hold_from is None or received < self.hold_from:
+            return False
+        self.held.set()
+        return True
+
+    def release(self) -> None:
+        """Let a held message through (if its client is still there) and stop holding."""
+        self.hold_from = None
 
     def receive(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, peer: tuple) -> None:
         """Record one delivered message (called from the server thread)."""

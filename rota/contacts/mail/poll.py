@@ -28,6 +28,7 @@ from rota.contacts.mail import imap
 from rota.contacts.mail.alerts import record_failure, record_success
 from rota.contacts.mail.ingest import IngestReport, ingest_pending
 from rota.contacts.models import MailboxState, RawMessage, RawStatus
+from rota.ops.metrics import count_poll
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +181,10 @@ def poll_mailbox(
 
 def poll_job(session: Session, now: datetime) -> str:
     """The scheduler's mail job (rota.jobs.scheduler): one poll with the app's configuration."""
-    return poll_mailbox(session, current_app.config, now).summary()
+    report = poll_mailbox(session, current_app.config, now)
+    if current_app.config.get("IMAP_HOST"):
+        count_poll(report)
+    return report.summary()
 
 
 def mailbox_status(session: Session, config: Mapping) -> dict:

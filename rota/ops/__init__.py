@@ -1,0 +1,1 @@
+"""Running rota in production: logs, health, metrics, backups, the production start."""

@@ -1,0 +1,144 @@
+"""Readiness and the ring's state, each a few indexed queries: for /readyz and /metrics.
+
+Ready means: the database answers, its schema is at the code's migration head, a scheduler
+process took or renewed a job lease lately (the outbox job does every minute), the shared
+mailbox (when one is configured) was read lately without repeated failures, and no mail has
+been due to go out for long (the outbox is not stuck).
+"""
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from functools import cache
+from pathlib import Path
+
+from alembic.script import ScriptDirectory
+from sqlalchemy import case, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from rota.contacts.mail.poll import mailbox_key
+from rota.contacts.models import Contact, ContactStatus, MailboxState
+from rota.jobs.lease import JobLease
+from rota.ops.metrics import age_seconds
+from rota.outbox.models import OutboxMessage, OutboxStatus
+
+MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
+OPEN = Contact.status.in_([ContactStatus.NEW, ContactStatus.OPEN])
+
+
+@cache
+def migration_heads(directory: Path = MIGRATIONS) -> frozenset[str]:
+    """The revisions the code expects the database at (read once per process)."""
+    return frozenset(ScriptDirectory(str(directory)).get_heads())
+
+
+def schema_revisions(session: Session) -> frozenset[str]:
+    """The revisions the database says it is at (empty when it was never migrated)."""
+    try:
+        with session.begin_nested():
+            return frozenset(session.scalars(text("SELECT version_num FROM alembic_version")))
+    except SQLAlchemyError:
+        return frozenset()
+
+
+def oldest_due_mail(session: Session, now: datetime) -> datetime | None:
+    """When the longest-waiting mail that is due to go out became due."""
+    return session.scalar(
+        select(func.min(OutboxMessage.next_attempt_at)).where(
+            OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now
+        )
+    )
+
+
+def last_poll(session: Session, config: Mapping) -> MailboxState | None:
+    """The shared mailbox's state (last read, failures in a row); None when not configured."""
+    if not config.get("IMAP_HOST"):
+        return None
+    return session.get(MailboxState, mailbox_key(config))
+
+
+def last_lease(session: Session) -> datetime | None:
+    """When a scheduler process last took or renewed any job lease."""
+    return session.scalar(select(func.max(JobLease.renewed_at)))
+
+
+def _within(at: datetime | None, now: datetime, seconds) -> bool:
+    return at is not None and at >= now - timedelta(seconds=float(seconds))
+
+
+def _mail_check(session: Session, now: datetime, config: Mapping) -> tuple[bool, str]:
+    if not config.get("IMAP_HOST"):
+        return True, "not configured"
+    state = last_poll(session, config)
+    if state is None or not _within(state.checked_at, now, config["READY_MAIL_SECONDS"]):
+        return False, "the shared mailbox was not read lately"
+    if state.failures >= int(config["IMAP_ALERT_AFTER"]):
+        return False, f"the last {state.failures} reads of the shared mailbox failed"
+    return True, "ok"
+
+
+def _check(ok: bool, problem: str) -> tuple[bool, str]:
+    return (True, "ok") if ok else (False, problem)
+
+
+def readiness(session: Session, now: datetime, config: Mapping) -> dict[str, tuple[bool, str]]:
+    """Each check's outcome (ok, what): database, migrations, scheduler, mail, outbox."""
+    try:
+        session.execute(text("SELECT 1"))
+    except SQLAlchemyError as exc:
+        session.rollback()
+        return {"database": (False, f"unreachable ({type(exc).__name__})")}
+    due = oldest_due_mail(session, now)
+    return {
+        "database": (True, "ok"),
+        "migrations": _check(
+            schema_revisions(session) == migration_heads(), "the schema is not at the code's head"
+        ),
+        "scheduler": _check(
+            _within(last_lease(session), now, config["READY_SCHEDULER_SECONDS"]),
+            "no scheduler process took a job lease lately",
+        ),
+        "mail": _mail_check(session, now, config),
+        "outbox": _check(
+            due is None or _within(due, now, config["READY_OUTBOX_SECONDS"]),
+            "mail has been due to go out for too long",
+        ),
+    }
+
+
+def figures(session: Session, now: datetime, config: Mapping) -> dict:
+    """The ring's state for the metrics: outbox, unassigned contacts, mail poll, scheduler."""
+    outbox = dict(
+        session.execute(
+            select(OutboxMessage.status, func.count())
+            .where(OutboxMessage.status != OutboxStatus.SENT)
+            .group_by(OutboxMessage.status)
+        ).all()
+    )
+    queue = case((Contact.organisation_id.is_(None), "ring"), else_="organisation")
+    unassigned = dict(
+        session.execute(
+            select(queue, func.count()).where(OPEN, Contact.owner_id.is_(None)).group_by(queue)
+        ).all()
+    )
+    unanswered = select(func.min(Contact.received_at)).where(
+        OPEN, Contact.first_response_at.is_(None)
+    )
+    state, lease = last_poll(session, config), last_lease(session)
+    return {
+        "outbox": {
+            **{status.value: outbox.get(status, 0) for status in OutboxStatus if status != "sent"},
+            "oldest_due_age": age_seconds(oldest_due_mail(session, now), now),
+        },
+        "contacts": {
+            "organisation": unassigned.get("organisation", 0),
+            "ring": unassigned.get("ring", 0),
+            "oldest_unanswered_age": age_seconds(session.scalar(unanswered), now),
+        },
+        "mail": {"last_poll_age": _age_or_none(state and state.checked_at, now)},
+        "scheduler": {"last_lease_age": _age_or_none(lease, now)},
+    }
+
+
+def _age_or_none(at: datetime | None, now: datetime) -> float | None:
+    return None if at is None else age_seconds(at, now)

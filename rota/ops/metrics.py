@@ -1,0 +1,134 @@
+"""Prometheus metrics: what each process counts, and the ring's state read from the database.
+
+Two kinds, chosen for a ring that runs on several hosts:
+- Events a process sees (requests and their latency, mail polls, outbox sends, job runs) are
+  counted in that process. Under gunicorn the workers share them through prometheus_client's
+  multiprocess mode (PROMETHEUS_MULTIPROC_DIR, set by rota.ops.gunicorn_conf), so one scrape of
+  a host's /metrics sums its workers; the scheduler serves its own on a separate port
+  (`scheduler --metrics-port`). Prometheus adds up the hosts with sum().
+- The ring's state (mail queued and its oldest age, contacts unassigned and the oldest
+  unanswered, the last mail poll, the scheduler's last lease) is read from PostgreSQL at scrape
+  time: the same figure from every host, right after any restart, with no process to keep it.
+"""
+
+from datetime import datetime
+
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+
+REQUEST_SECONDS = Histogram(
+    "rota_http_request_duration_seconds",
+    "Time to answer a request, by route",
+    ["endpoint", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+REQUESTS = Counter(
+    "rota_http_requests", "Requests answered, by route and status", ["endpoint", "status"]
+)
+MAIL_POLLS = Counter("rota_mail_polls", "Polls of the shared mailbox, by outcome", ["outcome"])
+MAIL_MESSAGES = Counter(
+    "rota_mail_messages",
+    "Messages from the shared mailbox: fetched, then new_contact, threaded, duplicate or failed",
+    ["outcome"],
+)
+OUTBOX_SENDS = Counter(
+    "rota_outbox_sends", "Tries to hand outgoing mail to SMTP: sent, retry or failed", ["outcome"]
+)
+JOB_RUNS = Counter(
+    "rota_job_runs", "Scheduled job runs: ok, failed, or skipped (lease held)", ["job", "outcome"]
+)
+JOB_SECONDS = Histogram(
+    "rota_job_duration_seconds",
+    "Time a scheduled job ran",
+    ["job"],
+    buckets=(0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 1800),
+)
+
+
+def count_poll(report) -> None:
+    """Count one poll of the shared mailbox from its IngestReport."""
+    MAIL_POLLS.labels("failed" if report.error else "ok").inc()
+    outcomes = {
+        "fetched": report.fetched,
+        "new_contact": report.new_contacts,
+        "threaded": report.threaded,
+        "duplicate": report.duplicates,
+        "failed": report.failed,
+    }
+    for outcome, number in outcomes.items():
+        if number:
+            MAIL_MESSAGES.labels(outcome).inc(number)
+
+
+def _gauge(name: str, doc: str, value, labels: dict | None = None) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, doc, labels=list(labels or {}))
+    family.add_metric(list((labels or {}).values()), float("nan") if value is None else value)
+    return family
+
+
+class RingCollector:
+    """The ring's state from the database, read at each scrape (see rota.ops.health.figures)."""
+
+    def __init__(self, figures: dict) -> None:
+        self.figures = figures
+
+    def collect(self):
+        f = self.figures
+        queued = GaugeMetricFamily(
+            "rota_outbox_messages", "Outgoing mail not yet sent, by status", labels=["status"]
+        )
+        for status in ("queued", "sending", "failed"):
+            queued.add_metric([status], f["outbox"][status])
+        yield queued
+        yield _gauge(
+            "rota_outbox_oldest_due_age_seconds",
+            "Age of the oldest mail due to be sent (0: none)",
+            f["outbox"]["oldest_due_age"],
+        )
+        unassigned = GaugeMetricFamily(
+            "rota_contacts_unassigned",
+            "Open contacts with no counsellor, by queue",
+            labels=["queue"],
+        )
+        for queue in ("organisation", "ring"):
+            unassigned.add_metric([queue], f["contacts"][queue])
+        yield unassigned
+        yield _gauge(
+            "rota_contacts_oldest_unanswered_age_seconds",
+            "Age of the oldest open contact without a first answer (0: none)",
+            f["contacts"]["oldest_unanswered_age"],
+        )
+        yield _gauge(
+            "rota_mail_last_poll_age_seconds",
+            "Time since the shared mailbox was last read (NaN: never, or not configured)",
+            f["mail"]["last_poll_age"],
+        )
+        yield _gauge(
+            "rota_scheduler_last_lease_age_seconds",
+            "Time since a scheduler process last took or renewed a job lease (NaN: never)",
+            f["scheduler"]["last_lease_age"],
+        )
+
+
+class _ThisProcess:
+    """The default registry's metrics (process, platform, rota's counters) outside gunicorn."""
+
+    def collect(self):
+        yield from REGISTRY.collect()
+
+
+def exposition(figures: dict, multiprocess_dir: str | None) -> bytes:
+    """The text a scrape gets: this host's processes' counters plus the ring's state."""
+    registry = CollectorRegistry()
+    if multiprocess_dir:
+        MultiProcessCollector(registry, path=multiprocess_dir)
+    else:
+        registry.register(_ThisProcess())
+    registry.register(RingCollector(figures))
+    return generate_latest(registry)
+
+
+def age_seconds(since: datetime | None, now: datetime) -> float:
+    """Seconds from `since` to `now`, 0 when there is nothing waiting."""
+    return 0.0 if since is None else max((now - since).total_seconds(), 0.0)

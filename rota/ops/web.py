@@ -1,0 +1,49 @@
+"""Per request: an id for the logs and the error page, a latency measure, one access line."""
+
+import logging
+import time
+
+from flask import g, request
+
+from rota.ops import logs
+from rota.ops.metrics import REQUEST_SECONDS, REQUESTS
+
+access_log = logging.getLogger("rota.access")
+METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+QUIET = frozenset({"ops.healthz", "ops.readyz", "ops.metrics_page", "static"})
+
+
+def init_app(app) -> None:
+    """Install the hooks and give templates `request_id`."""
+    app.before_request(_start)
+    app.after_request(_finish)
+    app.teardown_request(_end)
+    app.context_processor(lambda: {"request_id": g.get("request_id")})
+
+
+def _start() -> None:
+    g.request_started = time.perf_counter()
+    g.request_id = logs.new_id(request.headers.get("X-Request-ID"))
+    g.request_log_token = logs.bind(g.request_id)
+
+
+def _finish(response):
+    """Measure and log the request by its route pattern, never its path or query."""
+    if "request_started" not in g:  # failed before our hook ran (e.g. another before_request)
+        return response
+    elapsed = time.perf_counter() - g.request_started
+    endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
+    method = request.method if request.method in METHODS else "other"
+    REQUEST_SECONDS.labels(endpoint, method).observe(elapsed)
+    REQUESTS.labels(endpoint, str(response.status_code)).inc()
+    response.headers["X-Request-ID"] = g.request_id
+    level = logging.DEBUG if endpoint in QUIET else logging.INFO
+    rule = request.url_rule.rule if request.url_rule else "-"
+    access_log.log(level, "%s %s %s %.1f ms", method, rule, response.status_code, elapsed * 1e3)
+    return response
+
+
+def _end(_exc) -> None:
+    token = g.pop("request_log_token", None)
+    if token is not None:
+        logs.unbind(token)

@@ -1,0 +1,81 @@
+"""/metrics: Prometheus text behind a bearer token; the ring's state from the database."""
+
+from datetime import timedelta
+
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
+from rota.db import utcnow
+from rota.extensions import db
+from rota.jobs import scheduler as jobs
+from rota.outbox.service import queue_mail
+
+TOKEN = "metrics-secret-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
+
+
+@pytest.fixture
+def app_config(app_config):
+    app_config["METRICS_TOKEN"] = TOKEN
+    return app_config
+
+
+def samples(client) -> dict:
+    """{(name, frozenset(labels)): value} of one scrape."""
+    response = client.get("/metrics", headers=AUTH)
+    assert response.status_code == 200, response.get_data(as_text=True)
+    assert response.headers["Content-Type"].startswith("text/plain; version=")
+    families = text_string_to_metric_families(response.get_data(as_text=True))
+    return {(s.name, frozenset(s.labels.items())): s.value for f in families for s in f.samples}
+
+
+def test_metrics_need_the_token(client):
+    assert client.get("/metrics").status_code == 401
+    assert client.get("/metrics", headers={"Authorization": "Bearer wrong"}).status_code == 401
+
+
+def test_request_latency_is_measured_per_route(client):
+    client.get("/login")
+    client.get("/login")
+    got = samples(client)
+    count = (
+        "rota_http_request_duration_seconds_count",
+        frozenset({"endpoint": "auth.login", "method": "GET"}.items()),
+    )
+    assert got[count] >= 2
+    assert (
+        got[
+            (
+                "rota_http_requests_total",
+                frozenset({"endpoint": "auth.login", "status": "200"}.items()),
+            )
+        ]
+        >= 2
+    )
+
+
+def test_the_rings_state_comes_from_the_database(client, make):
+    org = make.org()
+    make.contact(org=org, received_at=utcnow() - timedelta(hours=2))
+    make.contact()
+    make.contact(owner=make.counsellor(org))
+    for n in range(2):
+        queue_mail(db.session, to=f"a{n}@example.fi", subject="s", text="t")
+    db.session.commit()
+    got = samples(client)
+    assert got[("rota_outbox_messages", frozenset({"status": "queued"}.items()))] == 2
+    assert got[("rota_contacts_unassigned", frozenset({"queue": "organisation"}.items()))] == 1
+    assert got[("rota_contacts_unassigned", frozenset({"queue": "ring"}.items()))] == 1
+    oldest = got[("rota_contacts_oldest_unanswered_age_seconds", frozenset())]
+    assert 7200 <= oldest < 7300
+
+
+def test_job_runs_failures_and_durations_are_counted(client, app):
+    before = samples(client)
+    key = ("rota_job_runs_total", frozenset({"job": "horizon", "outcome": "ok"}.items()))
+    jobs.run_job("horizon", now=utcnow())
+    got = samples(client)
+    assert got[key] == before.get(key, 0) + 1
+    duration = ("rota_job_duration_seconds_count", frozenset({"job": "horizon"}.items()))
+    assert got[duration] >= 1
+    assert got[("rota_scheduler_last_lease_age_seconds", frozenset())] < 60

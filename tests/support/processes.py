@@ -1,0 +1,58 @@
+"""rota's own processes for tests: `flask --app rota …`, gunicorn through scripts/serve, with the
+configuration in ROTA_* environment variables as an operator would give it."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def rota_env(**config) -> dict[str, str]:
+    """This process's environment plus ROTA_<KEY> for each setting (JSON where not a string)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("ROTA_", "PROMETHEUS_"))}
+    for key, value in config.items():
+        env[f"ROTA_{key}"] = value if isinstance(value, str) else json.dumps(value)
+    return env
+
+
+def flask(*args: str, env: dict[str, str], log: Path, cwd: Path = ROOT) -> subprocess.Popen:
+    """Start `flask --app rota ARGS` with its output going to `log`."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "rota", *args],
+            env=env,
+            cwd=cwd,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def stop(process: subprocess.Popen, timeout: float = 20) -> int:
+    """Stop a process (and its children) with SIGTERM as systemd would; its exit code."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    return process.returncode
+
+
+def wait_until(condition: Callable[[], object], timeout: float, what: str) -> object:
+    """Poll `condition` until it returns something true; fail with `what` after `timeout` s."""
+    deadline = time.monotonic() + timeout
+    while not (outcome := condition()):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what}: not within {timeout} s")
+        time.sleep(0.05)
+    return outcome
