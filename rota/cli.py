@@ -72,3 +72,6 @@ def init_app(app):
     from rota.schedule.planning import cli as planning_cli
 
     planning_cli.init_app(app)
+    from rota.ops import cli as ops_cli
+
+    ops_cli.init_app(app)
