@@ -56,3 +56,27 @@ def wait_until(condition: Callable[[], object], timeout: float, what: str) -> ob
             raise TimeoutError(f"{what}: not within {timeout} s")
         time.sleep(0.05)
     return outcome
+
+
+def serve(mode: str, *, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start `scripts/serve MODE` (web, scheduler, or both when MODE is "all")."""
+    with log.open("ab") as out:
+        return subprocess.Popen(
+            [str(ROOT / "scripts" / "serve"), *([] if mode == "all" else [mode])],
+            env={"ROTA_VENV": sys.prefix, **env},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+
+def answers(url: str) -> bool:
+    """Whether an HTTP server answers `url` with 200 now."""
+    from urllib.error import URLError
+    from urllib.request import urlopen
+
+    try:
+        with urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (URLError, OSError):
+        return False
