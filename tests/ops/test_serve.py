@@ -187,3 +187,45 @@ def test_two_web_hosts_and_one_scheduler_share_one_ring(
     lines = [json.loads(line) for line in logs.splitlines() if line.startswith("{")]
     assert lines and all(line["request_id"] for line in lines)
     assert CLIENT not in logs and "765 4321" not in logs
+
+
+def _one_host_env(database: str, tmp_path, **extra) -> dict:
+    env = {
+        "ROTA_SECRET_KEY": "a-long-random-secret-for-one-host-0123456789",
+        "ROTA_DATABASE_URL": database,
+        "ROTA_BASE_URL": "https://ohjaus.ring.example",
+        "ROTA_INSTANCE_PATH": str(tmp_path),
+        "ROTA_WEB_WORKERS": "1",
+        "ROTA_WEB_BIND": f"127.0.0.1:{free_port()}",
+    }
+    return {**env, **extra}
+
+
+def test_scripts_serve_starts_web_and_scheduler_and_stops_both_cleanly(database, tmp_path):
+    env = _one_host_env(database, tmp_path)
+    process = serve("all", env=env, log=tmp_path / "serve.log")
+    try:
+        ready = f"http://{env['ROTA_WEB_BIND']}/readyz"
+        wait_until(lambda: answers(ready), 90, (tmp_path / "serve.log").read_text)
+        assert Browser().get(ready).json()["status"] == "ready"
+    finally:
+        assert stop(process) == 0, (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "says"),
+    [
+        ("ROTA_BASE_URL", "", "set ROTA_BASE_URL to the https address of the ring"),
+        ("ROTA_BASE_URL", "http://ohjaus.example", "BASE_URL must be the ring's https address"),
+        ("ROTA_SECRET_KEY", "short", "SECRET_KEY must be a long random value"),
+    ],
+)
+def test_scripts_serve_refuses_settings_unfit_for_production(
+    database, tmp_path, setting, value, says
+):
+    env = _one_host_env(database, tmp_path, **{setting: value})
+    if not value:
+        del env[setting]
+    process = serve("web", env=env, log=tmp_path / "serve.log")
+    assert process.wait(60) != 0
+    assert says in (tmp_path / "serve.log").read_text()
