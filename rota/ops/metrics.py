@@ -61,9 +61,16 @@ def count_poll(report) -> None:
             MAIL_MESSAGES.labels(outcome).inc(number)
 
 
-def _gauge(name: str, doc: str, value, labels: dict | None = None) -> GaugeMetricFamily:
-    family = GaugeMetricFamily(name, doc, labels=list(labels or {}))
-    family.add_metric(list((labels or {}).values()), float("nan") if value is None else value)
+def _gauge(name: str, doc: str, value) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, doc)
+    family.add_metric([], float("nan") if value is None else value)
+    return family
+
+
+def _by(name: str, doc: str, label: str, values: dict) -> GaugeMetricFamily:
+    family = GaugeMetricFamily(name, doc, labels=[label])
+    for key, value in values.items():
+        family.add_metric([key], value)
     return family
 
 
@@ -74,40 +81,30 @@ class RingCollector:
         self.figures = figures
 
     def collect(self):
-        f = self.figures
-        queued = GaugeMetricFamily(
-            "rota_outbox_messages", "Outgoing mail not yet sent, by status", labels=["status"]
-        )
-        for status in ("queued", "sending", "failed"):
-            queued.add_metric([status], f["outbox"][status])
-        yield queued
+        outbox, contacts = self.figures["outbox"], self.figures["contacts"]
+        statuses = {status: outbox[status] for status in ("queued", "sending", "failed")}
+        yield _by("rota_outbox_messages", "Outgoing mail not yet sent", "status", statuses)
         yield _gauge(
             "rota_outbox_oldest_due_age_seconds",
             "Age of the oldest mail due to be sent (0: none)",
-            f["outbox"]["oldest_due_age"],
+            outbox["oldest_due_age"],
         )
-        unassigned = GaugeMetricFamily(
-            "rota_contacts_unassigned",
-            "Open contacts with no counsellor, by queue",
-            labels=["queue"],
-        )
-        for queue in ("organisation", "ring"):
-            unassigned.add_metric([queue], f["contacts"][queue])
-        yield unassigned
+        queues = {queue: contacts[queue] for queue in ("organisation", "ring")}
+        yield _by("rota_contacts_unassigned", "Open contacts with no counsellor", "queue", queues)
         yield _gauge(
             "rota_contacts_oldest_unanswered_age_seconds",
             "Age of the oldest open contact without a first answer (0: none)",
-            f["contacts"]["oldest_unanswered_age"],
+            contacts["oldest_unanswered_age"],
         )
         yield _gauge(
             "rota_mail_last_poll_age_seconds",
             "Time since the shared mailbox was last read (NaN: never, or not configured)",
-            f["mail"]["last_poll_age"],
+            self.figures["mail"]["last_poll_age"],
         )
         yield _gauge(
             "rota_scheduler_last_lease_age_seconds",
             "Time since a scheduler process last took or renewed a job lease (NaN: never)",
-            f["scheduler"]["last_lease_age"],
+            self.figures["scheduler"]["last_lease_age"],
         )
 
 

@@ -1,9 +1,13 @@
-"""Per request: an id for the logs and the error page, a latency measure, one access line."""
+"""Per request: an id for the logs and the error page, a latency measure, one access line; and
+static file links that change with the file, so a proxy may cache them for a year."""
 
+import hashlib
 import logging
+import os
 import time
+from functools import cache
 
-from flask import g, request
+from flask import current_app, g, request
 
 from rota.ops import logs
 from rota.ops.metrics import REQUEST_SECONDS, REQUESTS
@@ -19,6 +23,22 @@ def init_app(app) -> None:
     app.after_request(_finish)
     app.teardown_request(_end)
     app.context_processor(lambda: {"request_id": g.get("request_id")})
+    app.url_defaults(_static_version)
+
+
+def _static_version(endpoint: str, values: dict) -> None:
+    """/static/rota.css?v=<digest of its content>: a new release's file is a new address."""
+    if endpoint == "static" and "filename" in values:
+        values["v"] = _digest(os.path.join(current_app.static_folder, values["filename"]))
+
+
+@cache
+def _digest(path: str) -> str:
+    try:
+        with open(path, "rb") as static_file:
+            return hashlib.sha256(static_file.read()).hexdigest()[:12]
+    except OSError:
+        return "0"
 
 
 def _start() -> None:

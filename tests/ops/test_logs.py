@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import re
 
 import pytest
 from sqlalchemy import text
@@ -91,3 +92,11 @@ def test_text_lines_carry_the_request_id_too():
     with logs.log_context("job-outbox-1234"):
         logger.warning("outbox message %s not sent", 7)
     assert "WARNING [job-outbox-1234] rota.test: outbox message 7 not sent" in stream.getvalue()
+
+
+def test_static_links_carry_a_digest_of_the_file_so_proxies_may_cache_them_long(client, app):
+    page = client.get("/login").get_data(as_text=True)
+    link = re.search(r'href="(/static/rota\.css\?v=[0-9a-f]{12})"', page)
+    assert link, page[:600]
+    with client.get(link.group(1)) as css:
+        assert css.status_code == 200
