@@ -24,6 +24,7 @@ from rota.outbox.models import OutboxMessage, OutboxStatus
 
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 OPEN = Contact.status.in_([ContactStatus.NEW, ContactStatus.OPEN])
+WAITING = [OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.FAILED]
 
 
 @cache
@@ -111,7 +112,7 @@ def figures(session: Session, now: datetime, config: Mapping) -> dict:
     outbox = dict(
         session.execute(
             select(OutboxMessage.status, func.count())
-            .where(OutboxMessage.status != OutboxStatus.SENT)
+            .where(OutboxMessage.status.in_(WAITING))  # through the status index
             .group_by(OutboxMessage.status)
         ).all()
     )
@@ -127,7 +128,7 @@ def figures(session: Session, now: datetime, config: Mapping) -> dict:
     state, lease = last_poll(session, config), last_lease(session)
     return {
         "outbox": {
-            **{status.value: outbox.get(status, 0) for status in OutboxStatus if status != "sent"},
+            **{status.value: outbox.get(status, 0) for status in WAITING},
             "oldest_due_age": age_seconds(oldest_due_mail(session, now), now),
         },
         "contacts": {

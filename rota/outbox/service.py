@@ -13,6 +13,7 @@ from flask_mail import Message
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from rota.ops.metrics import OUTBOX_SENDS
 from rota.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -171,6 +172,11 @@ def release_stale_claims(session: Session, now: datetime) -> int:
     return result.rowcount
 
 
+_SEND_OUTCOMES = {
+    OutboxStatus.SENT: "sent",
+    OutboxStatus.QUEUED: "retry",
+    OutboxStatus.FAILED: "failed",
+}
 # What a send reads: the columns, not the objects, so each send's commit has nothing to expire.
 _SENT_COLUMNS = (
     OutboxMessage.id,
@@ -240,6 +246,7 @@ def _send_claimed(session: Session, mail, claimed: list[int], claim: _Claim, max
             if session.connection().execute(_RECORD_OUTCOME, params).rowcount != 1:
                 log.error("outbox message %s: claim lost while sending (sender too slow)", row_id)
             session.commit()
+            OUTBOX_SENDS.labels(_SEND_OUTCOMES[values["status"]]).inc()
             sent += error is None
     return sent
 

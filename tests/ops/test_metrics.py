@@ -79,3 +79,58 @@ def test_job_runs_failures_and_durations_are_counted(client, app):
     duration = ("rota_job_duration_seconds_count", frozenset({"job": "horizon"}.items()))
     assert got[duration] >= 1
     assert got[("rota_scheduler_last_lease_age_seconds", frozenset())] < 60
+
+
+def test_a_failing_job_is_counted_as_failed_and_its_lease_given_back(client, app):
+    def explode(_session, _now):
+        raise RuntimeError("the job broke")
+
+    jobs.register("explode", explode, minute="*")
+    try:
+        with pytest.raises(RuntimeError):
+            jobs.run_job("explode", now=utcnow())
+    finally:
+        del jobs.JOBS["explode"]
+    key = ("rota_job_runs_total", frozenset({"job": "explode", "outcome": "failed"}.items()))
+    assert samples(client)[key] == 1
+    assert jobs.acquire_lease(db.session, "explode", "other:2", utcnow(), timedelta(seconds=30))
+
+
+def test_mail_polls_and_their_messages_are_counted_by_outcome(client):
+    from rota.contacts.mail.ingest import IngestReport
+    from rota.ops.metrics import count_poll
+
+    def count(name, outcome):
+        return samples(client).get((name, frozenset({"outcome": outcome}.items())), 0)
+
+    before = (
+        count("rota_mail_messages_total", "new_contact"),
+        count("rota_mail_polls_total", "failed"),
+    )
+    count_poll(IngestReport(fetched=3, new_contacts=2, failed=1))
+    count_poll(IngestReport(error="OSError: connection refused"))
+    after = (
+        count("rota_mail_messages_total", "new_contact"),
+        count("rota_mail_polls_total", "failed"),
+    )
+    assert (after[0] - before[0], after[1] - before[1]) == (2, 1)
+
+
+def test_outbox_sends_are_counted_by_outcome(client, smtp_sink):
+    from rota.extensions import mail
+    from rota.outbox.service import deliver
+
+    def sent(outcome):
+        return samples(client).get(
+            ("rota_outbox_sends_total", frozenset({"outcome": outcome}.items())), 0
+        )
+
+    before = sent("sent"), sent("retry")
+    queue_mail(db.session, to="a@example.fi", subject="s", text="t")
+    queue_mail(db.session, to="b@example.fi", subject="s", text="t")
+    db.session.commit()
+    smtp_sink.reject(451)
+    deliver(db.session, mail, utcnow())
+    smtp_sink.accept()
+    deliver(db.session, mail, utcnow() + timedelta(minutes=5))
+    assert (sent("sent") - before[0], sent("retry") - before[1]) == (2, 2)

@@ -2,6 +2,7 @@
 
 Rows a sender claimed name it and lapse 30 s after its last renewal (was: 15 minutes after the
 claim); a job lease records when it was last renewed (readiness) and the scheduled run it took.
+The outbox's status index becomes (status, next_attempt_at): what is due, in one index.
 
 Revision ID: c675c7ad06a2
 Revises: 3c5e0a9b7d21
@@ -29,10 +30,14 @@ def upgrade():
     with op.batch_alter_table('outbox', schema=None) as batch_op:
         batch_op.add_column(sa.Column('claimed_by', sa.String(length=64), nullable=True))
         batch_op.add_column(sa.Column('claim_expires_at', rota.db.UTCDateTime(), nullable=True))
+        batch_op.drop_index('ix_outbox_status')
+        batch_op.create_index('ix_outbox_status_next_attempt_at', ['status', 'next_attempt_at'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('outbox', schema=None) as batch_op:
+        batch_op.drop_index('ix_outbox_status_next_attempt_at')
+        batch_op.create_index('ix_outbox_status', ['status'], unique=False)
         batch_op.drop_column('claim_expires_at')
         batch_op.drop_column('claimed_by')
 
