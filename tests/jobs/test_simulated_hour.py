@@ -19,7 +19,7 @@ from tests.support.processes import ROOT
 HELSINKI = ZoneInfo("Europe/Helsinki")
 START = datetime(2026, 3, 30, 7, 5, 10, tzinfo=HELSINKI)  # a Monday, the day after DST began
 END = START + timedelta(hours=1)
-STEP = timedelta(seconds=20)
+STEP = timedelta(seconds=30)
 SKEW = timedelta(seconds=0.4)  # the second host's clock runs a little behind
 
 
