@@ -22,7 +22,9 @@ workers = int(os.environ.get("ROTA_WEB_WORKERS") or 2 * multiprocessing.cpu_coun
 timeout = int(os.environ.get("ROTA_WEB_TIMEOUT") or 60)
 graceful_timeout = 30
 keepalive = 5  # nginx keeps connections to the app open
-max_requests, max_requests_jitter = 5000, 500  # recycle workers now and then: years of uptime
+# Workers are not recycled after N requests: each ended worker leaves its counters' file in
+# METRICS_DIR, summed at every scrape, so years of recycling would slow /metrics. Should memory
+# grow, GUNICORN_CMD_ARGS="--max-requests 100000" recycles them seldom; a restart clears the files.
 accesslog = None  # the app writes one line per request itself (rota.ops.web), with its id
 errorlog = "-"
 proc_name = "rota-web"
