@@ -14,37 +14,61 @@ import time
 from datetime import datetime
 
 import time_machine
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED
+from apscheduler.executors.base import MaxInstancesReachedError
+from apscheduler.executors.pool import ThreadPoolExecutor
 
 from rota import create_app
 from rota.jobs.scheduler import build_scheduler
 
 
-class Settled:
-    """Counts submitted and finished runs, and collects what each finished run did."""
+class CountingExecutor(ThreadPoolExecutor):
+    """APScheduler's thread pool, counting each run it is given and each that ended.
+
+    A run is counted as the scheduler submits it, under the scheduler's own lock and before it
+    moves the job's next run time; so once no job is due any more, every run of this instant
+    is counted. The counts have a lock of their own, never held while asking the scheduler
+    anything (the scheduler may report a run that ended at once while it holds its lock).
+    """
 
     def __init__(self) -> None:
-        self.changed = threading.Condition()
+        super().__init__()
+        self.lock = threading.Lock()
         self.submitted = self.finished = 0
         self.runs: list[dict] = []
 
-    def listen(self, event) -> None:
-        with self.changed:
-            if event.code == EVENT_JOB_SUBMITTED:
-                self.submitted += 1
-            else:
-                self.finished += 1
-                outcome = getattr(event, "retval", None)
-                slot = outcome.slot.isoformat() if outcome and outcome.slot else None
-                self.runs.append(
-                    {
-                        "job": outcome.name if outcome else event.job_id,
-                        "slot": slot,
-                        "ran": bool(outcome and outcome.ran),
-                        "error": event.code == EVENT_JOB_ERROR,
-                    }
-                )
-            self.changed.notify_all()
+    def submit_job(self, job, run_times) -> None:
+        with self.lock:
+            self.submitted += 1
+        try:
+            super().submit_job(job, run_times)
+        except MaxInstancesReachedError:
+            with self.lock:
+                self.submitted -= 1
+            raise
+
+    def ended(self, event) -> None:
+        """Listener for EXECUTED and ERROR: what the run did."""
+        outcome = getattr(event, "retval", None)
+        run = {
+            "job": outcome.name if outcome else event.job_id,
+            "slot": outcome.slot.isoformat() if outcome and outcome.slot else None,
+            "ran": bool(outcome and outcome.ran),
+            "error": event.code == EVENT_JOB_ERROR,
+        }
+        with self.lock:
+            self.finished += 1
+            self.runs.append(run)
+
+    def settled(self, scheduler, at: datetime) -> list[dict] | None:
+        """The runs that ended, once nothing is due at `at` and nothing runs; else None."""
+        if any(job.next_run_time <= at for job in scheduler.get_jobs()):
+            return None
+        with self.lock:
+            if self.submitted != self.finished:
+                return None
+            runs, self.runs = self.runs, []
+            return runs
 
 
 def main(database_url: str, start: str) -> None:
@@ -52,10 +76,9 @@ def main(database_url: str, start: str) -> None:
     clock = time_machine.travel(datetime.fromisoformat(start), tick=False)
     coordinates = clock.start()
     scheduler = build_scheduler(app)
-    settled = Settled()
-    scheduler.add_listener(
-        settled.listen, EVENT_JOB_SUBMITTED | EVENT_JOB_EXECUTED | EVENT_JOB_ERROR
-    )
+    executor = CountingExecutor()
+    scheduler.add_executor(executor, "default")
+    scheduler.add_listener(executor.ended, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     threading.Thread(target=scheduler.start, daemon=True).start()
     while not scheduler.running:
         time.sleep(0.01)
@@ -63,15 +86,10 @@ def main(database_url: str, start: str) -> None:
         at = datetime.fromisoformat(line.strip())
         coordinates.move_to(at)
         scheduler.wakeup()
-        with settled.changed:
-            while not (
-                settled.submitted == settled.finished
-                and all(job.next_run_time > at for job in scheduler.get_jobs())
-            ):
-                settled.changed.wait(0.01)
-            for run in settled.runs:
-                print(json.dumps(run), flush=True)
-            settled.runs.clear()
+        while (runs := executor.settled(scheduler, at)) is None:
+            time.sleep(0.01)
+        for run in runs:
+            print(json.dumps(run), flush=True)
         print("done", flush=True)
     scheduler.shutdown()
     clock.stop()

@@ -3,6 +3,7 @@ runs once for each time it is due, whichever process gets there first."""
 
 import json
 import os
+import select
 import subprocess
 import sys
 from collections import Counter
@@ -28,23 +29,26 @@ def _scheduler(url: str, start: datetime) -> subprocess.Popen:
         [sys.executable, str(Path(__file__).with_name("sim_scheduler.py")), url, start.isoformat()],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        text=True,
+        bufsize=0,  # unbuffered: select() sees every line that is not read yet
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
 
 
 def _advance(process: subprocess.Popen, at: datetime) -> None:
-    process.stdin.write(at.isoformat() + "\n")
-    process.stdin.flush()
+    process.stdin.write(at.isoformat().encode() + b"\n")
 
 
 def _runs_until_done(process: subprocess.Popen) -> list[dict]:
     runs = []
-    while (line := process.stdout.readline().strip()) != "done":
+    while True:
+        ready, _, _ = select.select([process.stdout], [], [], 60)
+        assert ready, "the simulated scheduler did not settle within 60 s"
+        line = process.stdout.readline().decode().strip()
         assert line, "the simulated scheduler stopped"
+        if line == "done":
+            return runs
         runs.append(json.loads(line))
-    return runs
 
 
 def _expected_slots(name: str) -> Counter:
