@@ -11,7 +11,7 @@ def create_app(config=None):
     """Build the app: configuration, extensions, blueprints, commands, error pages."""
     app = Flask(
         __name__,
-        template_folder="../templates",
+        template_folder=template_folder(),
         static_folder="static",
         instance_path=os.environ.get("ROTA_INSTANCE_PATH") or None,
         instance_relative_config=True,
@@ -23,6 +23,17 @@ def create_app(config=None):
     register_commands(app)
     register_errorhandlers(app)
     return app
+
+
+def template_folder():
+    """rota/templates in an installed copy (setup.py puts it there); ../templates in a checkout."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(package, "templates")
+    return (
+        installed
+        if os.path.isdir(installed)
+        else os.path.join(os.path.dirname(package), "templates")
+    )
 
 
 def import_models():
@@ -40,7 +51,7 @@ def register_extensions(app):
     from rota import i18n, templating
     from rota.extensions import csrf, db, login, mail, migrate
 
-    os.makedirs(app.instance_path, exist_ok=True)
+    make_instance_folder(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
@@ -51,6 +62,17 @@ def register_extensions(app):
     login.login_view = "auth.login"
     login.login_message_category = "info"
     login.user_loader(_load_user)
+
+
+def make_instance_folder(app):
+    """The instance folder holds config.py and the default SQLite database: it must exist."""
+    try:
+        os.makedirs(app.instance_path, exist_ok=True)
+    except OSError as exc:
+        raise RuntimeError(
+            f"The instance folder {app.instance_path} cannot be created ({exc.strerror}): "
+            "set ROTA_INSTANCE_PATH to a folder rota may write to."
+        ) from exc
 
 
 def _load_user(user_id):
