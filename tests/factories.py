@@ -72,7 +72,9 @@ def user(role=Role.COUNSELLOR, organisation=None, **overrides):
         "password_hash": _password_hash(),
     }
     fields.update(overrides)
-    return _saved(people.save_person(db.session, None, organisation=organisation, **fields))
+    return _saved(
+        people.save_person(db.session, None, actor=None, organisation=organisation, **fields)
+    )
 
 
 def coordinator(**overrides):

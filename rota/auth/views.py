@@ -5,7 +5,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from rota.auth import reset, tokens
+from rota.auth import policy, reset, tokens
 from rota.auth.forms import ConfirmForm, LoginForm, ResetPasswordForm, ResetRequestForm, TokenForm
 from rota.db import utcnow
 from rota.errors import DomainError
@@ -95,7 +95,7 @@ def reset_password(token):
 def token_list():
     form, secret = TokenForm(), None
     if form.validate_on_submit():
-        admin = current_user.is_org_admin and form.for_organisation.data
+        admin = policy.may_issue_organisation_token(current_user) and form.for_organisation.data
         org = current_user.organisation if admin else None
         try:
             token, secret = tokens.create_token(

@@ -1,15 +1,17 @@
 """Pages for people: the coordinator's and organisation admins' lists, and one's own profile."""
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.auth.access import can_manage_org, role_required
+from rota.auth import policy
+from rota.auth.access import role_required
 from rota.extensions import db
 from rota.forms import form_data, form_page, options, run_use_case
 from rota.members import people as service
+from rota.members import service as members
 from rota.members.forms import PersonForm, ProfileForm
-from rota.members.models import Organisation, Role
+from rota.members.models import Role
 
 bp = Blueprint("people", __name__)
 
@@ -21,21 +23,21 @@ def _person_form(obj=None) -> PersonForm:
     if obj is not None and not form.is_submitted():
         form.languages.data = obj.language_list
         form.organisation_id.data = obj.organisation_id or 0
-    if current_user.is_coordinator:
-        orgs = db.session.scalars(db.select(Organisation).order_by(Organisation.name))
-        pairs = [(0, _("None (coordinator)"))] + [(o.id, o.name) for o in orgs]
-    else:
-        pairs = [(current_user.organisation_id, current_user.organisation.name)]
-        form.role.choices = [c for c in form.role.choices if c.value != Role.COORDINATOR.value]
+    roles = policy.assignable_roles(current_user)
+    form.role.choices = [c for c in form.role.choices if c.value in roles]
+    scope = policy.management_scope(current_user)
+    pairs = [(o.id, o.name) for o in members.organisations_by_name(db.session, scope)]
+    if Role.COORDINATOR in roles:
+        pairs.insert(0, (0, _("None (coordinator)")))
     form.organisation_id.choices = options(pairs)
     return form
 
 
 def _organisation_for(form):
-    org_id = (
-        form.organisation_id.data if current_user.is_coordinator else current_user.organisation_id
-    )
-    return db.session.get(Organisation, org_id) if org_id else None
+    """The organisation chosen on the form; an organisation admin's is always their own."""
+    scope = policy.management_scope(current_user)
+    org_id = form.organisation_id.data if scope.reach == policy.Reach.ALL else scope.organisation_id
+    return members.find_organisation(db.session, org_id)
 
 
 def _save_person(form, user):
@@ -43,6 +45,7 @@ def _save_person(form, user):
         form,
         service.save_person,
         user,
+        actor=current_user,
         region=current_app.config["PHONE_REGION"],
         organisation=_organisation_for(form),
         **form_data(form, exclude=("organisation_id",)),
@@ -52,8 +55,7 @@ def _save_person(form, user):
 @bp.get("/people")
 @role_required(*MANAGERS)
 def index():
-    org = None if current_user.is_coordinator else current_user.organisation
-    return render_template("members/people.html", people=service.people(db.session, org))
+    return render_template("members/people.html", people=service.people(db.session, current_user))
 
 
 @bp.route("/people/new", methods=["GET", "POST"])
@@ -69,9 +71,7 @@ def new():
 @bp.route("/people/<int:user_id>/edit", methods=["GET", "POST"])
 @role_required(*MANAGERS)
 def edit(user_id):
-    user = service.get_person(db.session, user_id)
-    if not can_manage_org(current_user, user.organisation_id):
-        abort(404)
+    user = service.get_managed_person(db.session, current_user, user_id)
     form = _person_form(obj=user)
     if form.validate_on_submit() and _save_person(form, user) is not None:
         flash(_("Changes saved."), "success")

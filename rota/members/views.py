@@ -2,11 +2,12 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.auth.access import can_manage_org, role_required
+from rota.auth import policy
+from rota.auth.access import role_required
 from rota.extensions import db
 from rota.forms import form_data, form_page, options, run_use_case
 from rota.members import memoranda, service
@@ -59,16 +60,14 @@ def organisation(org_id):
         "members/organisation.html",
         organisation=org,
         in_force=in_force,
-        manage=can_manage_org(current_user, org.id),
+        manage=policy.manages_org(current_user, org.id),
     )
 
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
 @role_required(COORDINATOR, Role.ORG_ADMIN)
 def organisation_edit(org_id):
-    org = service.get_organisation(db.session, org_id)
-    if not can_manage_org(current_user, org.id):
-        abort(404)
+    org = service.get_managed_organisation(db.session, current_user, org_id)
     form = OrganisationForm(obj=org)
     if form.validate_on_submit() and run_use_case(form, _save_org, org, form) is not None:
         flash(_("Changes saved."), "success")

@@ -4,6 +4,7 @@ from flask import current_app
 from flask_login import current_user
 from sqlalchemy import select
 
+from rota.auth import policy
 from rota.db import utcnow
 from rota.extensions import db
 from rota.i18n import service_date
@@ -19,7 +20,8 @@ def coverage_days() -> int:
 
 def viewer_gaps() -> list[RotaEntry]:
     """Coverage gaps the viewer answers for: all for the coordinator, own for an organisation."""
-    org_id = None if current_user.is_coordinator else current_user.organisation_id
+    scope = policy.management_scope(current_user)
+    org_id = None if scope.reach == policy.Reach.ALL else scope.organisation_id
     return coverage.coverage_gaps(db.session, utcnow(), coverage_days(), org_id)
 
 

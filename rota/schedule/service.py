@@ -13,9 +13,10 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from rota.auth.access import can_manage_org
+from rota.auth import policy
 from rota.errors import Conflict, DomainError, NotFound, found
 from rota.members.models import Organisation, Role, User
+from rota.members.people import people_in_scope
 from rota.members.service import members_in_force
 from rota.schedule.absences import is_absent
 from rota.schedule.models import Shift, ShiftChange, ShiftStatus
@@ -32,9 +33,10 @@ def get_shift(session: Session, shift_id: int) -> Shift:
     return found(session.get(Shift, shift_id), NO_SUCH_SHIFT)
 
 
-def _managed_shift(session: Session, shift_id: int, actor: User) -> Shift:
+def get_managed_shift(session: Session, shift_id: int, actor: User) -> Shift:
+    """A shift the actor manages (names its counsellor, offers it), or NotFound."""
     shift = get_shift(session, shift_id)
-    if not can_manage_org(actor, shift.organisation_id):
+    if not policy.may_manage_shift(actor, shift.organisation_id):
         raise NotFound(NO_SUCH_SHIFT)
     return shift
 
@@ -63,7 +65,7 @@ def check_counsellor(session: Session, shift: Shift, person: User, actor: User) 
     """Refuse a person who may not counsel on this shift, saying whom to choose instead."""
     if not person.active or person.role == Role.COORDINATOR:
         raise DomainError(_l("Choose an active counsellor."), "counsellor_id")
-    if person.organisation_id != shift.organisation_id and not actor.is_coordinator:
+    if not policy.may_staff_with(actor, person.organisation_id, shift.organisation_id):
         raise DomainError(
             _l(
                 "%(name)s is not one of %(org)s's people: choose one of its own counsellors.",
@@ -108,7 +110,7 @@ def name_counsellor(
     version: int | None = None,
 ) -> Shift:
     """Name the counsellor of a shift (None leaves it open); its organisation's admin does."""
-    shift = _managed_shift(session, shift_id, actor)
+    shift = get_managed_shift(session, shift_id, actor)
     _check_changeable(shift, now, version)
     person = _person(session, counsellor_id)
     if person is not None:
@@ -129,9 +131,11 @@ def name_counsellor(
 
 def counsellor_choices(session: Session, shift: Shift, actor: User) -> list[User]:
     """People who could be named to the shift: its organisation's (anyone's for the coordinator)."""
-    query = select(User).where(User.active.is_(True), User.role != Role.COORDINATOR)
-    if not actor.is_coordinator:
-        query = query.where(User.organisation_id == shift.organisation_id)
+    query = select(User).where(
+        User.active.is_(True),
+        User.role != Role.COORDINATOR,
+        people_in_scope(policy.staffing_scope(actor, shift.organisation_id)),
+    )
     people = session.scalars(query.order_by(User.name))
     return [p for p in people if not shift.language or shift.language in p.language_list]
 
@@ -140,7 +144,7 @@ def offer_shift(
     session: Session, shift_id: int, actor: User, *, note: str, now: datetime, version=None
 ) -> Shift:
     """Offer an own shift to the other organisations, with a note saying why."""
-    shift = _managed_shift(session, shift_id, actor)
+    shift = get_managed_shift(session, shift_id, actor)
     _check_changeable(shift, now, version)
     if shift.offered_at is not None:
         raise DomainError(_l("This shift is already offered. Withdraw the offer to change it."))
@@ -161,7 +165,7 @@ def withdraw_offer(
     session: Session, shift_id: int, actor: User, *, now: datetime, version=None
 ) -> Shift:
     """Take an offer back while nobody has taken the shift."""
-    shift = _managed_shift(session, shift_id, actor)
+    shift = get_managed_shift(session, shift_id, actor)
     _check_changeable(shift, now, version)
     if shift.offered_at is None:
         raise DomainError(_l("This shift is not offered; there is nothing to withdraw."))
@@ -175,7 +179,7 @@ def _clear_offer(shift: Shift) -> None:
 
 
 def _check_taker(session: Session, shift: Shift, actor: User, now: datetime) -> None:
-    if actor.role != Role.ORG_ADMIN or actor.organisation_id is None:
+    if not policy.may_take_shifts(actor):
         raise NotFound(NO_SUCH_SHIFT)
     if actor.organisation_id == shift.organisation_id:
         raise DomainError(
@@ -267,7 +271,7 @@ def override_shift(
     version=None,
 ) -> Shift:
     """The coordinator reassigns a shift (organisation and/or counsellor), saying why."""
-    if not actor.is_coordinator:
+    if not policy.may_override_shift(actor):
         raise NotFound(NO_SUCH_SHIFT)
     shift = get_shift(session, shift_id)
     _check_changeable(shift, now, version, past_ok=True)

@@ -8,7 +8,8 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from rota.auth.access import can_manage_org, require_org, role_required
+from rota.auth import policy
+from rota.auth.access import require_org, role_required
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import form_data, form_page, options, run_use_case
@@ -147,15 +148,15 @@ def _override_form(shift, formdata=None):
 def _forms_for(shift) -> dict:
     """The forms the signed-in person may use on this shift, filled from its current state."""
     forms, fresh = {}, {"formdata": None, "version": shift.version}
-    if can_manage_org(current_user, shift.organisation_id):
+    if policy.may_manage_shift(current_user, shift.organisation_id):
         forms["name_form"] = _name_form(shift)
         key, form_cls = (
             ("withdraw_form", WithdrawOfferForm) if shift.offered_at else ("offer_form", OfferForm)
         )
         forms[key] = form_cls(**fresh)
-    elif current_user.is_org_admin and shift.offered_at is not None:
+    elif policy.may_take_shifts(current_user) and shift.offered_at is not None:
         forms["take_form"] = TakeForm(**fresh)
-    if current_user.is_coordinator:
+    if policy.may_override_shift(current_user):
         forms["override_form"] = _override_form(shift)
     return forms
 
@@ -184,9 +185,7 @@ def _act(shift_id, form, key, action, success):
 
 
 def _managed(shift_id):
-    shift = service.get_shift(db.session, shift_id)
-    require_org(shift.organisation_id)
-    return shift
+    return service.get_managed_shift(db.session, shift_id, current_user)
 
 
 @bp.post("/shifts/<int:shift_id>/counsellor")

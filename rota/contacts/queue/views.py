@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from rota.auth import policy
 from rota.auth.access import role_required
 from rota.contacts import notify
 from rota.contacts.mail.mime.html import sanitise_html
@@ -78,7 +79,7 @@ def index():
 def _page(contact_id: int, status: int = 200, **forms):
     page = queue.contact_page(db.session, current_user, contact_id)
     forms = {"reply": ReplyForm(), "note": NoteForm(), "call": CallForm(), **forms}
-    may_reassign = routing.may_reassign(current_user, page.contact)
+    may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
     return render_template(
         "contacts/contact.html", page=page, forms=forms, may_reassign=may_reassign
     ), status

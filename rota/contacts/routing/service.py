@@ -8,12 +8,15 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from rota.auth import policy
 from rota.contacts import notify
 from rota.contacts.models import Contact, ContactEvent, ContactStatus
 from rota.contacts.routing.decide import Decision, DutyShift, RotaView, Route, decide
 from rota.contacts.routing.reasons import handover_data, reason_data
 from rota.errors import Conflict, DomainError, NotFound
-from rota.members.models import Organisation, Role, User
+from rota.members.models import Organisation, User
+from rota.members.people import people_in_scope
+from rota.members.service import organisations_by_name
 from rota.schedule import duty
 from rota.schedule.models import Shift
 
@@ -193,19 +196,12 @@ def hand_over(session: Session, now: datetime) -> int:
     return moved
 
 
-def may_reassign(user: User, contact: Contact) -> bool:
-    """The coordinator reassigns any contact; an organisation admin their organisation's."""
-    if user.role == Role.COORDINATOR:
-        return True
-    return user.role == Role.ORG_ADMIN and contact.organisation_id == user.organisation_id
-
-
 def _target(session: Session, actor: User, to_user_id: int | None, to_org_id: int | None):
     if to_user_id:
         person = session.get(User, to_user_id)
         if person is None or not person.active or person.organisation_id is None:
             raise DomainError(_l("Choose an active counsellor to reassign to."), "target")
-        if actor.role != Role.COORDINATOR and person.organisation_id != actor.organisation_id:
+        if not policy.may_reassign_to(actor, person.organisation_id):
             raise DomainError(_l("You can reassign only to people of your organisation."), "target")
         return person, person.organisation_id
     if to_org_id and session.get(Organisation, to_org_id) is not None:
@@ -224,7 +220,7 @@ def reassign(
     now: datetime,
 ) -> Contact:
     """Give a contact to another counsellor or queue (organisation admin or coordinator)."""
-    if not may_reassign(actor, contact):
+    if not policy.may_reassign(actor, contact.organisation_id):
         raise NotFound(_l("No such contact."))
     if not reason or not reason.strip():
         raise DomainError(_l("Say why the contact moves; the history shows it."), "reason")
@@ -266,10 +262,12 @@ def flush_or_conflict(session: Session) -> None:
 
 def reassign_targets(session: Session, actor: User) -> list[tuple[str, str]]:
     """(value, label) choices for reassigning: counsellors the actor may pick, then org queues."""
-    people = select(User).where(User.active, User.organisation_id.is_not(None))
-    if actor.role != Role.COORDINATOR:
-        people = people.where(User.organisation_id == actor.organisation_id)
+    people = select(User).where(
+        User.active,
+        User.organisation_id.is_not(None),
+        people_in_scope(policy.reassign_scope(actor)),
+    )
     choices = [(f"user:{u.id}", u.name) for u in session.scalars(people.order_by(User.name))]
-    orgs = session.scalars(select(Organisation).order_by(Organisation.name))
+    orgs = organisations_by_name(session)
     queue = _l("Queue of %(name)s")
     return choices + [(f"org:{o.id}", str(queue) % {"name": o.name}) for o in orgs]
