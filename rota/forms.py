@@ -1,10 +1,12 @@
 """Form helpers shared by every domain's views."""
 
-from flask import flash, render_template
+from flask import current_app, flash, render_template
 from wtforms.fields.choices import SelectChoice
 
+from rota.db import utcnow
 from rota.errors import DomainError
-from rota.extensions import db
+from rota.extensions import db, mail
+from rota.outbox import service as outbox
 
 
 def apply_error(form, error) -> None:
@@ -26,6 +28,17 @@ def run_use_case(form, action, *args, **kwargs):
         return None
     db.session.commit()
     return result
+
+
+def mail_settings() -> outbox.MailSettings:
+    """How the ring writes its mail, from the app's configuration (for use cases that mail)."""
+    return outbox.MailSettings.from_config(current_app.config)
+
+
+def deliver_mail() -> int:
+    """After the commit: send the mail the request's use case queued (failures are retried)."""
+    max_attempts = current_app.config["OUTBOX_MAX_ATTEMPTS"]
+    return outbox.deliver_pending(db.session, mail, utcnow(), max_attempts)
 
 
 def form_data(form, *, exclude=()) -> dict:

@@ -4,12 +4,14 @@ import functools
 import itertools
 from datetime import date
 
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from rota.contacts.models import Contact
 from rota.extensions import db
 from rota.members import memoranda, people, service
 from rota.members.models import Role
+from rota.outbox.service import MailSettings
 
 PASSWORD = "correct horse battery"
 _counter = itertools.count(1)
@@ -75,6 +77,11 @@ def user(role=Role.COUNSELLOR, organisation=None, **overrides):
     return _saved(
         people.save_person(db.session, None, actor=None, organisation=organisation, **fields)
     )
+
+
+def mail_settings():
+    """How the test app writes its mail (its configuration as the use cases take it)."""
+    return MailSettings.from_config(current_app.config)
 
 
 def coordinator(**overrides):

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from rota.auth import policy
 from rota.db import utcnow
 from rota.extensions import db
-from rota.i18n import service_date
+from rota.i18n import service_today
 from rota.members.models import Organisation
 from rota.schedule import coverage
 from rota.schedule.coverage import RotaEntry
@@ -32,7 +32,7 @@ def my_next_shifts() -> list[RotaEntry]:
 
 def todays_duty() -> list[RotaEntry]:
     """Today's shifts of the whole ring."""
-    today = service_date(utcnow())
+    today = service_today()
     return coverage.rota_between(db.session, today, today)
 
 

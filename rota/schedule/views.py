@@ -13,7 +13,7 @@ from rota.auth.access import require_org, role_required
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import form_data, form_page, options, run_use_case
-from rota.i18n import service_date
+from rota.i18n import service_today
 from rota.members.models import Role
 from rota.members.service import get_organisation
 from rota.schedule import absences, coverage, labels, panels, service
@@ -45,7 +45,7 @@ def _period_day() -> date:
     form = PeriodForm(formdata=request.args)
     if not form.validate():
         abort(400, description=_("Give the day as YYYY-MM-DD, e.g. 2026-03-30."))
-    return form.day.data or service_date(utcnow())
+    return form.day.data or service_today()
 
 
 def _rota_page(template, first: date, last: date, previous: date, following: date):
@@ -95,7 +95,7 @@ def own():
 @role_required(C, A)
 def organisation(org_id):
     require_org(org_id)
-    org, today = get_organisation(db.session, org_id), service_date(utcnow())
+    org, today = get_organisation(db.session, org_id), service_today()
     entries = coverage.rota_between(
         db.session, today, today + timedelta(weeks=ORG_WEEKS), organisation_id=org_id
     )

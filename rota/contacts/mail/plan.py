@@ -44,7 +44,7 @@ from rota.contacts.notify import notice_mail
 from rota.contacts.routing.service import route_for
 from rota.i18n import service_date
 from rota.outbox.models import OutboxMessage
-from rota.outbox.service import outbox_values
+from rota.outbox.service import MailSettings, outbox_values
 from rota.schedule.models import Channel
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,7 @@ class PlanChanged(Exception):
 class Caches:
     """What an ingest batch reads once: the rota and reasons, the texts of mail, who hears."""
 
+    mail: MailSettings
     views: dict = field(default_factory=dict)
     texts: dict = field(default_factory=dict)
     notices: dict = field(default_factory=dict)
@@ -122,7 +123,7 @@ def plan_batch(
     threads = _classify(session, batch)
     _reserve(session, rows, threads, batch)
     senders = {item.parsed.from_addr.lower() for item in batch if not item.parsed.automatic}
-    acked = acknowledged_today(session, senders, service_date(now, config))
+    acked = acknowledged_today(session, senders, service_date(now, config["TIMEZONE"]))
     for item in batch:
         if item.thread is None:
             rows.outcome(item.raw_id, "duplicate", **_raw_values(item, RawStatus.DUPLICATE))
@@ -193,7 +194,7 @@ def _open(session: Session, rows: Rows, item: Incoming, now, caches: Caches) -> 
     routed.update(kind="routed", shift_id=contact.shift_id, reason_data=reason_data)
     rows.add(ContactEvent, contact_id=contact.id, at=now, **routed)
     log.info("contact %s routed: %s", contact.id, decision.route)
-    fields = decision.on_duty and notice_mail(session, contact, batch=caches.notices)
+    fields = decision.on_duty and notice_mail(session, contact, caches.mail, batch=caches.notices)
     if fields:
         rows.notices.append(_outbox(rows, fields)["id"])
     return contact
@@ -228,7 +229,7 @@ def _continue(session, rows: Rows, thread: Thread, parsed, now, caches: Caches) 
     if _reopens(thread, parsed):
         thread.status = ContactStatus.OPEN if thread.owner_id else ContactStatus.NEW
         thread.reopened, kind = True, "reopened"
-        fields = notice_mail(session, thread, reopened=True, batch=caches.notices)
+        fields = notice_mail(session, thread, caches.mail, reopened=True, batch=caches.notices)
         if fields:
             rows.notices.append(_outbox(rows, fields)["id"])
     rows.add(ContactEvent, contact_id=thread.id, at=now, kind=kind, reason=_from(parsed))

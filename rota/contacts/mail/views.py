@@ -4,13 +4,13 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_babel import gettext as _
 
 from rota.auth.access import role_required
-from rota.contacts import notify
 from rota.contacts.mail import poll as mailbox
 from rota.contacts.mail import problems as mail_problems
 from rota.contacts.models import RawMessage
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
+from rota.forms import deliver_mail
 from rota.members.models import Role
 
 bp = Blueprint("mail", __name__)
@@ -55,7 +55,7 @@ def reprocess(raw_id):
         flash(str(exc.user_message), "error")
         return redirect(url_for("mail.problems"))
     db.session.commit()
-    notify.deliver_pending(db.session, now)
+    deliver_mail()
     message = OUTCOMES.get(outcome)
     if message is None:
         flash(_("The message still cannot be read; the new reason is shown in the list."), "error")

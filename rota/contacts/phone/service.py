@@ -22,6 +22,7 @@ from rota.contacts.routing.service import (
 from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
+from rota.outbox.service import MailSettings
 from rota.schedule.duty import forwarding_number
 from rota.schedule.models import Channel
 
@@ -93,6 +94,19 @@ def parse_call_event(data, now: datetime) -> CallReport:
     )
 
 
+@dataclass(frozen=True)
+class PhoneSettings:
+    """What call handling needs from the configuration: the numbering region, how to write mail."""
+
+    region: str
+    mail: MailSettings
+
+    @classmethod
+    def from_config(cls, config) -> "PhoneSettings":
+        """Settings from a Flask config (PHONE_REGION and the mail settings)."""
+        return cls(config["PHONE_REGION"], MailSettings.from_config(config))
+
+
 def read_number(raw: str, region: str) -> tuple[str, bool]:
     """A number in E.164, or the text as given (shortened to fit) and flagged unreadable."""
     try:
@@ -127,7 +141,7 @@ def _open_contact_of(session: Session, caller: str) -> Contact | None:
 
 
 def contact_for_caller(
-    session: Session, caller: str, unreadable: bool, raw: str, at: datetime
+    session: Session, caller: str, unreadable: bool, raw: str, at: datetime, mail: MailSettings
 ) -> Contact:
     """The caller's open contact, else a new phone contact routed to whoever is on duty."""
     existing = None if unreadable or not caller else _open_contact_of(session, caller)
@@ -140,7 +154,7 @@ def contact_for_caller(
         received_at=at,
         updated_at=at,
     )
-    route_new_contact(session, contact, at)
+    route_new_contact(session, contact, at, mail)
     if unreadable:
         record_event(
             session, contact, "caller_unreadable", at, reason=str(UNREADABLE % {"raw": raw})
@@ -148,38 +162,40 @@ def contact_for_caller(
     return contact
 
 
-def _new_call(session: Session, report: CallReport, region: str) -> Call:
-    caller, unreadable = read_number(report.caller, region)
-    contact = contact_for_caller(session, caller, unreadable, report.caller, report.at)
+def _new_call(session: Session, report: CallReport, settings: PhoneSettings) -> Call:
+    caller, unreadable = read_number(report.caller, settings.region)
+    contact = contact_for_caller(
+        session, caller, unreadable, report.caller, report.at, settings.mail
+    )
     call = Call(
         contact_id=contact.id,
         external_id=report.call_id,
         caller=caller,
         caller_unreadable=unreadable,
-        called=read_number(report.called, region)[0],
+        called=read_number(report.called, settings.region)[0],
         started_at=report.at,
     )
     session.add(call)
     return call
 
 
-def _call_for(session: Session, report: CallReport, region: str) -> Call:
+def _call_for(session: Session, report: CallReport, settings: PhoneSettings) -> Call:
     """The call with this id, created (with its contact) by whichever event comes first."""
     call = session.scalar(select(Call).where(Call.external_id == report.call_id))
     if call is not None:
         return call
     try:
         with session.begin_nested():
-            call = _new_call(session, report, region)
+            call = _new_call(session, report, settings)
             session.flush()
     except IntegrityError:  # the same call's other event created it meanwhile
         call = session.scalar(select(Call).where(Call.external_id == report.call_id))
     return call
 
 
-def _answered(session: Session, call: Call, report: CallReport, region: str) -> None:
+def _answered(session: Session, call: Call, report: CallReport, settings: PhoneSettings) -> None:
     call.answered_at = call.answered_at or report.at
-    call.answered_by = read_number(report.answering, region)[0]
+    call.answered_by = read_number(report.answering, settings.region)[0]
     call.outcome, call.callback_needed = CallOutcome.ANSWERED, False
     counsellor = (
         session.scalar(select(User).where(User.phone == call.answered_by, User.active).limit(1))
@@ -205,7 +221,9 @@ def _ended(session: Session, call: Call, report: CallReport) -> None:
     record_event(session, call.contact, "call_missed", report.at, reason=report.cause)
 
 
-def record_call_event(session: Session, report: CallReport, payload, region: str) -> dict:
+def record_call_event(
+    session: Session, report: CallReport, payload, settings: PhoneSettings
+) -> dict:
     """Store a telephony event once (replays change nothing) and apply it to its call."""
     duplicate = session.scalar(
         select(CallEvent.id).where(
@@ -226,10 +244,10 @@ def record_call_event(session: Session, report: CallReport, payload, region: str
                 session.flush()
         except IntegrityError:
             duplicate = True
-    call = _call_for(session, report, region)
+    call = _call_for(session, report, settings)
     if duplicate is None:
         if report.event == "answered":
-            _answered(session, call, report, region)
+            _answered(session, call, report, settings)
         elif report.event == "ended":
             _ended(session, call, report)
     session.flush()
@@ -251,13 +269,13 @@ def log_call(
     duration_minutes: int | None,
     summary: str,
     outcome: str,
-    region: str,
+    settings: PhoneSettings,
 ) -> Call:
     """A call a counsellor logs by hand, on a contact or as a new one (then theirs)."""
-    number, unreadable = read_number(caller, region)
+    number, unreadable = read_number(caller, settings.region)
     summary = (summary or "").strip()
     if contact is None:
-        contact = contact_for_caller(session, number, unreadable, caller, started_at)
+        contact = contact_for_caller(session, number, unreadable, caller, started_at, settings.mail)
     outcome = CallOutcome(outcome)
     call = Call(
         contact_id=contact.id,

@@ -10,7 +10,6 @@ from markupsafe import Markup
 
 from rota.auth import policy
 from rota.auth.access import role_required
-from rota.contacts import notify
 from rota.contacts.mail.mime.html import sanitise_html
 from rota.contacts.phone import service as phone
 from rota.contacts.queue import panels, reply
@@ -21,7 +20,7 @@ from rota.contacts.routing import service as routing
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, run_use_case
+from rota.forms import deliver_mail, form_data, form_page, mail_settings, options, run_use_case
 from rota.members.models import Role
 
 bp = Blueprint("contacts", __name__)
@@ -93,7 +92,7 @@ def show(contact_id):
 
 def _done(contact_id: int, message: str):
     db.session.commit()
-    notify.deliver_pending(db.session, utcnow())
+    deliver_mail()
     flash(message, "success")
     return redirect(url_for("contacts.show", contact_id=contact_id))
 
@@ -142,7 +141,7 @@ def reopen(contact_id):
 def _form_action(contact_id: int, key: str, form, action, message: str):
     contact = queue.get_contact(db.session, current_user, contact_id)
     if form.validate_on_submit() and run_use_case(form, action, contact) is not None:
-        notify.deliver_pending(db.session, utcnow())
+        deliver_mail()
         flash(message, "success")
         return redirect(url_for("contacts.show", contact_id=contact_id))
     return _page(contact_id, 400, **{key: form})
@@ -188,8 +187,8 @@ def _log_call(form):
     zone = ZoneInfo(_zone())
     fields = form_data(form)
     fields["started_at"] = fields["started_at"].replace(tzinfo=zone)
-    region = current_app.config["PHONE_REGION"]
-    return lambda s, c: phone.log_call(s, current_user, c, region=region, **fields)
+    settings = phone.PhoneSettings.from_config(current_app.config)
+    return lambda s, c: phone.log_call(s, current_user, c, settings=settings, **fields)
 
 
 @bp.post("/contacts/<int:contact_id>/calls")
@@ -207,7 +206,7 @@ def new_call():
     if form.validate_on_submit() and (
         call := run_use_case(form, lambda s: _log_call(form)(s, None))
     ):
-        notify.deliver_pending(db.session, utcnow())
+        deliver_mail()
         flash(_("Call logged."), "success")
         return redirect(url_for("contacts.show", contact_id=call.contact_id))
     return form_page("contacts/call_form.html", form)
@@ -237,6 +236,7 @@ def reassign(contact_id):
         current_user,
         reason=form.reason.data,
         now=utcnow(),
+        settings=mail_settings(),
         **form.target_ids(),
     ):
         return _done(contact_id, _("Contact reassigned."))

@@ -17,6 +17,7 @@ from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import Organisation, User
 from rota.members.people import people_in_scope
 from rota.members.service import organisations_by_name
+from rota.outbox.service import MailSettings
 from rota.schedule import duty
 from rota.schedule.models import Shift
 
@@ -101,8 +102,13 @@ def route_for(
     return decision, _reason_data(session, decision, channel, views)
 
 
-def route_new_contact(session: Session, contact: Contact, now: datetime) -> Decision:
-    """Give a new contact its owner (on duty / org queue / next shift / none) and record why."""
+def route_new_contact(
+    session: Session, contact: Contact, now: datetime, settings: MailSettings
+) -> Decision:
+    """Give a new contact its owner (on duty / org queue / next shift / none) and record why.
+
+    The counsellor on duty hears of it by e-mail, written as `settings` say.
+    """
     if contact.id is None:
         session.add(contact)
         session.flush()
@@ -122,7 +128,7 @@ def route_new_contact(session: Session, contact: Contact, now: datetime) -> Deci
     session.flush()
     log.info("contact %s routed: %s", contact.id, decision.route)
     if decision.on_duty:
-        notify.new_contact(session, contact)
+        notify.new_contact(session, contact, settings)
     return decision
 
 
@@ -218,6 +224,7 @@ def reassign(
     to_org_id: int | None = None,
     reason: str = "",
     now: datetime,
+    settings: MailSettings,
 ) -> Contact:
     """Give a contact to another counsellor or queue (organisation admin or coordinator)."""
     if not policy.may_reassign(actor, contact.organisation_id):
@@ -246,7 +253,7 @@ def reassign(
     contact.updated_at = now
     flush_or_conflict(session)
     if person is not None and person.id != actor.id:
-        notify.new_contact(session, contact)
+        notify.new_contact(session, contact, settings)
     return contact
 
 

@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from rota.auth.access import role_required
-from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import form_data, form_page, run_use_case
-from rota.i18n import service_date
+from rota.i18n import service_today
 from rota.members.models import Role
 from rota.schedule import labels
 from rota.schedule.hours import closures
@@ -90,7 +89,7 @@ def slot_remove(pattern_id, slot_id):
 
 
 def _closures_page(form, status=200):
-    today = service_date(utcnow())
+    today = service_today()
     entries = closures.calendar(db.session, today, today + timedelta(days=365), str(get_locale()))
     return render_template("schedule/admin/closures.html", form=form, entries=entries), status
 

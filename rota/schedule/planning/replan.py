@@ -92,12 +92,11 @@ def preview_replan(
     last: date,
     now: datetime,
     *,
+    settings: RotaSettings,
     include_published: bool = False,
-    settings: RotaSettings | None = None,
 ) -> Replan:
     """What re-planning `first`–`last` would change, shift by shift; changes nothing."""
     check_range(first, last)
-    settings = generation.current_settings(settings)
     frozen = set() if include_published else published_weeks(session, first, last)
     held = generation.held_shifts(session)
 
@@ -161,8 +160,8 @@ def apply_replan(
     *,
     actor_id: int | None,
     fingerprint: str,
+    settings: RotaSettings,
     include_published: bool = False,
-    settings: RotaSettings | None = None,
 ) -> Replan:
     """Apply the re-plan the coordinator previewed (same fingerprint), or Conflict; flushes."""
     plan = preview_replan(

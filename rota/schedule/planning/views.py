@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -12,7 +12,7 @@ from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import apply_error, run_use_case
-from rota.i18n import service_date
+from rota.i18n import service_today
 from rota.members.models import Role
 from rota.schedule import labels
 from rota.schedule.hours.forms import (
@@ -31,9 +31,13 @@ bp.record_once(lambda state: labels.init_app(state.app))
 COORDINATOR = Role.COORDINATOR
 
 
+def _settings() -> generation.RotaSettings:
+    return generation.RotaSettings.from_config(current_app.config)
+
+
 def _planning_page(publish_form=None, generate_form=None, status=200):
-    today = service_date(utcnow())
-    horizon = today + timedelta(weeks=generation.current_settings().horizon_weeks)
+    today = service_today()
+    horizon = today + timedelta(weeks=_settings().horizon_weeks)
     page = render_template(
         "schedule/admin/planning.html",
         weeks=publishing.weeks_overview(db.session, today, horizon),
@@ -68,7 +72,9 @@ def publish():
 def generate():
     form = GenerateForm()
     if form.validate_on_submit():
-        result = run_use_case(form, generation.generate, form.until.data, utcnow())
+        result = run_use_case(
+            form, generation.generate, form.until.data, utcnow(), settings=_settings()
+        )
         if result is not None:
             flash(
                 _(
@@ -104,6 +110,7 @@ def replan_preview():
         form.last.data,
         utcnow(),
         include_published=include,
+        settings=_settings(),
     )
     apply_form = ReplanApplyForm(
         formdata=None,
@@ -140,6 +147,7 @@ def replan_apply():
         actor_id=current_user.id,
         fingerprint=form.fingerprint.data,
         include_published=include,
+        settings=_settings(),
     )
     if plan is None:
         args = {"first": form.first.data, "last": form.last.data, "include_published": include}
@@ -153,10 +161,10 @@ def replan_apply():
 def fairness():
     form = RangeQueryForm(request.args)
     if not request.args:
-        year = service_date(utcnow()).year
+        year = service_today().year
         form.first.data, form.last.data = date(year, 1, 1), date(year, 12, 31)
     table = (not request.args or form.validate()) and _attempt(
-        form, fairness_table, form.first.data, form.last.data
+        form, fairness_table, form.first.data, form.last.data, _settings()
     )
     page = render_template("schedule/admin/fairness.html", form=form, table=table or None)
     return page, 200 if table else 400

@@ -1,6 +1,7 @@
 """The fairness table: entitled against assigned hours, on a page for everyone who manages, and CLI."""
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -9,6 +10,7 @@ from rota.schedule.planning import generation
 from rota.schedule.planning.fairness import tally
 
 NEW_YEAR = datetime(2025, 12, 31, 22, tzinfo=UTC)
+SETTINGS = generation.RotaSettings(ZoneInfo("Europe/Helsinki"))
 
 
 def test_tally_splits_each_shift_by_the_weights_of_its_day():
@@ -26,7 +28,7 @@ def ring(app, make):
     for org, hours in zip(orgs, (30, 20, 10), strict=True):
         make.signature(org, agreement, commitment_amount=hours)
     make.service_hours([(day, 9, 12, "phone") for day in range(5)])
-    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR)
+    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR, settings=SETTINGS)
     admin = make.org_admin(orgs[2])
     db.session.commit()
     return orgs, admin
