@@ -21,19 +21,13 @@ def role_required(*roles: Role):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not policy.has_role(current_user, roles):
                 abort(403)
             return view(*args, **kwargs)
 
         return wrapped
 
     return decorator
-
-
-def require_org(organisation_id: int | None):
-    """404 unless the signed-in person manages this organisation (no hint it exists)."""
-    if not policy.manages_org(current_user, organisation_id):
-        abort(404)
 
 
 def _bearer() -> str | None:

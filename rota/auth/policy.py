@@ -53,6 +53,11 @@ class TokenHolder:
     organisation_id: int | None
 
 
+def has_role(actor: Actor, roles) -> bool:
+    """Whether the actor has one of `roles` (pages open to some roles only)."""
+    return actor.role in roles
+
+
 # Organisations and people
 
 

@@ -115,6 +115,13 @@ def update_profile(session: Session, user: User, *, region: str = "FI", **fields
     return user
 
 
+def set_locale(session: Session, user: User, locale: str) -> User:
+    """A person's interface language, kept for their next sign-in and their mail."""
+    user.locale = locale
+    session.flush()
+    return user
+
+
 def set_password(user: User, password: str):
     """Store a hash of a new password (never the password)."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -123,6 +130,13 @@ def set_password(user: User, password: str):
             "password",
         )
     user.password_hash = generate_password_hash(password)
+
+
+def change_password(session: Session, user: User, password: str) -> User:
+    """A person sets a new password (after a reset link)."""
+    set_password(user, password)
+    session.flush()
+    return user
 
 
 def check_password(user: User | None, password: str) -> bool:

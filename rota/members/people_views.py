@@ -1,13 +1,13 @@
 """Pages for people: the coordinator's and organisation admins' lists, and one's own profile."""
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rota.auth import policy
 from rota.auth.access import role_required
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, run_use_case
+from rota.forms import form_data, form_page, options, perform
 from rota.members import people as service
 from rota.members import service as members
 from rota.members.forms import PersonForm, ProfileForm
@@ -41,13 +41,13 @@ def _organisation_for(form):
 
 
 def _save_person(form, user):
-    return run_use_case(
-        form,
+    return perform(
         service.save_person,
         user,
         actor=current_user,
         region=current_app.config["PHONE_REGION"],
         organisation=_organisation_for(form),
+        form=form,
         **form_data(form, exclude=("organisation_id",)),
     )
 
@@ -62,9 +62,8 @@ def index():
 @role_required(*MANAGERS)
 def new():
     form = _person_form()
-    if form.validate_on_submit() and (user := _save_person(form, None)) is not None:
-        flash(_("%(name)s added.", name=user.name), "success")
-        return redirect(url_for("people.index"))
+    if form.validate_on_submit() and (done := _save_person(form, None)).ok:
+        return done.redirect(_("%(name)s added.", name=done.result.name), "people.index")
     return form_page("members/person_form.html", form, person=None)
 
 
@@ -73,9 +72,8 @@ def new():
 def edit(user_id):
     user = service.get_managed_person(db.session, current_user, user_id)
     form = _person_form(obj=user)
-    if form.validate_on_submit() and _save_person(form, user) is not None:
-        flash(_("Changes saved."), "success")
-        return redirect(url_for("people.index"))
+    if form.validate_on_submit() and (done := _save_person(form, user)).ok:
+        return done.redirect(_("Changes saved."), "people.index")
     return form_page("members/person_form.html", form, person=user)
 
 
@@ -87,9 +85,13 @@ def profile():
         form.languages.data = current_user.language_list
         form.locale.data = current_user.locale or ""
     region = current_app.config["PHONE_REGION"]
-    if form.validate_on_submit() and run_use_case(
-        form, service.update_profile, current_user, region=region, **form_data(form)
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                service.update_profile, current_user, region=region, form=form, **form_data(form)
+            )
+        ).ok
     ):
-        flash(_("Your profile is saved."), "success")
-        return redirect(url_for("people.profile"))
+        return done.redirect(_("Your profile is saved."), "people.profile")
     return form_page("members/profile.html", form)

@@ -99,6 +99,11 @@ def remember(session: Session, outbox_id: int) -> None:
     session.info.setdefault(PENDING, []).append(outbox_id)
 
 
+def forget_pending(session: Session) -> None:
+    """After a rollback: what this transaction queued was never stored."""
+    session.info.pop(PENDING, None)
+
+
 def deliver_pending(session: Session, mail, now: datetime, max_attempts: int) -> int:
     """After the commit: send what this transaction queued (failures stay queued for retry)."""
     ids = session.info.pop(PENDING, [])
