@@ -19,11 +19,10 @@ from rota.members.models import Organisation, Role, User
 from rota.members.people import people_in_scope
 from rota.members.service import members_in_force
 from rota.schedule.absences import is_absent
-from rota.schedule.models import Shift, ShiftChange, ShiftStatus
+from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 
 log = logging.getLogger(__name__)
 
-NAME, OFFER, WITHDRAW, TAKE, OVERRIDE = "name", "offer", "withdraw", "take", "override"
 NO_SUCH_SHIFT = _l("No such shift. It may have been removed from the rota.")
 CHANGED_MEANWHILE = _l("Someone changed this shift meanwhile. Reload the page and try again.")
 
@@ -50,7 +49,9 @@ def _check_changeable(shift: Shift, now: datetime, version: int | None, *, past_
         raise DomainError(_l("This shift is over. Ask the coordinator to correct past shifts."))
 
 
-def _record(session: Session, shift: Shift, kind: str, actor: User, now: datetime, **change):
+def _record(
+    session: Session, shift: Shift, kind: ShiftChangeKind, actor: User, now: datetime, **change
+):
     """Add a history row and bump the shift's sequence and modification time."""
     shift.sequence = (shift.sequence or 0) + 1
     shift.updated_at = now
@@ -120,7 +121,7 @@ def name_counsellor(
     _record(
         session,
         shift,
-        NAME,
+        ShiftChangeKind.NAME,
         actor,
         now,
         from_counsellor_id=before,
@@ -152,7 +153,7 @@ def offer_shift(
     _record(
         session,
         shift,
-        OFFER,
+        ShiftChangeKind.OFFER,
         actor,
         now,
         from_organisation_id=shift.organisation_id,
@@ -170,7 +171,7 @@ def withdraw_offer(
     if shift.offered_at is None:
         raise DomainError(_l("This shift is not offered; there is nothing to withdraw."))
     _clear_offer(shift)
-    _record(session, shift, WITHDRAW, actor, now)
+    _record(session, shift, ShiftChangeKind.WITHDRAW, actor, now)
     return shift
 
 
@@ -198,7 +199,10 @@ def _taken_by(session: Session, shift: Shift) -> str | None:
     query = (
         select(Organisation.name)
         .join(ShiftChange, ShiftChange.to_organisation_id == Organisation.id)
-        .where(ShiftChange.shift_id == shift.id, ShiftChange.kind.in_([TAKE, OVERRIDE]))
+        .where(
+            ShiftChange.shift_id == shift.id,
+            ShiftChange.kind.in_([ShiftChangeKind.TAKE, ShiftChangeKind.OVERRIDE]),
+        )
         .order_by(ShiftChange.at.desc(), ShiftChange.id.desc())
     )
     return session.scalar(query.limit(1))
@@ -245,7 +249,7 @@ def take_shift(
         ShiftChange(
             shift_id=shift.id,
             at=now,
-            kind=TAKE,
+            kind=ShiftChangeKind.TAKE,
             actor_id=actor.id,
             from_organisation_id=before[0],
             to_organisation_id=actor.organisation_id,
@@ -292,7 +296,7 @@ def override_shift(
     _record(
         session,
         shift,
-        OVERRIDE,
+        ShiftChangeKind.OVERRIDE,
         actor,
         now,
         from_organisation_id=before[0],

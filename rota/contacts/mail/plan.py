@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rota.contacts.events import Kind
 from rota.contacts.mail.acknowledge import (
     acknowledged_today,
     acknowledgement_mail,
@@ -188,10 +189,10 @@ def _open(session: Session, rows: Rows, item: Incoming, now, caches: Caches) -> 
     contact = _contact(item, language, decision, now)
     rows.add(Contact, **vars(contact))
     automatic = f" (automatic: {parsed.automatic})" if parsed.automatic else ""
-    received = {"kind": "received", "reason": _from(parsed) + automatic}
+    received = {"kind": Kind.RECEIVED, "reason": _from(parsed) + automatic}
     rows.add(ContactEvent, contact_id=contact.id, at=now, **received)
     routed = {"to_owner_id": contact.owner_id, "organisation_id": contact.organisation_id}
-    routed.update(kind="routed", shift_id=contact.shift_id, reason_data=reason_data)
+    routed.update(kind=Kind.ROUTED, shift_id=contact.shift_id, reason_data=reason_data)
     rows.add(ContactEvent, contact_id=contact.id, at=now, **routed)
     log.info("contact %s routed: %s", contact.id, decision.route)
     fields = decision.on_duty and notice_mail(session, contact, caches.mail, batch=caches.notices)
@@ -225,10 +226,10 @@ def _reopens(thread: Thread | None, parsed: ParsedMessage) -> bool:
 
 def _continue(session, rows: Rows, thread: Thread, parsed, now, caches: Caches) -> None:
     """A further message on a contact; a closed one is opened again and its owner told."""
-    kind = "message"
+    kind = Kind.MESSAGE
     if _reopens(thread, parsed):
         thread.status = ContactStatus.OPEN if thread.owner_id else ContactStatus.NEW
-        thread.reopened, kind = True, "reopened"
+        thread.reopened, kind = True, Kind.REOPENED
         fields = notice_mail(session, thread, caches.mail, reopened=True, batch=caches.notices)
         if fields:
             rows.notices.append(_outbox(rows, fields)["id"])

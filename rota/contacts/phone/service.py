@@ -10,15 +10,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, ContactStatus
 from rota.contacts.queue.service import adopt
 from rota.contacts.routing import reasons
-from rota.contacts.routing.service import (
-    decision_for,
-    flush_or_conflict,
-    record_event,
-    route_new_contact,
-)
+from rota.contacts.routing.service import decision_for, route_new_contact
 from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
@@ -157,7 +153,7 @@ def contact_for_caller(
     route_new_contact(session, contact, at, mail)
     if unreadable:
         record_event(
-            session, contact, "caller_unreadable", at, reason=str(UNREADABLE % {"raw": raw})
+            session, contact, Kind.CALLER_UNREADABLE, at, reason=str(UNREADABLE % {"raw": raw})
         )
     return contact
 
@@ -207,7 +203,7 @@ def _answered(session: Session, call: Call, report: CallReport, settings: PhoneS
     if counsellor is not None:
         call.counsellor_id = counsellor.id
         adopt(contact, counsellor, report.at)
-    record_event(session, contact, "call_answered", report.at, actor_id=call.counsellor_id)
+    record_event(session, contact, Kind.CALL_ANSWERED, report.at, actor_id=call.counsellor_id)
 
 
 def _ended(session: Session, call: Call, report: CallReport) -> None:
@@ -218,7 +214,7 @@ def _ended(session: Session, call: Call, report: CallReport) -> None:
     voicemail = "voicemail" in report.cause.lower()
     call.outcome = CallOutcome.VOICEMAIL if voicemail else CallOutcome.MISSED
     call.callback_needed = True
-    record_event(session, call.contact, "call_missed", report.at, reason=report.cause)
+    record_event(session, call.contact, Kind.CALL_MISSED, report.at, reason=report.cause)
 
 
 def record_call_event(
@@ -294,7 +290,7 @@ def log_call(
         contact.first_response_at = contact.first_response_at or started_at
     session.add(call)
     adopt(contact, actor, started_at)
-    record_event(session, contact, "call_logged", started_at, actor_id=actor.id, reason=summary)
+    record_event(session, contact, Kind.CALL_LOGGED, started_at, actor_id=actor.id, reason=summary)
     flush_or_conflict(session)
     return call
 
@@ -309,6 +305,6 @@ def called_back(session: Session, call: Call, actor: User, now: datetime) -> Cal
     if call.callback_done_at is not None:
         raise DomainError(_l("This call was already called back."))
     call.callback_done_at = now
-    record_event(session, call.contact, "called_back", now, actor_id=actor.id)
+    record_event(session, call.contact, Kind.CALLED_BACK, now, actor_id=actor.id)
     flush_or_conflict(session)
     return call

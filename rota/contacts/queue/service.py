@@ -9,6 +9,7 @@ from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
 from rota.auth import policy
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import (
     Call,
     Contact,
@@ -17,7 +18,6 @@ from rota.contacts.models import (
     Message,
     MessageDirection,
 )
-from rota.contacts.routing.service import flush_or_conflict, record_event
 from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import User
 from rota.outbox.models import OutboxMessage
@@ -195,7 +195,7 @@ def claim(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     record_event(
         session,
         contact,
-        "claimed",
+        Kind.CLAIMED,
         now,
         actor_id=user.id,
         from_owner_id=was_owner,
@@ -229,7 +229,7 @@ def close(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     if contact.status == ContactStatus.CLOSED:
         raise DomainError(_l("This contact is already closed."))
     contact.status, contact.closed_at, contact.updated_at = ContactStatus.CLOSED, now, now
-    record_event(session, contact, "closed", now, actor_id=user.id)
+    record_event(session, contact, Kind.CLOSED, now, actor_id=user.id)
     flush_or_conflict(session)
     return contact
 
@@ -240,6 +240,8 @@ def reopen(session: Session, contact: Contact, user: User, now: datetime) -> Con
         raise DomainError(_l("This contact is not closed."))
     contact.status = ContactStatus.OPEN if contact.owner_id else ContactStatus.NEW
     contact.closed_at, contact.updated_at = None, now
-    record_event(session, contact, "reopened", now, actor_id=user.id, to_owner_id=contact.owner_id)
+    record_event(
+        session, contact, Kind.REOPENED, now, actor_id=user.id, to_owner_id=contact.owner_id
+    )
     flush_or_conflict(session)
     return contact

@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from rota.auth import policy
 from rota.auth.access import role_required
+from rota.contacts import events
 from rota.contacts.mail.mime.html import sanitise_html
 from rota.contacts.phone import service as phone
 from rota.contacts.queue import reply
@@ -40,20 +41,7 @@ LABELS = {
         "missed": _l("missed: call back"),
         "voicemail": _l("voicemail: call back"),
     },
-    "event": {
-        "routed": _l("routed"),
-        "handed_over": _l("moved at shift end"),
-        "reassigned": _l("reassigned"),
-        "claimed": _l("taken"),
-        "replied": _l("replied"),
-        "closed": _l("closed"),
-        "reopened": _l("reopened"),
-        "call_answered": _l("call answered"),
-        "call_missed": _l("call missed"),
-        "call_logged": _l("call logged"),
-        "called_back": _l("called back"),
-        "caller_unreadable": _l("caller's number not readable"),
-    },
+    "event": events.LABELS,
 }
 
 

@@ -6,14 +6,14 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from rota.auth import policy
 from rota.contacts import notify
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import Contact, ContactEvent, ContactStatus
 from rota.contacts.routing.decide import Decision, DutyShift, RotaView, Route, decide
 from rota.contacts.routing.reasons import handover_data, reason_data
-from rota.errors import Conflict, DomainError, NotFound
+from rota.errors import DomainError, NotFound
 from rota.members.models import Organisation, User
 from rota.members.people import people_in_scope
 from rota.members.service import organisations_by_name
@@ -66,13 +66,6 @@ def decision_for(
     return decide(views[key], channel, language, at)
 
 
-def record_event(session: Session, contact: Contact, kind: str, now: datetime, **fields):
-    """Add one event to a contact's history."""
-    event = ContactEvent(contact_id=contact.id, kind=kind, at=now, **fields)
-    session.add(event)
-    return event
-
-
 def _apply(session: Session, contact: Contact, decision: Decision, now: datetime) -> None:
     contact.owner_id = decision.owner_id
     contact.organisation_id = decision.organisation_id
@@ -118,7 +111,7 @@ def route_new_contact(
     record_event(
         session,
         contact,
-        "routed",
+        Kind.ROUTED,
         now,
         to_owner_id=decision.owner_id,
         organisation_id=decision.organisation_id,
@@ -187,7 +180,7 @@ def hand_over(session: Session, now: datetime) -> int:
         session.add(
             ContactEvent(
                 contact_id=row.id,
-                kind="handed_over",
+                kind=Kind.HANDED_OVER,
                 at=now,
                 from_owner_id=row.owner_id,
                 to_owner_id=decision.owner_id,
@@ -235,7 +228,7 @@ def reassign(
     record_event(
         session,
         contact,
-        "reassigned",
+        Kind.REASSIGNED,
         now,
         actor_id=actor.id,
         from_owner_id=contact.owner_id,
@@ -255,16 +248,6 @@ def reassign(
     if person is not None and person.id != actor.id:
         notify.new_contact(session, contact, settings)
     return contact
-
-
-def flush_or_conflict(session: Session) -> None:
-    """Flush; a contact changed by someone else meanwhile becomes a Conflict to show."""
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            _l("Someone else changed this contact first. Reload and try again.")
-        ) from exc
 
 
 def reassign_targets(session: Session, actor: User) -> list[tuple[str, str]]:

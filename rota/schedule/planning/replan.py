@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from rota.errors import Conflict
 from rota.members.models import Organisation
 from rota.schedule.hours.slots import ConcreteSlot
-from rota.schedule.models import Shift, ShiftChange, ShiftStatus
+from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 from rota.schedule.planning import generation, origin, rotation
 from rota.schedule.planning.eligibility import Eligibility
 from rota.schedule.planning.generation import Held, RotaSettings
@@ -123,7 +123,7 @@ def preview_replan(
 
 
 def _history(shift: Shift, change: PlannedChange, actor_id: int | None, now: datetime):
-    kind = "cancel" if change.kind == CANCELLED else "replan"
+    kind = ShiftChangeKind.CANCEL if change.kind == CANCELLED else ShiftChangeKind.REPLAN
     reason = (
         generation.reason(change.assignment) if change.assignment else "re-planned: slot closed"
     )
