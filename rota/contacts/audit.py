@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session, joinedload
 from rota.auth import policy, tokens
 from rota.auth.models import ApiToken
 from rota.contacts.models import Contact
-from rota.contacts.phone.service import parse_instant
 from rota.contacts.queue.service import in_scope, message_counts
 from rota.errors import DomainError
+from rota.instants import parse_instant
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100

@@ -18,6 +18,7 @@ from rota.members.models import Role
 from rota.members.service import get_managed_organisation, organisations_by_name
 from rota.schedule import absences, coverage, labels, service
 from rota.schedule.coverage import RotaEntry, group_by_day
+from rota.schedule.days import ONE_WEEK, monday
 from rota.schedule.forms import (
     AbsenceForm,
     NameCounsellorForm,
@@ -67,13 +68,13 @@ def _rota_page(template, first: date, last: date, previous: date, following: dat
 @bp.get("/rota")
 @login_required
 def week():
-    monday = (day := _period_day()) - timedelta(days=day.weekday())
+    first = monday(_period_day())
     return _rota_page(
         "schedule/week.html",
-        monday,
-        monday + timedelta(days=6),
-        monday - timedelta(7),
-        monday + timedelta(7),
+        first,
+        first + timedelta(days=6),
+        first - ONE_WEEK,
+        first + ONE_WEEK,
     )
 
 

@@ -16,6 +16,7 @@ from rota.contacts.queue.service import adopt
 from rota.contacts.routing import reasons
 from rota.contacts.routing.service import decision_for, route_new_contact
 from rota.errors import DomainError, found
+from rota.instants import parse_instant
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
 from rota.outbox.service import MailSettings
@@ -53,19 +54,6 @@ def _text(data: dict, name: str, required: bool = False) -> str:
     if required and not value:
         raise DomainError(_l("%(field)s is missing.", field=name), name)
     return value
-
-
-def parse_instant(raw, field: str) -> datetime:
-    """An aware instant from ISO 8601 text; DomainError on `field` otherwise."""
-    try:
-        moment = datetime.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise DomainError(
-            _l("%(field)s must be ISO 8601, e.g. 2026-03-30T09:15:00+03:00.", field=field), field
-        ) from exc
-    if moment.tzinfo is None:
-        raise DomainError(_l("%(field)s needs a time zone, e.g. +03:00 or Z.", field=field), field)
-    return moment
 
 
 def parse_call_event(data, now: datetime) -> CallReport:

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from rota.members.models import Organisation
 from rota.members.service import members_in_force
+from rota.schedule.days import check_range
 from rota.schedule.models import Shift, ShiftStatus
 from rota.schedule.planning.eligibility import Eligibility
 from rota.schedule.planning.generation import RotaSettings
-from rota.schedule.planning.publishing import check_range
 
 
 @dataclass(frozen=True)

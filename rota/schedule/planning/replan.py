@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from rota.errors import Conflict
 from rota.members.models import Organisation
+from rota.schedule.days import check_range, monday
 from rota.schedule.hours.slots import ConcreteSlot
 from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 from rota.schedule.planning import generation, origin, rotation
 from rota.schedule.planning.eligibility import Eligibility
 from rota.schedule.planning.generation import Held, RotaSettings
-from rota.schedule.planning.publishing import check_range, monday, published_weeks
+from rota.schedule.planning.publishing import published_weeks
 
 log = logging.getLogger(__name__)
 
