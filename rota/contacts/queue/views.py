@@ -76,10 +76,10 @@ def show(contact_id):
     return _page(contact_id)
 
 
-def _act(contact_id: int, action, message: str, *args):
-    """Run `action(session, contact, user, *args, now)` on a contact the user sees; back to it."""
+def _act(contact_id: int, action, message: str):
+    """Run `action(session, contact, user, now)` on a contact the user sees; back to it."""
     contact = queue.get_contact(db.session, current_user, contact_id)
-    done = perform(action, contact, current_user, *args, utcnow())
+    done = perform(action, contact, current_user, utcnow())
     return done.redirect(message, "contacts.show", contact_id=contact_id)
 
 
