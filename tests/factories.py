@@ -6,12 +6,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from rota.contacts.models import Contact
 from rota.extensions import db
 from rota.members import memoranda, people, service
 from rota.members.models import Agreement, Organisation, Role, User
+from rota.outbox.service import MailSettings
 
 PASSWORD = "correct horse battery"
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -75,7 +77,14 @@ def user(role=Role.COUNSELLOR, organisation=None, **overrides):
         "password_hash": _password_hash(),
     }
     fields.update(overrides)
-    return _saved(people.save_person(db.session, None, organisation=organisation, **fields))
+    return _saved(
+        people.save_person(db.session, None, actor=None, organisation=organisation, **fields)
+    )
+
+
+def mail_settings():
+    """How the test app writes its mail (its configuration as the use cases take it)."""
+    return MailSettings.from_config(current_app.config)
 
 
 def coordinator(**overrides):

@@ -6,11 +6,12 @@ from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import force_locale
 
 from rota.auth.access import token_required
-from rota.contacts import audit, notify
+from rota.contacts import audit
 from rota.contacts.phone import service as phone
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import csrf, db
+from rota.forms import deliver_mail
 
 bp = Blueprint("contacts_api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -35,11 +36,10 @@ def telephony_event():
             report = phone.parse_call_event(request.get_json(silent=True), now)
         except DomainError as exc:
             return _bad_request(exc)
-        result = phone.record_call_event(
-            db.session, report, request.get_json(), current_app.config["PHONE_REGION"]
-        )
+        settings = phone.PhoneSettings.from_config(current_app.config)
+        result = phone.record_call_event(db.session, report, request.get_json(), settings)
     db.session.commit()
-    notify.deliver_pending(db.session, now)
+    deliver_mail()
     return jsonify(result), 200 if result["duplicate"] else 201
 
 

@@ -5,14 +5,15 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, or_, select, true
+from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from rota.auth import policy, tokens
 from rota.auth.models import ApiToken
 from rota.contacts.models import Contact
-from rota.contacts.phone.service import parse_instant
-from rota.contacts.queue.service import message_counts, visible_to
+from rota.contacts.queue.service import in_scope, message_counts
 from rota.errors import DomainError
+from rota.instants import parse_instant
 
 MAX_LIMIT = 500
 DEFAULT_LIMIT = 100
@@ -43,14 +44,6 @@ def decode_cursor(cursor: str) -> tuple[datetime, int]:
         raise DomainError(_l("cursor is not one this API gave out."), "cursor") from exc
 
 
-def _scope(session: Session, token: ApiToken):
-    if token.user is not None:
-        return visible_to(token.user)
-    if token.organisation_id is not None:
-        return Contact.organisation_id == token.organisation_id
-    return true()
-
-
 def _limit(raw: str | None) -> int:
     limit = int(raw) if raw and raw.isdigit() else (DEFAULT_LIMIT if raw is None else 0)
     if not 1 <= limit <= MAX_LIMIT:
@@ -63,7 +56,7 @@ def contacts_page(
 ) -> Page:
     """Contacts the token may see, changed at or after `since`, oldest change first."""
     limit = _limit(limit)
-    query = select(Contact).where(_scope(session, token))
+    query = select(Contact).where(in_scope(policy.token_contact_scope(tokens.holder(token))))
     if since:
         query = query.where(Contact.updated_at >= parse_instant(since, "since"))
     if cursor:

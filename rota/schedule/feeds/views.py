@@ -6,10 +6,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.auth.access import feed_token, require_org, role_required
+from rota.auth.access import feed_token, role_required
 from rota.auth.forms import ConfirmForm
 from rota.db import utcnow
 from rota.extensions import db
+from rota.forms import perform
 from rota.members import service as members
 from rota.members.models import Role
 from rota.schedule.feeds import service as feeds
@@ -148,8 +149,7 @@ def _public_link() -> dict | None:
 def subscribe():
     form, links = ConfirmForm(), []
     if form.validate_on_submit():
-        secret = feeds.create_subscription(db.session, created_by=current_user)
-        db.session.commit()
+        secret = perform(feeds.create_subscription, created_by=current_user).result
         links = _links(secret, current_user.organisation, current_user)
     return render_template(
         "schedule/feeds/subscribe.html",
@@ -164,15 +164,13 @@ def subscribe():
 @bp.route("/organisations/<int:org_id>/subscribe", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR, Role.ORG_ADMIN)
 def organisation_subscribe(org_id):
-    require_org(org_id)
-    organisation = members.get_organisation(db.session, org_id)
+    organisation = members.get_managed_organisation(db.session, current_user, org_id)
     form, links = ConfirmForm(), []
     if form.validate_on_submit():
-        secret = feeds.create_subscription(
-            db.session, created_by=current_user, organisation=organisation
+        done = perform(
+            feeds.create_subscription, created_by=current_user, organisation=organisation
         )
-        db.session.commit()
-        links = _links(secret, organisation)
+        links = _links(done.result, organisation)
     return render_template(
         "schedule/feeds/subscribe.html",
         form=form,

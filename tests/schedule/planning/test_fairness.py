@@ -7,7 +7,7 @@ import pytest
 from rota.extensions import db
 from rota.schedule.planning import generation
 from rota.schedule.planning.fairness import tally
-from tests.schedule.planning.helpers import NEW_YEAR
+from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS
 
 
 def test_tally_splits_each_shift_by_the_weights_of_its_day():
@@ -27,7 +27,7 @@ def generated(app, make):
     for org, hours in zip(orgs, (30, 20, 10), strict=True):
         make.signature(org, agreement, commitment_amount=hours)
     make.service_hours([(day, 9, 12, "phone") for day in range(5)])
-    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR)
+    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR, settings=SETTINGS)
     admin = make.org_admin(orgs[2])
     db.session.commit()
     return orgs, admin

@@ -17,7 +17,7 @@ from rota.schedule.hours import closures
 from rota.schedule.models import Shift, ShiftChange
 from rota.schedule.planning import generation
 from rota.schedule.planning.fairness import fairness_table
-from tests.schedule.planning.helpers import EVERY_DAY, NEW_YEAR, WEEKDAYS, shifts
+from tests.schedule.planning.helpers import EVERY_DAY, NEW_YEAR, SETTINGS, WEEKDAYS, shifts
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
 
@@ -28,7 +28,7 @@ def by_day():
 
 def test_shifts_start_at_the_templates_wall_clock_on_both_sides_of_dst(committed, make):
     make.service_hours(EVERY_DAY)
-    generation.generate(db.session, date(2026, 10, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 10, 31), NEW_YEAR, settings=SETTINGS)
     days = by_day()
     expected_utc_hour = {
         date(2026, 3, 28): 7,
@@ -48,7 +48,7 @@ def test_shifts_start_at_the_templates_wall_clock_on_both_sides_of_dst(committed
 
 def test_generated_instants_compare_equal_to_the_same_instant_in_queries(committed, make):
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 1, 9), NEW_YEAR)
+    generation.generate(db.session, date(2026, 1, 9), NEW_YEAR, settings=SETTINGS)
     start, end = datetime(2026, 1, 2, 7, tzinfo=UTC), datetime(2026, 1, 2, 10, tzinfo=UTC)
     query = select(Shift.slot_key).where(Shift.starts_at >= start, Shift.ends_at <= end)
     assert db.session.scalars(query).all() == ["2026-01-02/phone/09:00"]
@@ -69,7 +69,7 @@ def test_a_local_day_holds_its_first_and_last_shift_whatever_the_zone(committed,
 def test_no_shift_on_a_finnish_public_holiday_unless_reopened(committed, make):
     make.service_hours(EVERY_DAY)
     closures.reopen_holiday(db.session, date(2026, 12, 6), None)
-    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     days = by_day()
     assert date(2026, 6, 19) not in days  # Juhannusaatto
     assert date(2026, 12, 24) not in days  # Jouluaatto
@@ -82,15 +82,15 @@ def test_own_closure_range_has_no_shifts(committed, make):
     closures.add_closure(
         db.session, first=date(2026, 7, 6), last=date(2026, 7, 31), name="Kesätauko", actor_id=None
     )
-    generation.generate(db.session, date(2026, 8, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 8, 31), NEW_YEAR, settings=SETTINGS)
     july = [s.local_day for s in shifts() if s.local_day.month == 7]
     assert july and max(july) == date(2026, 7, 3)
 
 
 def test_generation_is_idempotent_and_each_shift_keeps_why_it_was_assigned(committed, make):
     make.service_hours(WEEKDAYS)
-    first = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR)
-    again = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR)
+    first = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR, settings=SETTINGS)
+    again = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR, settings=SETTINGS)
     stored = shifts()
     assert first.created == len(stored) > 100 and again.created == 0
     assert again.existing == len(stored)
@@ -103,12 +103,14 @@ def test_generation_is_idempotent_and_each_shift_keeps_why_it_was_assigned(commi
 
 def test_extending_later_continues_the_same_fair_sequence(committed, make):
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR)
+    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR, settings=SETTINGS)
     in_one_go = [(s.slot_key, s.organisation_id) for s in shifts()]
     db.session.execute(ShiftChange.__table__.delete())
     db.session.execute(Shift.__table__.delete())
-    generation.generate(db.session, date(2026, 2, 15), NEW_YEAR)
-    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR + timedelta(days=20))
+    generation.generate(db.session, date(2026, 2, 15), NEW_YEAR, settings=SETTINGS)
+    generation.generate(
+        db.session, date(2026, 6, 30), NEW_YEAR + timedelta(days=20), settings=SETTINGS
+    )
     in_steps = [(s.slot_key, s.organisation_id) for s in shifts()]
     assert in_steps == in_one_go
 
@@ -116,7 +118,7 @@ def test_extending_later_continues_the_same_fair_sequence(committed, make):
 def test_shares_follow_commitments(committed, make):
     _agreement, big, small = committed
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     held = {org.id: sum(s.hours for s in shifts(organisation_id=org.id)) for org in (big, small)}
     assert abs(held[big.id] - 2 * held[small.id]) <= 6
 
@@ -128,10 +130,10 @@ def test_leaver_gets_no_shift_after_its_end_and_joiner_none_before_its_start(com
     leaver = make.org(short_name="LEAVER")
     make.signature(leaver, agreement, valid_until=date(2026, 4, 30), commitment_amount=10)
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     assert max(s.local_day for s in shifts(organisation_id=leaver.id)) <= date(2026, 4, 30)
     assert min(s.local_day for s in shifts(organisation_id=late.id)) >= date(2026, 5, 1)
-    may = fairness_table(db.session, date(2026, 5, 1), date(2026, 5, 31))
+    may = fairness_table(db.session, date(2026, 5, 1), date(2026, 5, 31), settings=SETTINGS)
     for row in may.rows:  # the joiner starts level: no catch-up flood in its first month
         assert abs(row.difference) < may.longest_shift, row
 
@@ -144,20 +146,20 @@ def test_extending_at_the_same_time_elsewhere_is_refused_and_keeps_the_other_run
     def meanwhile(message):  # the other run commits between this run's planning and storing
         if " new slots " in message:
             with Session(db.engine) as other:
-                generation.generate(other, until, NEW_YEAR)
+                generation.generate(other, until, NEW_YEAR, settings=SETTINGS)
                 other.commit()
 
     with pytest.raises(Conflict, match="at the same time elsewhere. Run it again"):
-        generation.generate(db.session, until, NEW_YEAR, progress=meanwhile)
+        generation.generate(db.session, until, NEW_YEAR, progress=meanwhile, settings=SETTINGS)
     assert gc.isenabled()
     db.session.rollback()
     assert len(shifts()) == 20  # ten working days, the holidays of 1 and 6 January closed
-    assert generation.generate(db.session, until, NEW_YEAR).created == 0
+    assert generation.generate(db.session, until, NEW_YEAR, settings=SETTINGS).created == 0
 
 
 def test_generation_refuses_a_past_end(committed):
     with pytest.raises(DomainError) as error:
-        generation.generate(db.session, date(2025, 6, 1), NEW_YEAR)
+        generation.generate(db.session, date(2025, 6, 1), NEW_YEAR, settings=SETTINGS)
     assert error.value.field == "until"
 
 
@@ -169,11 +171,11 @@ def test_demo_ring_over_a_year_keeps_every_organisation_within_one_slot(app, mon
     quick = functools.partial(security.generate_password_hash, method="pbkdf2:sha256:1")
     monkeypatch.setattr(people, "generate_password_hash", quick)  # nobody signs in here
     load_demo(db.session)
-    result = generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    result = generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     assert result.created > 500 and result.unassigned == 0
     for month in range(1, 13):
         last = date(2026, month + 1, 1) - timedelta(days=1) if month < 12 else date(2026, 12, 31)
-        table = fairness_table(db.session, date(2026, 1, 1), last)
+        table = fairness_table(db.session, date(2026, 1, 1), last, settings=SETTINGS)
         assert len(table.rows) == (9 if month < 3 else 10)
         for row in table.rows:
             assert abs(row.difference) < table.longest_shift, (last, row)
