@@ -1,10 +1,76 @@
-"""Form helpers shared by every domain's views."""
+"""The base of every form, and form helpers shared by every domain's views."""
 
-from flask import flash, render_template
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from flask import current_app, flash, render_template
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, PasswordField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation, ValidationError
 
+from rota import inputs
 from rota.errors import DomainError
 from rota.extensions import db
+
+CONTROL_CHARACTERS = _l("Remove the control characters (invisible codes) from this text.")
+DAY_OUT_OF_RANGE = _l(
+    "Give a day between %(first)s and %(last)s.", first=inputs.FIRST_DAY, last=inputs.LAST_DAY
+)
+TIME_OUT_OF_RANGE = _l(
+    "Give a time between %(first)s and %(last)s.", first=inputs.FIRST_DAY, last=inputs.LAST_DAY
+)
+TOO_LARGE = _l("This number is too large.")
+
+
+def storable(form, field) -> None:
+    """Refuse what no field of ours can take: control characters in text (passwords aside),
+    days outside 1900–2999, whole numbers beyond the database's INTEGER."""
+    data = field.data
+    if isinstance(data, str) and not isinstance(field, PasswordField):
+        if inputs.has_control_characters(data, multiline=isinstance(field, TextAreaField)):
+            raise ValidationError(CONTROL_CHARACTERS)
+    elif isinstance(data, date) and not inputs.supported_day(data):
+        raise ValidationError(DAY_OUT_OF_RANGE)
+    elif type(data) is int and not inputs.fits_database_integer(data):
+        raise ValidationError(TOO_LARGE)
+
+
+class Form(FlaskForm):
+    """Every form of the app: each field also runs `storable` after its own validators."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [*field.validators, storable]
+            return field
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock time in the service's zone (TIMEZONE), read as an aware instant.
+
+    A time the clocks skip (summer time starts) is refused with that reason; a time they repeat
+    (summer time ends) is taken as the first of the two, since a form cannot ask for the offset.
+    """
+
+    def pre_validate(self, form):
+        if self.data is None or self.data.tzinfo is not None:
+            return
+        if not inputs.supported_day(self.data):
+            raise StopValidation(TIME_OUT_OF_RANGE)
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        found = inputs.occurrences(self.data.replace(tzinfo=None), zone)
+        if not found:
+            raise StopValidation(
+                _l(
+                    "%(time)s on %(day)s does not exist here: the clocks skip it when summer "
+                    "time starts. Check the time.",
+                    time=f"{self.data:%H:%M}",
+                    day=self.data.date().isoformat(),
+                )
+            )
+        self.data = found[0]
 
 
 def apply_error(form, error) -> None:

@@ -1,10 +1,8 @@
-"""The landing page, the language switch, a health check and the error pages."""
+"""The landing page, the language switch and a health check."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.errors import NotFound
 from rota.extensions import db
 
 bp = Blueprint("main", __name__)
@@ -32,38 +30,3 @@ def set_language():
 def health():
     db.session.execute(db.text("SELECT 1"))
     return {"status": "ok"}
-
-
-def _error_page(status, title, message):
-    return render_template("error.html", status=status, title=title, message=message), status
-
-
-def init_errorhandlers(app):
-    """Register friendly error pages that say what to do next."""
-
-    @app.errorhandler(NotFound)
-    def not_found_domain(exc):
-        return _error_page(404, _("Not found"), str(exc.user_message))
-
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return _error_page(404, _("Not found"), _("There is nothing here. Check the address."))
-
-    @app.errorhandler(403)
-    def forbidden(_exc):
-        return _error_page(
-            403, _("Not allowed"), _("Your role does not allow this page. Ask the coordinator.")
-        )
-
-    @app.errorhandler(400)
-    def bad_request(exc):
-        message = getattr(exc, "description", "") or _("The request was not understood.")
-        if "CSRF" in message:
-            message = _("The form expired or came from elsewhere. Reload the page and try again.")
-        return _error_page(400, _("Bad request"), message)
-
-    @app.errorhandler(409)
-    def conflict(_exc):
-        return _error_page(
-            409, _("Changed meanwhile"), _("Someone else changed this first. Reload and try again.")
-        )

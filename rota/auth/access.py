@@ -1,8 +1,8 @@
-"""Permission checks for pages (roles, organisation scope) and for the API (scoped tokens)."""
+"""Permission checks for pages (roles, organisation scope) and for feed URLs (feed tokens)."""
 
 from functools import wraps
 
-from flask import abort, g, jsonify, request
+from flask import abort
 from flask_login import current_user, login_required
 
 from rota.auth import tokens
@@ -38,33 +38,6 @@ def require_org(organisation_id: int | None):
     """404 unless the signed-in person manages this organisation (no hint it exists)."""
     if not can_manage_org(current_user, organisation_id):
         abort(404)
-
-
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    return secret.strip() if scheme.lower() == "bearer" else None
-
-
-def token_required(scope: str):
-    """Allow an API endpoint only with a live bearer token holding `scope` (401 otherwise)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            token = tokens.authenticate(db.session, _bearer(), scope, utcnow())
-            if token is None:
-                response = jsonify(error="unauthorized", message="A valid API token is required.")
-                response.status_code = 401
-                response.headers["WWW-Authenticate"] = f'Bearer scope="{scope}"'
-                return response
-            db.session.commit()
-            g.api_token = token
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
 
 
 def feed_token(secret: str, scope: str = "feeds:read"):

@@ -48,51 +48,6 @@ class CallReport:
     at: datetime | None = None
 
 
-def _text(data: dict, name: str, required: bool = False) -> str:
-    value = "" if data.get(name) is None else data[name]
-    if not isinstance(value, str | int):
-        raise DomainError(_l("%(field)s must be a string.", field=name), name)
-    value = str(value).strip()
-    if required and not value:
-        raise DomainError(_l("%(field)s is missing.", field=name), name)
-    return value
-
-
-def parse_instant(raw, field: str) -> datetime:
-    """An aware instant from ISO 8601 text; DomainError on `field` otherwise."""
-    try:
-        moment = datetime.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise DomainError(
-            _l("%(field)s must be ISO 8601, e.g. 2026-03-30T09:15:00+03:00.", field=field), field
-        ) from exc
-    if moment.tzinfo is None:
-        raise DomainError(_l("%(field)s needs a time zone, e.g. +03:00 or Z.", field=field), field)
-    return moment
-
-
-def parse_call_event(data, now: datetime) -> CallReport:
-    """Check a webhook body; DomainError names the first thing wrong with it."""
-    if not isinstance(data, dict):
-        raise DomainError(_l("Send a JSON object with event, call_id and caller."))
-    event = _text(data, "event", required=True)
-    if event not in EVENTS:
-        raise DomainError(
-            _l("event must be one of: %(events)s.", events=", ".join(EVENTS)), "event"
-        )
-    return CallReport(
-        event=event,
-        call_id=_text(data, "call_id", required=True)[:200],
-        caller=_text(data, "caller", required=event == "new"),
-        called=_text(data, "called"),
-        answering=_text(data, "answering_number"),
-        cause=_text(data, "cause")[:100],
-        at=now
-        if data.get("timestamp") in (None, "")
-        else parse_instant(data["timestamp"], "timestamp"),
-    )
-
-
 def read_number(raw: str, region: str) -> tuple[str, bool]:
     """A number in E.164, or the text as given (shortened to fit) and flagged unreadable."""
     try:

@@ -1,7 +1,5 @@
 """The counsellor's queue and the contact page: claim, reply, note, calls, close, reassign."""
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -184,10 +182,7 @@ def add_note(contact_id):
 
 
 def _log_call(form):
-    zone = ZoneInfo(_zone())
-    fields = form_data(form)
-    fields["started_at"] = fields["started_at"].replace(tzinfo=zone)
-    region = current_app.config["PHONE_REGION"]
+    fields, region = form_data(form), current_app.config["PHONE_REGION"]
     return lambda s, c: phone.log_call(s, current_user, c, region=region, **fields)
 
 
