@@ -1,6 +1,7 @@
 """The base of every form, and form helpers shared by every domain's views."""
 
 from datetime import date
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, render_template
@@ -8,7 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, PasswordField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import StopValidation, ValidationError
+from wtforms.validators import StopValidation
 
 from rota import inputs
 from rota.errors import DomainError
@@ -22,28 +23,40 @@ TIME_OUT_OF_RANGE = _l(
     "Give a time between %(first)s and %(last)s.", first=inputs.FIRST_DAY, last=inputs.LAST_DAY
 )
 TOO_LARGE = _l("This number is too large.")
+NOT_A_NUMBER = _l("Give a number, such as 12 or 7.5.")
+
+
+def _refusal(field):
+    """Why no field of ours can take this data, or None."""
+    data = field.data
+    if isinstance(data, str) and not isinstance(field, PasswordField):
+        multiline = isinstance(field, TextAreaField)
+        return CONTROL_CHARACTERS if inputs.has_control_characters(data, multiline) else None
+    if isinstance(data, date):
+        return None if inputs.supported_day(data) else DAY_OUT_OF_RANGE
+    if isinstance(data, Decimal | float):
+        return None if Decimal(data).is_finite() else NOT_A_NUMBER
+    if type(data) is int:
+        return None if inputs.fits_database_integer(data) else TOO_LARGE
+    return None
 
 
 def storable(form, field) -> None:
-    """Refuse what no field of ours can take: control characters in text (passwords aside),
-    days outside 1900–2999, whole numbers beyond the database's INTEGER."""
-    data = field.data
-    if isinstance(data, str) and not isinstance(field, PasswordField):
-        if inputs.has_control_characters(data, multiline=isinstance(field, TextAreaField)):
-            raise ValidationError(CONTROL_CHARACTERS)
-    elif isinstance(data, date) and not inputs.supported_day(data):
-        raise ValidationError(DAY_OUT_OF_RANGE)
-    elif type(data) is int and not inputs.fits_database_integer(data):
-        raise ValidationError(TOO_LARGE)
+    """Refuse, before the field's own validators, what no field of ours can take: control
+    characters in text (passwords aside), days outside 1900–2999, NaN and infinite numbers,
+    whole numbers beyond the database's INTEGER."""
+    refusal = _refusal(field)
+    if refusal is not None:
+        raise StopValidation(refusal)
 
 
 class Form(FlaskForm):
-    """Every form of the app: each field also runs `storable` after its own validators."""
+    """Every form of the app: each field runs `storable` before its own validators."""
 
     class Meta:
         def bind_field(self, form, unbound_field, options):
             field = super().bind_field(form, unbound_field, options)
-            field.validators = [*field.validators, storable]
+            field.validators = [storable, *field.validators]
             return field
 
 

@@ -155,14 +155,17 @@ def test_a_note_keeps_its_line_breaks_but_refuses_other_control_characters(
     assert "Remove the control characters" in field_error(response, "note-text")
 
 
-def test_a_commitment_too_large_to_store_is_refused_on_the_field(client, coordinator, make):
+@pytest.mark.parametrize("amount", ["100000000", "sNaN", "NaN", "Infinity"])
+def test_a_commitment_too_large_to_store_or_not_a_number_is_refused_on_the_field(
+    client, coordinator, make, amount
+):
     org, agreement = make.org(), make.agreement()
     data = {
         "agreement_id": agreement.id,
         "signed_on": "2026-01-01",
         "signed_by_name": "Rehtori",
         "valid_from": "2026-01-01",
-        "commitment_amount": "100000000",
+        "commitment_amount": amount,
         "commitment_unit": "hours",
     }
     response = client.post(f"/organisations/{org.id}/sign", data=data)
