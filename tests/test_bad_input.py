@@ -170,3 +170,21 @@ def test_a_commitment_too_large_to_store_or_not_a_number_is_refused_on_the_field
     }
     response = client.post(f"/organisations/{org.id}/sign", data=data)
     assert response.status_code == 400 and field_error(response, "commitment_amount")
+
+
+def test_an_edit_with_control_characters_leaves_the_stored_record_as_it_was(
+    client, coordinator, make
+):
+    person = make.counsellor(name="Aino Aalto")
+    data = {
+        "name": "Aino\x00Aalto",
+        "email": person.email,
+        "role": "counsellor",
+        "organisation_id": person.organisation_id,
+        "languages": ["fi"],
+        "active": "y",
+    }
+    response = client.post(f"/people/{person.id}/edit", data=data)
+    assert response.status_code == 400 and field_error(response, "name")
+    db.session.expire_all()
+    assert db.session.get(User, person.id).name == "Aino Aalto"
