@@ -20,9 +20,9 @@ from rota.extensions import db
 
 log = logging.getLogger(__name__)
 
-FALLBACK_500 = (
-    "<!doctype html><title>500</title><p>Virhe palvelussa · Fel i tjänsten · "
-    "Something went wrong. <p>Error id: <code>{error_id}</code>"
+FALLBACK = (
+    "<!doctype html><title>Virhe · Fel · Error</title><p>Virhe palvelussa · Fel i tjänsten · "
+    'Something went wrong. <p>Error id: <code class="error-id">{error_id}</code>'
 )
 
 
@@ -80,10 +80,10 @@ def _page_message(exc: HTTPException) -> str:
     return own or _messages(exc.code)[1]
 
 
-def _page(exc: HTTPException, error_id: str | None, message: str | None = None):
-    title = _messages(exc.code)[0]
-    context = {"status": exc.code, "title": title, "error_id": error_id}
-    return render_template("error.html", message=message or _page_message(exc), **context)
+def _page(exc: HTTPException, error_id: str | None):
+    title, message = _messages(exc.code)[0], _page_message(exc)
+    context = {"status": exc.code, "title": title, "message": message, "error_id": error_id}
+    return render_template("error.html", **context)
 
 
 def handle_http_error(exc: HTTPException):
@@ -96,13 +96,11 @@ def handle_http_error(exc: HTTPException):
         log.log(level, "error %s: %s answered %s", error_id, _where(), exc.code)
     if _is_api():
         return _api_answer(exc, error_id)
-    if exc.code == 413:
-        return _page(exc, None, _messages(413)[1]), 413
     try:
         return _page(exc, error_id), exc.code
     except Exception:  # the page itself failed (database down): say so without templates
         log.exception("error %s: the error page failed", error_id)
-        return FALLBACK_500.format(error_id=error_id), 500
+        return FALLBACK.format(error_id=error_id), exc.code
 
 
 def _api_answer(exc: HTTPException, error_id: str | None):

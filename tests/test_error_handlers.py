@@ -6,7 +6,11 @@ import re
 import pytest
 from flask import abort
 
+from rota import create_app
 from rota.extensions import db
+from rota.members.models import User
+from tests import factories
+from tests.factories import PASSWORD
 
 
 @pytest.fixture
@@ -115,3 +119,25 @@ def test_a_form_too_large_is_a_413_page_that_says_the_limit(client, make, login)
     response = client.post("/calls/new", data={"summary": "x" * (2 * 1024 * 1024)})
     assert response.status_code == 413
     assert "at most 1 MB" in response.get_data(as_text=True)
+
+
+def test_when_even_the_error_page_fails_a_plain_page_still_gives_the_error_id(
+    tmp_path, app_config, caplog
+):
+    """The database file vanishes under a signed-in person: page and error page both fail."""
+    path = tmp_path / "gone.sqlite3"
+    app = create_app({**app_config, "DATABASE_URL": f"sqlite:///{path}"})
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+    client = app.test_client()
+    with app.app_context():
+        db.create_all()
+        factories.coordinator()
+        email = db.session.scalars(db.select(User.email)).one()
+        assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code
+        db.engine.dispose()
+    path.unlink()
+    response = client.get("/")
+    assert response.status_code == 500
+    html = response.get_data(as_text=True)
+    assert "Something went wrong" in html and error_id(html) in caplog.text
+    assert "the error page failed" in caplog.text
