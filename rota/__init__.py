@@ -2,14 +2,14 @@
 
 import os
 
-from flask import Flask
-
 from rota.config import load_config
 
 
 def create_app(config=None):
     """Build the app: configuration, extensions, blueprints, commands, error pages."""
-    app = Flask(
+    from rota.errorpages import Rota
+
+    app = Rota(
         __name__,
         template_folder=template_folder(),
         static_folder="static",
@@ -84,38 +84,34 @@ def _load_user(user_id):
 
 
 def register_blueprints(app):
-    """Mount each domain's pages and API."""
-    from rota import home
+    """Mount each domain's pages and API (ids in URLs limited by rota.converters)."""
+    from rota import converters, home
     from rota.auth import views as auth
     from rota.members import people_views
     from rota.members import views as members
 
+    converters.init_app(app)
     for module in (home, auth, members, people_views):
         app.register_blueprint(module.bp)
-    from rota.api import on_duty as duty_api
-    from rota.api import openapi
+    from rota import api
     from rota.schedule.feeds import views as feed_views
 
-    for module in (feed_views, duty_api, openapi):
+    for module in (feed_views, api):
         app.register_blueprint(module.bp)
     from rota.schedule.hours import views as admin_views
     from rota.schedule.planning import views as planning_views
 
     for module in (admin_views, planning_views):
         app.register_blueprint(module.bp)
-    from rota.api import shifts as shifts_api
     from rota.schedule import views as schedule
 
-    for module in (schedule, shifts_api):
-        app.register_blueprint(module.bp)
+    app.register_blueprint(schedule.bp)
     from rota.contacts.mail import views as mail_views
 
     app.register_blueprint(mail_views.bp)
-    from rota.api import contacts as contacts_api
     from rota.contacts.queue import views as contacts
 
-    for module in (contacts, contacts_api):
-        app.register_blueprint(module.bp)
+    app.register_blueprint(contacts.bp)
 
 
 def register_commands(app):
@@ -126,7 +122,7 @@ def register_commands(app):
 
 
 def register_errorhandlers(app):
-    """Friendly pages for 400, 403, 404, 409 and domain NotFound."""
-    from rota import home
+    """JSON errors under /api, friendly localised pages elsewhere (rota.errorpages)."""
+    from rota import errorpages
 
-    home.init_errorhandlers(app)
+    errorpages.init_app(app)

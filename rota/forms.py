@@ -1,21 +1,100 @@
-"""What every view shares: the one way to run a use case, and form helpers.
+"""What every view shares: the base of every form, the one way to run a use case, form helpers.
 
-A view parses its input and calls `perform(use_case, …, form=form)`: the use case runs on the
-request's session; done, the session is committed and the mail the use case queued is
-delivered; refused (a `DomainError`), the session is rolled back and the error is shown on the
-form field it names, else as a message. The view then redirects with `Outcome.redirect` (which
-says the success message) or shows the form again.
+Every form derives from `Form`, whose fields refuse what nothing of ours can store. A view parses
+its input and calls `perform(use_case, …, form=form)`: the use case runs on the request's
+session; done, the session is committed and the mail the use case queued is delivered; refused
+(a `DomainError`), the session is rolled back and the error is shown on the form field it names,
+else as a message. The view then redirects with `Outcome.redirect` (which says the success
+message) or shows the form again.
 """
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateTimeLocalField, PasswordField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import StopValidation
 
+from rota import inputs
 from rota.db import utcnow
 from rota.errors import DomainError, NotFound
 from rota.extensions import db, mail
 from rota.outbox import service as outbox
+
+CONTROL_CHARACTERS = _l("Remove the control characters (invisible codes) from this text.")
+DAY_OUT_OF_RANGE = _l(
+    "Give a day between %(first)s and %(last)s.", first=inputs.FIRST_DAY, last=inputs.LAST_DAY
+)
+TIME_OUT_OF_RANGE = _l(
+    "Give a time between %(first)s and %(last)s.", first=inputs.FIRST_DAY, last=inputs.LAST_DAY
+)
+TOO_LARGE = _l("This number is too large.")
+NOT_A_NUMBER = _l("Give a number, such as 12 or 7.5.")
+
+
+def _refusal(field):
+    """Why no field of ours can take this data, or None."""
+    data = field.data
+    if isinstance(data, str) and not isinstance(field, PasswordField):
+        multiline = isinstance(field, TextAreaField)
+        return CONTROL_CHARACTERS if inputs.has_control_characters(data, multiline) else None
+    if isinstance(data, date):
+        return None if inputs.supported_day(data) else DAY_OUT_OF_RANGE
+    if isinstance(data, Decimal | float):
+        return None if Decimal(data).is_finite() else NOT_A_NUMBER
+    if type(data) is int:
+        return None if inputs.fits_database_integer(data) else TOO_LARGE
+    return None
+
+
+def storable(form, field) -> None:
+    """Refuse, before the field's own validators, what no field of ours can take: control
+    characters in text (passwords aside), days outside 1900–2999, NaN and infinite numbers,
+    whole numbers beyond the database's INTEGER."""
+    refusal = _refusal(field)
+    if refusal is not None:
+        raise StopValidation(refusal)
+
+
+class Form(FlaskForm):
+    """Every form of the app: each field runs `storable` before its own validators."""
+
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            field = super().bind_field(form, unbound_field, options)
+            field.validators = [storable, *field.validators]
+            return field
+
+
+class LocalDateTimeField(DateTimeLocalField):
+    """A wall-clock time in the service's zone (TIMEZONE), read as an aware instant.
+
+    A time the clocks skip (summer time starts) is refused with that reason; a time they repeat
+    (summer time ends) is taken as the first of the two, since a form cannot ask for the offset.
+    """
+
+    def pre_validate(self, form):
+        if self.data is None or self.data.tzinfo is not None:
+            return
+        if not inputs.supported_day(self.data):
+            raise StopValidation(TIME_OUT_OF_RANGE)
+        zone = ZoneInfo(current_app.config["TIMEZONE"])
+        found = inputs.occurrences(self.data.replace(tzinfo=None), zone)
+        if not found:
+            raise StopValidation(
+                _l(
+                    "%(time)s on %(day)s does not exist here: the clocks skip it when summer "
+                    "time starts. Check the time.",
+                    time=f"{self.data:%H:%M}",
+                    day=self.data.date().isoformat(),
+                )
+            )
+        self.data = found[0]
 
 
 def apply_error(form, error) -> None:

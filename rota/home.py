@@ -1,13 +1,11 @@
-"""The front page and its panels, the language switch, a health check and the error pages."""
+"""The front page and its panels, the language switch and a health check."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from rota.contacts.mail import poll as mailbox
 from rota.contacts.queue import service as queue
 from rota.db import ping, utcnow
-from rota.errors import NotFound
 from rota.extensions import db
 from rota.forms import perform
 from rota.i18n import service_date
@@ -97,38 +95,3 @@ def set_language():
 def health():
     ping(db.session)
     return {"status": "ok"}
-
-
-def _error_page(status, title, message):
-    return render_template("error.html", status=status, title=title, message=message), status
-
-
-def init_errorhandlers(app):
-    """Register friendly error pages that say what to do next."""
-
-    @app.errorhandler(NotFound)
-    def not_found_domain(exc):
-        return _error_page(404, _("Not found"), str(exc.user_message))
-
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return _error_page(404, _("Not found"), _("There is nothing here. Check the address."))
-
-    @app.errorhandler(403)
-    def forbidden(_exc):
-        return _error_page(
-            403, _("Not allowed"), _("Your role does not allow this page. Ask the coordinator.")
-        )
-
-    @app.errorhandler(400)
-    def bad_request(exc):
-        message = getattr(exc, "description", "") or _("The request was not understood.")
-        if "CSRF" in message:
-            message = _("The form expired or came from elsewhere. Reload the page and try again.")
-        return _error_page(400, _("Bad request"), message)
-
-    @app.errorhandler(409)
-    def conflict(_exc):
-        return _error_page(
-            409, _("Changed meanwhile"), _("Someone else changed this first. Reload and try again.")
-        )

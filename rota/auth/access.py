@@ -1,11 +1,11 @@
-"""Permission checks for pages (roles, organisation scope) and for the API (scoped tokens).
+"""Permission checks for pages (roles) and for feed URLs (feed tokens).
 
 Thin wrappers: the rules themselves are in `rota.auth.policy`.
 """
 
 from functools import wraps
 
-from flask import abort, g, jsonify, request
+from flask import abort
 from flask_login import current_user, login_required
 
 from rota.auth import policy, tokens
@@ -23,33 +23,6 @@ def role_required(*roles: Role):
         def wrapped(*args, **kwargs):
             if not policy.has_role(current_user, roles):
                 abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    return secret.strip() if scheme.lower() == "bearer" else None
-
-
-def token_required(scope: str):
-    """Allow an API endpoint only with a live bearer token holding `scope` (401 otherwise)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            token = tokens.authenticate(db.session, _bearer(), scope, utcnow())
-            if token is None:
-                response = jsonify(error="unauthorized", message="A valid API token is required.")
-                response.status_code = 401
-                response.headers["WWW-Authenticate"] = f'Bearer scope="{scope}"'
-                return response
-            db.session.commit()
-            g.api_token = token
             return view(*args, **kwargs)
 
         return wrapped

@@ -48,7 +48,11 @@ def _zone() -> ZoneInfo:
 def _period_day() -> date:
     form = PeriodForm(formdata=request.args)
     if not form.validate():
-        abort(400, description=_("Give the day as YYYY-MM-DD, e.g. 2026-03-30."))
+        parsed = form.day.data is not None  # then it is out of range, and the error says so
+        abort(
+            400,
+            form.day.errors[-1] if parsed else _("Give the day as YYYY-MM-DD, e.g. 2026-03-30."),
+        )
     return form.day.data or service_today()
 
 

@@ -37,9 +37,9 @@ def test_on_duty_names_shift_counsellor_forwarding_number_and_next_shift(client,
     assert current["organisation"]["name"] == "Apu"
     assert current["counsellor"]["name"] == "Åsa Öhman"
     assert current["forward_to"] == "+358407654321"
-    assert current["starts_at"] == "2026-03-30T06:00:00Z"
+    assert current["starts_at"] == "2026-03-30T09:00:00+03:00"
     assert [shift["id"] for shift in answer["next"]] == [rota["chat"].id]
-    assert answer["at"] == "2026-03-30T07:00:00Z"
+    assert answer["at"] == "2026-03-30T10:00:00+03:00"
 
 
 def test_forwarding_falls_back_to_organisation_then_ring(app, client, rota):

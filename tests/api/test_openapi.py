@@ -107,6 +107,14 @@ def test_malformed_requests_answer_400_as_described(client, secret):
             assert assert_as_described(response, op)["message"]
 
 
+def test_an_oversized_telephony_body_answers_413_as_described(client, secret):
+    op = SPEC["paths"]["/api/v1/telephony/events"]["post"]
+    body = {"event": "new", "call_id": "big", "caller": "0401234567", "cause": "x" * 2**20}
+    response = call(client, "/api/v1/telephony/events", "post", op, secret, body=body)
+    assert response.status_code == 413
+    assert "at most 1 MB" in assert_as_described(response, op)["message"]
+
+
 def test_description_lists_exactly_the_api_routes_of_the_app(app):
     routes = set()
     for rule in app.url_map.iter_rules():

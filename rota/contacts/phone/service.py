@@ -16,7 +16,6 @@ from rota.contacts.queue.service import adopt
 from rota.contacts.routing import reasons
 from rota.contacts.routing.service import decision_for, route_new_contact
 from rota.errors import DomainError, found
-from rota.instants import parse_instant
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
 from rota.outbox.service import MailSettings
@@ -44,38 +43,6 @@ class CallReport:
     answering: str = ""
     cause: str = ""
     at: datetime | None = None
-
-
-def _text(data: dict, name: str, required: bool = False) -> str:
-    value = "" if data.get(name) is None else data[name]
-    if not isinstance(value, str | int):
-        raise DomainError(_l("%(field)s must be a string.", field=name), name)
-    value = str(value).strip()
-    if required and not value:
-        raise DomainError(_l("%(field)s is missing.", field=name), name)
-    return value
-
-
-def parse_call_event(data, now: datetime) -> CallReport:
-    """Check a webhook body; DomainError names the first thing wrong with it."""
-    if not isinstance(data, dict):
-        raise DomainError(_l("Send a JSON object with event, call_id and caller."))
-    event = _text(data, "event", required=True)
-    if event not in EVENTS:
-        raise DomainError(
-            _l("event must be one of: %(events)s.", events=", ".join(EVENTS)), "event"
-        )
-    return CallReport(
-        event=event,
-        call_id=_text(data, "call_id", required=True)[:200],
-        caller=_text(data, "caller", required=event == "new"),
-        called=_text(data, "called"),
-        answering=_text(data, "answering_number"),
-        cause=_text(data, "cause")[:100],
-        at=now
-        if data.get("timestamp") in (None, "")
-        else parse_instant(data["timestamp"], "timestamp"),
-    )
 
 
 @dataclass(frozen=True)

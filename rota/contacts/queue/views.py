@@ -1,7 +1,5 @@
 """The counsellor's queue and the contact page: claim, reply, note, calls, close, reassign."""
 
-from zoneinfo import ZoneInfo
-
 from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -146,10 +144,8 @@ def add_note(contact_id):
 
 
 def _call_fields(form) -> dict:
-    """The logged call's fields, its local start time made an instant in the service zone."""
-    fields = form_data(form)
-    fields["started_at"] = fields["started_at"].replace(tzinfo=ZoneInfo(_zone()))
-    return {**fields, "settings": phone.PhoneSettings.from_config(current_app.config)}
+    """The logged call's fields (the form reads its start time in the service zone)."""
+    return {**form_data(form), "settings": phone.PhoneSettings.from_config(current_app.config)}
 
 
 def _log_call(session, contact, form):

@@ -11,6 +11,7 @@ from rota.auth.forms import ConfirmForm
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import perform
+from rota.inputs import whole_number
 from rota.members import service as members
 from rota.members.models import Role
 from rota.schedule.feeds import service as feeds
@@ -44,9 +45,10 @@ def _options(default_locale: str | None) -> tuple[str, int | None]:
     alarm = request.args.get("alarm")
     if alarm is None:
         return lang, None
-    if not alarm.isdigit() or int(alarm) > MAX_ALARM_MINUTES:
+    minutes = whole_number(alarm)
+    if minutes is None or minutes > MAX_ALARM_MINUTES:
         abort(400, _("Give the reminder as alarm=minutes before the shift, 0 to 10080."))
-    return lang, int(alarm)
+    return lang, minutes
 
 
 def _not_modified(checks: feeds.Validators) -> bool:

@@ -26,7 +26,9 @@ def test_withdrawal_after_generation_is_reported_and_replanned(committed, make):
     march = (date(2026, 3, 1), date(2026, 3, 31))
     plan = replan.preview_replan(db.session, *march, NEW_YEAR, settings=SETTINGS)
     assert {(c.kind, c.from_org, c.to_org) for c in plan.changes} == {("moved", small.id, big.id)}
-    replan.apply_replan(db.session, *march, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS)
+    replan.apply_replan(
+        db.session, *march, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+    )
     assert [s for s in shifts(organisation_id=small.id) if s.local_day.month == 3] == []
 
 
@@ -42,11 +44,20 @@ def test_published_weeks_are_frozen_unless_the_replan_includes_them(committed, m
     plan = replan.preview_replan(db.session, *january, NEW_YEAR, settings=SETTINGS)
     assert any(c.to_org == newcomer.id for c in plan.changes)
     assert not [c for c in plan.changes if date(2026, 1, 12) <= c.day <= date(2026, 1, 18)]
-    replan.apply_replan(db.session, *january, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS)
+    replan.apply_replan(
+        db.session,
+        *january,
+        NEW_YEAR,
+        actor_id=None,
+        fingerprint=plan.fingerprint,
+        settings=SETTINGS,
+    )
     after = {s.slot_key: s.organisation_id for s in shifts()}
     frozen = [k for k in before if "2026-01-12" <= k[:10] <= "2026-01-18"]
     assert frozen and all(after[k] == before[k] for k in frozen)
-    forced = replan.preview_replan(db.session, *january, NEW_YEAR, include_published=True, settings=SETTINGS)
+    forced = replan.preview_replan(
+        db.session, *january, NEW_YEAR, include_published=True, settings=SETTINGS
+    )
     assert any(date(2026, 1, 12) <= c.day <= date(2026, 1, 18) for c in forced.changes)
 
 
@@ -59,7 +70,14 @@ def test_replan_refuses_a_stale_preview_and_changes_nothing(committed, make):
         db.session, first=date(2026, 2, 16), last=None, name="Koulutus", actor_id=None
     )
     with pytest.raises(DomainError):
-        replan.apply_replan(db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS)
+        replan.apply_replan(
+            db.session,
+            *feb,
+            NEW_YEAR,
+            actor_id=None,
+            fingerprint=plan.fingerprint,
+            settings=SETTINGS,
+        )
     assert all(s.status == ShiftStatus.PLANNED for s in shifts())
 
 
@@ -73,13 +91,19 @@ def test_replan_cancels_shifts_of_a_new_closure_and_restores_them_when_it_goes(c
     plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
     cancelled = [c.key for c in plan.changes if c.kind == "cancelled"]
     assert [k[:10] for k in cancelled] == ["2026-02-16"] * 2 + ["2026-02-17"] * 2
-    replan.apply_replan(db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS)
+    replan.apply_replan(
+        db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+    )
     assert [s.slot_key for s in shifts(status=ShiftStatus.CANCELLED)] == cancelled
-    assert generation.generate(db.session, date(2026, 2, 28), NEW_YEAR, settings=SETTINGS).created == 0
+    assert (
+        generation.generate(db.session, date(2026, 2, 28), NEW_YEAR, settings=SETTINGS).created == 0
+    )
     closures.remove_closure(db.session, closure.id)
     plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
     assert [c.key for c in plan.changes if c.kind == "restored"] == cancelled
-    replan.apply_replan(db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS)
+    replan.apply_replan(
+        db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+    )
     assert shifts(status=ShiftStatus.CANCELLED) == []
 
 
@@ -89,5 +113,7 @@ def test_started_shifts_are_never_replanned(committed, make):
     generation.generate(db.session, date(2026, 1, 31), NEW_YEAR, settings=SETTINGS)
     make.signature(make.org(), agreement, valid_from=date(2026, 1, 1), commitment_amount=100)
     now = datetime(2026, 1, 20, 12, tzinfo=UTC)
-    plan = replan.preview_replan(db.session, date(2026, 1, 1), date(2026, 1, 31), now, settings=SETTINGS)
+    plan = replan.preview_replan(
+        db.session, date(2026, 1, 1), date(2026, 1, 31), now, settings=SETTINGS
+    )
     assert plan.changes and min(c.starts_at for c in plan.changes) > now
