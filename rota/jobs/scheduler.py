@@ -26,14 +26,15 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from rota.contacts.mail.poll import poll_job
+from rota.contacts.mail.poll import poll_mailbox
 from rota.contacts.routing.service import hand_over
 from rota.db import utcnow
 from rota.extensions import db, mail
 from rota.jobs.lease import LeaseKeeper, acquire_lease, holder_name, release_lease
 from rota.ops import logs
-from rota.ops.metrics import JOB_RUNS, JOB_SECONDS
-from rota.outbox.service import deliver, delivery_options, release_stale_claims
+from rota.ops.metrics import JOB_RUNS, JOB_SECONDS, count_poll
+from rota.outbox.delivery import DeliverySettings, deliver, release_stale_claims
+from rota.outbox.service import MailSettings
 from rota.schedule import notify
 from rota.schedule.planning import generation
 
@@ -109,24 +110,28 @@ def run_job(name: str, now=None, holder=None, slot=None) -> JobRun:
 
 def _deliver_now(session: Session, now: datetime, ids: list[int] | None) -> int:
     session.commit()
-    return deliver(session, mail, now, ids=ids, **delivery_options(current_app.config))
+    settings = DeliverySettings.from_config(current_app.config)
+    return deliver(session, mail, now, ids=ids, settings=settings)
 
 
 def extend_horizon(session: Session, now: datetime) -> int:
     """Extend the rota to the configured horizon; returns the number of new shifts."""
-    return generation.generate(session, None, now).created
+    settings = generation.RotaSettings.from_config(current_app.config)
+    return generation.generate(session, None, now, settings=settings).created
 
 
 def send_reminders(session: Session, now: datetime) -> int:
     """Remind tomorrow's counsellors (once per shift); returns how many mails were queued."""
-    ids = notify.send_reminders(session, now)
+    ids = notify.send_reminders(session, now, MailSettings.from_config(current_app.config))
     _deliver_now(session, now, ids)
     return len(ids)
 
 
 def send_coverage_warnings(session: Session, now: datetime) -> int:
     """Mail today's coverage warning (once a day per audience); returns mails queued."""
-    ids = notify.send_coverage_warnings(session, now, current_app.config["COVERAGE_DAYS"])
+    config = current_app.config
+    settings = MailSettings.from_config(config)
+    ids = notify.send_coverage_warnings(session, now, config["COVERAGE_DAYS"], settings)
     _deliver_now(session, now, ids)
     return len(ids)
 
@@ -137,11 +142,19 @@ def deliver_outbox(session: Session, now: datetime) -> int:
     return _deliver_now(session, now, None)
 
 
+def poll_mail(session: Session, now: datetime) -> str:
+    """Read the shared mailbox once with the app's configuration; returns what it did."""
+    report = poll_mailbox(session, current_app.config, now)
+    if current_app.config.get("IMAP_HOST"):  # without one there is nothing to count
+        count_poll(report)
+    return report.summary()
+
+
 register("horizon", extend_horizon, hour=2, minute=15)
 register("reminders", send_reminders, hour="8-20", minute=5)
 register("coverage", send_coverage_warnings, hour=7, minute=30)
 register("outbox", deliver_outbox, at_start=True, minute="*")
-register("mail", poll_job, at_start=True, minute="*")
+register("mail", poll_mail, at_start=True, minute="*")
 register("handover", hand_over, at_start=True, minute="*/5")
 
 
@@ -189,7 +202,15 @@ def scheduler_command(metrics_port, metrics_host):
 
         start_http_server(metrics_port, addr=metrics_host)
     scheduler = build_scheduler(app)
-    signal.signal(signal.SIGTERM, lambda *_: scheduler.shutdown())  # let running jobs finish
+
+    def stop(*_signal) -> None:
+        """Let running jobs finish, then end; once, however many signals come meanwhile."""
+        for name in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(name, signal.SIG_IGN)
+        scheduler.shutdown()
+
+    for name in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(name, stop)
     log.info("scheduler running jobs %s as %s", ", ".join(JOBS), holder_name())
     scheduler.start()
 

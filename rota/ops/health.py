@@ -7,6 +7,7 @@ been due to go out for long (the outbox is not stuck).
 """
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from rota.contacts.mail.poll import mailbox_key
 from rota.contacts.models import Contact, ContactStatus, MailboxState
+from rota.db import ping
 from rota.jobs.lease import JobLease
 from rota.ops.metrics import age_seconds
 from rota.outbox.models import OutboxMessage, OutboxStatus
@@ -25,6 +27,29 @@ from rota.outbox.models import OutboxMessage, OutboxStatus
 MIGRATIONS = Path(__file__).resolve().parents[1] / "migrations"
 OPEN = Contact.status.in_([ContactStatus.NEW, ContactStatus.OPEN])
 WAITING = [OutboxStatus.QUEUED, OutboxStatus.SENDING, OutboxStatus.FAILED]
+
+
+@dataclass(frozen=True)
+class ReadySettings:
+    """What ready means: how recent a job lease and a mail poll must be, how long mail may be
+    due, and the shared mailbox (None when none is configured) with its failures to tolerate."""
+
+    scheduler_seconds: float
+    mail_seconds: float
+    outbox_seconds: float
+    mailbox: str | None
+    alert_after: int
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "ReadySettings":
+        """Settings from a Flask config (READY_*_SECONDS, IMAP_*)."""
+        return cls(
+            scheduler_seconds=float(config["READY_SCHEDULER_SECONDS"]),
+            mail_seconds=float(config["READY_MAIL_SECONDS"]),
+            outbox_seconds=float(config["READY_OUTBOX_SECONDS"]),
+            mailbox=mailbox_key(config) if config.get("IMAP_HOST") else None,
+            alert_after=int(config["IMAP_ALERT_AFTER"]),
+        )
 
 
 @cache
@@ -51,11 +76,9 @@ def oldest_due_mail(session: Session, now: datetime) -> datetime | None:
     )
 
 
-def last_poll(session: Session, config: Mapping) -> MailboxState | None:
+def last_poll(session: Session, mailbox: str | None) -> MailboxState | None:
     """The shared mailbox's state (last read, failures in a row); None when not configured."""
-    if not config.get("IMAP_HOST"):
-        return None
-    return session.get(MailboxState, mailbox_key(config))
+    return None if mailbox is None else session.get(MailboxState, mailbox)
 
 
 def last_lease(session: Session) -> datetime | None:
@@ -63,17 +86,17 @@ def last_lease(session: Session) -> datetime | None:
     return session.scalar(select(func.max(JobLease.renewed_at)))
 
 
-def _within(at: datetime | None, now: datetime, seconds) -> bool:
-    return at is not None and at >= now - timedelta(seconds=float(seconds))
+def _within(at: datetime | None, now: datetime, seconds: float) -> bool:
+    return at is not None and at >= now - timedelta(seconds=seconds)
 
 
-def _mail_check(session: Session, now: datetime, config: Mapping) -> tuple[bool, str]:
-    if not config.get("IMAP_HOST"):
+def _mail_check(session: Session, now: datetime, settings: ReadySettings) -> tuple[bool, str]:
+    if settings.mailbox is None:
         return True, "not configured"
-    state = last_poll(session, config)
-    if state is None or not _within(state.checked_at, now, config["READY_MAIL_SECONDS"]):
+    state = last_poll(session, settings.mailbox)
+    if state is None or not _within(state.checked_at, now, settings.mail_seconds):
         return False, "the shared mailbox was not read lately"
-    if state.failures >= int(config["IMAP_ALERT_AFTER"]):
+    if state.failures >= settings.alert_after:
         return False, f"the last {state.failures} reads of the shared mailbox failed"
     return True, "ok"
 
@@ -82,10 +105,12 @@ def _check(ok: bool, problem: str) -> tuple[bool, str]:
     return (True, "ok") if ok else (False, problem)
 
 
-def readiness(session: Session, now: datetime, config: Mapping) -> dict[str, tuple[bool, str]]:
+def readiness(
+    session: Session, now: datetime, settings: ReadySettings
+) -> dict[str, tuple[bool, str]]:
     """Each check's outcome (ok, what): database, migrations, scheduler, mail, outbox."""
     try:
-        session.execute(text("SELECT 1"))
+        ping(session)
     except SQLAlchemyError as exc:
         session.rollback()
         return {"database": (False, f"unreachable ({type(exc).__name__})")}
@@ -96,18 +121,18 @@ def readiness(session: Session, now: datetime, config: Mapping) -> dict[str, tup
             schema_revisions(session) == migration_heads(), "the schema is not at the code's head"
         ),
         "scheduler": _check(
-            _within(last_lease(session), now, config["READY_SCHEDULER_SECONDS"]),
+            _within(last_lease(session), now, settings.scheduler_seconds),
             "no scheduler process took a job lease lately",
         ),
-        "mail": _mail_check(session, now, config),
+        "mail": _mail_check(session, now, settings),
         "outbox": _check(
-            due is None or _within(due, now, config["READY_OUTBOX_SECONDS"]),
+            due is None or _within(due, now, settings.outbox_seconds),
             "mail has been due to go out for too long",
         ),
     }
 
 
-def figures(session: Session, now: datetime, config: Mapping) -> dict:
+def figures(session: Session, now: datetime, mailbox: str | None) -> dict:
     """The ring's state for the metrics: outbox, unassigned contacts, mail poll, scheduler."""
     outbox = dict(
         session.execute(
@@ -125,7 +150,7 @@ def figures(session: Session, now: datetime, config: Mapping) -> dict:
     unanswered = select(func.min(Contact.received_at)).where(
         OPEN, Contact.first_response_at.is_(None)
     )
-    state, lease = last_poll(session, config), last_lease(session)
+    state, lease = last_poll(session, mailbox), last_lease(session)
     return {
         "outbox": {
             **{status.value: outbox.get(status, 0) for status in WAITING},

@@ -23,7 +23,8 @@ def healthz():
 @bp.get("/readyz")
 def readyz():
     """Each readiness check and its outcome; 200 when all pass, else 503."""
-    checks = health.readiness(db.session, utcnow(), current_app.config)
+    settings = health.ReadySettings.from_config(current_app.config)
+    checks = health.readiness(db.session, utcnow(), settings)
     ready = all(ok for ok, _what in checks.values())
     body = {
         "status": "ready" if ready else "not ready",
@@ -41,6 +42,7 @@ def metrics_page():
     given = request.headers.get("Authorization", "").encode()
     if not hmac.compare_digest(given, f"Bearer {token}".encode()):
         return Response("metrics need the bearer token\n", 401, {"WWW-Authenticate": "Bearer"})
-    figures = health.figures(db.session, utcnow(), current_app.config)
+    mailbox = health.ReadySettings.from_config(current_app.config).mailbox
+    figures = health.figures(db.session, utcnow(), mailbox)
     body = metrics.exposition(figures, os.environ.get("PROMETHEUS_MULTIPROC_DIR"))
     return Response(body, 200, {**NO_STORE, "Content-Type": CONTENT_TYPE_LATEST})

@@ -18,12 +18,17 @@ QUIET = frozenset({"ops.healthz", "ops.readyz", "ops.metrics_page", "static"})
 
 
 def init_app(app) -> None:
-    """Install the hooks and give templates `request_id`."""
+    """Install the hooks (before any other's, so that theirs run with the request's id)."""
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_end)
-    app.context_processor(lambda: {"request_id": g.get("request_id")})
     app.url_defaults(_static_version)
+
+
+def request_id() -> str:
+    """The request's id: on its log lines, in its X-Request-ID header, and the error id of its
+    error page (rota.errorpages)."""
+    return g.request_id
 
 
 def _static_version(endpoint: str, values: dict) -> None:
@@ -49,8 +54,6 @@ def _start() -> None:
 
 def _finish(response):
     """Measure and log the request by its route pattern, never its path or query."""
-    if "request_started" not in g:  # failed before our hook ran (e.g. another before_request)
-        return response
     elapsed = time.perf_counter() - g.request_started
     endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
     method = request.method if request.method in METHODS else "other"

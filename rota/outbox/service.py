@@ -1,26 +1,45 @@
-"""Queue mail in the caller's transaction; deliver it after commit with retries and back-off."""
+"""Queue mail in the caller's transaction; rota.outbox.delivery sends it after the commit."""
 
-import logging
-import smtplib
-import time
-import uuid
 from collections.abc import Mapping
-from contextlib import ExitStack, suppress
-from datetime import datetime, timedelta
+from dataclasses import dataclass
 from email.utils import make_msgid
 
-from flask_mail import Message
-from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
-from rota.ops.metrics import OUTBOX_SENDS
-from rota.outbox.models import OutboxMessage, OutboxStatus
+from rota.outbox.models import OutboxMessage
 
-log = logging.getLogger(__name__)
+PENDING = "rota.outbox.pending_ids"
 
-CLAIM_TTL = timedelta(seconds=30)  # a claim not renewed for this long is a dead sender's
-MAX_BACKOFF = timedelta(hours=6)
-CLAIM_BATCH = 100  # messages claimed in one commit; a sender dying mid-batch frees them later
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The ring as the writer of its mail: name, address, languages and time zone.
+
+    Read from the configuration at the edge (a view, a command, a job) and passed to the use
+    cases that queue mail, so that they never read the app's configuration themselves.
+    """
+
+    ring_name: str
+    ring_email: str
+    languages: tuple[str, ...]
+    default_locale: str
+    zone: str
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "MailSettings":
+        """Settings from a Flask config (RING_NAME, RING_EMAIL, LANGUAGES, …, TIMEZONE)."""
+        return cls(
+            ring_name=config["RING_NAME"],
+            ring_email=config["RING_EMAIL"],
+            languages=tuple(config["LANGUAGES"]),
+            default_locale=config["BABEL_DEFAULT_LOCALE"],
+            zone=config["TIMEZONE"],
+        )
+
+    def locale_for(self, person) -> str:
+        """The language to write to this person in: their profile's, else the ring's default."""
+        locale = getattr(person, "locale", None)
+        return locale if locale in self.languages else self.default_locale
 
 
 def one_line(value: str) -> str:
@@ -64,211 +83,11 @@ def queue_mail(session: Session, **fields) -> OutboxMessage:
     return message
 
 
-def backoff(attempts: int) -> timedelta:
-    """Wait before the next try: 1, 2, 4 … minutes, at most six hours."""
-    return min(timedelta(minutes=2 ** max(attempts - 1, 0)), MAX_BACKOFF)
+def remember(session: Session, outbox_id: int) -> None:
+    """Note an outbox message queued in this transaction, to deliver right after the commit."""
+    session.info.setdefault(PENDING, []).append(outbox_id)
 
 
-def delivery_options(config: Mapping) -> dict:
-    """deliver()'s settings from the app's configuration."""
-    return {
-        "max_attempts": int(config["OUTBOX_MAX_ATTEMPTS"]),
-        "claim_ttl": timedelta(seconds=float(config["OUTBOX_CLAIM_SECONDS"])),
-    }
-
-
-class _Claim:
-    """One run's hold on the rows it claimed: a token, and an expiry renewed as the run goes on.
-
-    The run's clock is its `now` plus the time elapsed since it started, so a long run renews
-    into the future and a run with a given `now` (tests, the scheduler) stays consistent.
-    """
-
-    def __init__(self, now: datetime, ttl: timedelta) -> None:
-        self.token, self.now, self.ttl = uuid.uuid4().hex, now, ttl
-        self._started = self._renewed = time.monotonic()
-
-    def expires_at(self) -> datetime:
-        """When the claim lapses unless renewed: the run's clock plus the time to live."""
-        return self.now + timedelta(seconds=time.monotonic() - self._started) + self.ttl
-
-    def renew(self, session: Session) -> None:
-        """Push the expiry of the rows still being sent further out, once a third has passed."""
-        if time.monotonic() - self._renewed < self.ttl.total_seconds() / 3:
-            return
-        session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.claimed_by == self.token)
-            .where(OutboxMessage.status == OutboxStatus.SENDING)
-            .values(claim_expires_at=self.expires_at())
-            .execution_options(synchronize_session=False)
-        )
-        session.commit()
-        self._renewed = time.monotonic()
-
-
-def _claim(session: Session, message_ids: list[int], claim: _Claim) -> list[int]:
-    """Mark queued messages as being sent (one UPDATE, one commit); the ids this sender got."""
-    claimed = session.scalars(
-        update(OutboxMessage)
-        .where(OutboxMessage.id.in_(message_ids), OutboxMessage.status == OutboxStatus.QUEUED)
-        .values(
-            status=OutboxStatus.SENDING,
-            claimed_at=claim.now,
-            claimed_by=claim.token,
-            claim_expires_at=claim.expires_at(),
-        )
-        .returning(OutboxMessage.id)
-        .execution_options(synchronize_session=False)
-    ).all()
-    session.commit()
-    return sorted(claimed)
-
-
-def _as_flask_mail(row) -> Message:
-    message = Message(
-        subject=row.subject,
-        recipients=row.recipients,
-        body=row.body_text,
-        html=row.body_html,
-        extra_headers=dict(row.headers),
-    )
-    message.msgId = row.message_id  # Flask-Mail writes its own Message-ID header: use ours
-    return message
-
-
-def _kind(error: Exception) -> str:
-    """What went wrong, without the server's text (it may name the recipient): for the log."""
-    code = getattr(error, "smtp_code", None)
-    return f"{type(error).__name__} {code}" if code else type(error).__name__
-
-
-def _outcome(row_id: int, attempts: int, error, now: datetime, max_attempts: int) -> dict:
-    """The row's new values after one try: sent, queued again after a back-off, or failed."""
-    values = {"attempts": attempts, "claimed_by": None, "claim_expires_at": None}
-    if error is None:
-        return {**values, "status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
-    # The server's reply may name the recipient: the log gets the kind of error, the row all of it.
-    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, _kind(error))
-    values.update(last_error=f"{type(error).__name__}: {error}"[:2000], status=OutboxStatus.FAILED)
-    if attempts < max_attempts:
-        values.update(status=OutboxStatus.QUEUED, next_attempt_at=now + backoff(attempts))
-    return values
-
-
-def release_stale_claims(session: Session, now: datetime) -> int:
-    """Put back messages whose sender stopped renewing its claim (it died), to be sent again."""
-    result = session.execute(
-        update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING)
-        .where(or_(OutboxMessage.claim_expires_at < now, OutboxMessage.claim_expires_at.is_(None)))
-        .values(status=OutboxStatus.QUEUED, claimed_by=None, claim_expires_at=None)
-    )
-    session.commit()
-    if result.rowcount:
-        log.warning(
-            "outbox: %s messages of a sender that stopped are queued again", result.rowcount
-        )
-    return result.rowcount
-
-
-_SEND_OUTCOMES = {
-    OutboxStatus.SENT: "sent",
-    OutboxStatus.QUEUED: "retry",
-    OutboxStatus.FAILED: "failed",
-}
-# What a send reads: the columns, not the objects, so each send's commit has nothing to expire.
-_SENT_COLUMNS = (
-    OutboxMessage.id,
-    OutboxMessage.attempts,
-    OutboxMessage.message_id,
-    OutboxMessage.recipients,
-    OutboxMessage.subject,
-    OutboxMessage.body_text,
-    OutboxMessage.body_html,
-    OutboxMessage.headers,
-)
-# One statement for every send: the columns it sets are the keys of the values given with it.
-_OUTBOX = OutboxMessage.__table__
-_RECORD_OUTCOME = update(_OUTBOX).where(
-    _OUTBOX.c.id == bindparam("row_id"), _OUTBOX.c.claimed_by == bindparam("token")
-)
-
-
-class _SmtpSession:
-    """One SMTP connection for a run of sends: opened at the first, anew after a failure.
-
-    A batch of acknowledgements then costs one connection (and TLS handshake and login), not
-    one each; after a refusal or a dropped connection the next message gets a fresh one.
-    """
-
-    def __init__(self, mail) -> None:
-        self.mail = mail
-        self.connection = None
-        self._stack = ExitStack()
-
-    def __enter__(self) -> "_SmtpSession":
-        return self
-
-    def __exit__(self, *_exc) -> None:
-        self.close()
-
-    def send(self, message: Message) -> Exception | None:
-        """Send one message; the error when the server refused it or could not be reached."""
-        try:
-            if self.connection is None:
-                self.connection = self._stack.enter_context(self.mail.connect())
-            self.connection.send(message)
-        except (smtplib.SMTPException, OSError) as exc:
-            self.close()
-            return exc
-        return None
-
-    def close(self) -> None:
-        """End the connection (one that is already broken ends quietly)."""
-        self.connection = None
-        with suppress(smtplib.SMTPException, OSError):
-            self._stack.close()
-
-
-def _send_claimed(session: Session, mail, claimed: list[int], claim: _Claim, max_attempts) -> int:
-    """Send claimed messages one by one over one SMTP connection, committing each one's outcome
-    right after its send and renewing the claim on the rest as time goes by."""
-    rows = session.execute(select(*_SENT_COLUMNS).where(OutboxMessage.id.in_(claimed)))
-    outgoing = sorted((row.id, row.attempts, _as_flask_mail(row)) for row in rows)
-    sent = 0
-    with _SmtpSession(mail) as smtp:
-        for row_id, attempts, message in outgoing:
-            claim.renew(session)
-            error = smtp.send(message)
-            values = _outcome(row_id, attempts + 1, error, claim.now, max_attempts)
-            params = {"row_id": row_id, "token": claim.token, **values}
-            if session.connection().execute(_RECORD_OUTCOME, params).rowcount != 1:
-                log.error("outbox message %s: claim lost while sending (sender too slow)", row_id)
-            session.commit()
-            OUTBOX_SENDS.labels(_SEND_OUTCOMES[values["status"]]).inc()
-            sent += error is None
-    return sent
-
-
-def deliver(
-    session: Session,
-    mail,
-    now: datetime,
-    *,
-    ids=None,
-    max_attempts: int = 12,
-    claim_ttl: timedelta = CLAIM_TTL,
-) -> int:
-    """Send due queued messages (or just `ids`); claims CLAIM_BATCH at a time, commits per send."""
-    query = select(OutboxMessage.id).where(
-        OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now
-    )
-    if ids is not None:
-        query = select(OutboxMessage.id).where(OutboxMessage.id.in_(list(ids)))
-    due = session.scalars(query.order_by(OutboxMessage.id)).all()
-    sent, claim = 0, _Claim(now, claim_ttl)
-    for start in range(0, len(due), CLAIM_BATCH):
-        if claimed := _claim(session, due[start : start + CLAIM_BATCH], claim):
-            sent += _send_claimed(session, mail, claimed, claim, max_attempts)
-    return sent
+def forget_pending(session: Session) -> None:
+    """After a rollback: what this transaction queued was never stored."""
+    session.info.pop(PENDING, None)

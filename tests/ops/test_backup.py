@@ -58,7 +58,8 @@ def _fill(app) -> str:
     with app.app_context():
         upgrade()
         load_demo(db.session)
-        generation.generate(db.session, WEEKS_AHEAD, utcnow())  # the feeds show from today on
+        settings = generation.RotaSettings.from_config(app.config)
+        generation.generate(db.session, WEEKS_AHEAD, utcnow(), settings=settings)  # from today
         raws = [mail(n) for n in range(1, 6)] + [
             (CORPUS / "12_rfc2231_attachment.eml").read_bytes()
         ]

@@ -53,10 +53,27 @@ def test_the_access_line_names_the_route_not_the_path_with_its_secret(client, js
     assert "some-secret-token" not in json.dumps(json_lines())
 
 
-def test_an_error_page_shows_the_request_id(client):
-    response = client.get("/no/such/page")
+def error_id_shown(response) -> str:
+    found = re.search(r'<code class="error-id">([^<]+)</code>', response.get_data(as_text=True))
+    assert found, response.get_data(as_text=True)
+    return found.group(1)
+
+
+def test_a_form_refused_before_any_view_runs_still_has_its_request_id(app, client, json_lines):
+    """The request id is given first: a CSRF refusal (another hook) has it on page and log."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client.post("/login", data={"email": "a@example.fi", "password": "x"})
+    assert response.status_code == 400
+    assert error_id_shown(response) == response.headers["X-Request-ID"]
+    [access] = [line for line in json_lines() if line["logger"] == "rota.access"]
+    assert access["request_id"] == response.headers["X-Request-ID"]
+    assert access["message"].startswith("POST /login 400 ")
+
+
+def test_an_error_id_given_by_the_proxy_is_the_one_shown(client):
+    response = client.get("/no/such/page", headers={"X-Request-ID": "nginx-0123456789abcdef"})
     assert response.status_code == 404
-    assert f"Error id: {response.headers['X-Request-ID']}" in response.get_data(as_text=True)
+    assert error_id_shown(response) == "nginx-0123456789abcdef"
 
 
 def test_a_database_error_is_logged_without_the_clients_data(app, client, make, json_lines):
@@ -77,7 +94,7 @@ def test_a_database_error_is_logged_without_the_clients_data(app, client, make, 
     response = client.get("/test-duplicate")
     assert response.status_code == 500
     request_id = response.headers["X-Request-ID"]
-    assert f"Error id: {request_id}" in response.get_data(as_text=True)
+    assert error_id_shown(response) == request_id
     errors = [line for line in json_lines() if line["level"] == "ERROR"]
     assert errors and all(line["request_id"] == request_id for line in errors)
     assert errors[0]["exception"] == "IntegrityError"

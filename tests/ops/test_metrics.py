@@ -119,7 +119,7 @@ def test_mail_polls_and_their_messages_are_counted_by_outcome(client):
 
 def test_outbox_sends_are_counted_by_outcome(client, smtp_sink):
     from rota.extensions import mail
-    from rota.outbox.service import deliver
+    from rota.outbox.delivery import deliver
 
     def sent(outcome):
         return samples(client).get(

@@ -79,9 +79,7 @@ def _seed(database_url: str) -> tuple[str, str]:
         org = factories.org(name="Ohjaamo")
         aino = factories.counsellor(org, name="Aino", email="aino@ohjaamo.example")
         for channel in ("phone", "email"):
-            factories.shift(
-                org, start=f"{hour - timedelta(hours=1):%Y-%m-%dT%H:%M}", channel=channel
-            )
+            factories.shift(org, hour - timedelta(hours=1), channel=channel)
         _token, secret = tokens.create_token(db.session, name="PBX", scopes=["telephony:write"])
         db.session.commit()
         email = aino.email

@@ -29,18 +29,31 @@ def _claims_and_leases_expired():
     return all(t is None or t < now for t in (db.session.scalar(claims), db.session.scalar(leases)))
 
 
-def test_a_scheduler_killed_mid_send_leaves_no_mail_behind_and_sends_none_twice(
-    app, smtp_sink, tmp_path
-):
-    for n in range(QUEUED):
+def _queue(count: int) -> None:
+    for n in range(count):
         queue_mail(db.session, to=f"asiakas{n}@example.fi", subject=f"Kuittaus {n}", text="Hei")
     db.session.commit()
-    env = rota_env(
+
+
+def _scheduler_env(smtp_sink, tmp_path, **settings) -> dict[str, str]:
+    """A scheduler process's settings: this test's database and SMTP server."""
+    return rota_env(
         SECRET_KEY="crash-test",
         DATABASE_URL=db.engine.url.render_as_string(hide_password=False),
         INSTANCE_PATH=str(tmp_path),
         MAIL_SERVER=smtp_sink.host,
         MAIL_PORT=smtp_sink.port,
+        **settings,
+    )
+
+
+def test_a_scheduler_killed_mid_send_leaves_no_mail_behind_and_sends_none_twice(
+    app, smtp_sink, tmp_path
+):
+    _queue(QUEUED)
+    env = _scheduler_env(
+        smtp_sink,
+        tmp_path,
         OUTBOX_CLAIM_SECONDS=2,  # production: 30 s; short here so the test need not wait long
         JOB_LEASE_SECONDS=2,
     )
@@ -68,3 +81,26 @@ def test_a_scheduler_killed_mid_send_leaves_no_mail_behind_and_sends_none_twice(
     assert _statuses() == {OutboxStatus.SENT: QUEUED}
     attempts = db.session.scalars(select(OutboxMessage.attempts)).all()
     assert attempts == [1] * QUEUED
+
+
+def test_a_scheduler_told_twice_to_stop_mid_send_finishes_the_mail_and_exits_cleanly(
+    app, smtp_sink, tmp_path
+):
+    """systemd signals every process of the unit and scripts/serve passes its signal on too:
+    the scheduler gets SIGTERM twice while a job runs, and still stops once, cleanly."""
+    _queue(2)
+    env = _scheduler_env(smtp_sink, tmp_path)
+    smtp_sink.hold(after=1)  # the second message is on the wire when the signals come
+    log = tmp_path / "scheduler.log"
+    process = flask("scheduler", env=env, log=log)
+    try:
+        assert smtp_sink.held.wait(60), log.read_text()
+        for _ in range(2):
+            os.killpg(process.pid, signal.SIGTERM)
+        smtp_sink.release()
+        assert process.wait(30) == 0, log.read_text()
+    finally:
+        stop(process)
+    assert "Traceback" not in log.read_text()
+    assert _statuses() == {OutboxStatus.SENT: 2}
+    assert len(smtp_sink.wait_for(2)) == 2

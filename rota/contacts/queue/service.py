@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload
 
+from rota.auth import policy
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import (
     Call,
     Contact,
@@ -16,9 +18,8 @@ from rota.contacts.models import (
     Message,
     MessageDirection,
 )
-from rota.contacts.routing.service import flush_or_conflict, record_event
 from rota.errors import Conflict, DomainError, NotFound
-from rota.members.models import Role, User
+from rota.members.models import User
 from rota.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -28,22 +29,21 @@ NOT_CLOSED = Contact.status != ContactStatus.CLOSED
 UNASSIGNED = Contact.owner_id.is_(None)
 
 
+def in_scope(scope: policy.Scope):
+    """SQL condition: the contacts a policy scope reaches."""
+    if scope.reach == policy.Reach.ALL:
+        return true()
+    if scope.reach == policy.Reach.ORGANISATION:
+        return Contact.organisation_id == scope.organisation_id
+    unassigned_here = or_(
+        Contact.organisation_id.is_(None), Contact.organisation_id == scope.organisation_id
+    )
+    return or_(Contact.owner_id == scope.person_id, and_(UNASSIGNED, unassigned_here))
+
+
 def visible_to(viewer: User):
     """SQL condition: contacts the viewer may see (own and unassigned; an admin their org's)."""
-    if viewer.role == Role.COORDINATOR:
-        return true()
-    if viewer.role == Role.ORG_ADMIN:
-        return Contact.organisation_id == viewer.organisation_id
-    return or_(
-        Contact.owner_id == viewer.id,
-        and_(
-            UNASSIGNED,
-            or_(
-                Contact.organisation_id.is_(None),
-                Contact.organisation_id == viewer.organisation_id,
-            ),
-        ),
-    )
+    return in_scope(policy.contact_scope(viewer))
 
 
 def get_contact(session: Session, viewer: User, contact_id: int) -> Contact:
@@ -77,7 +77,7 @@ class Queues:
 
 def queues(session: Session, viewer: User) -> Queues:
     """The viewer's queue: own contacts, the organisation's and the ring's unassigned ones."""
-    if viewer.role == Role.COUNSELLOR:
+    if policy.contact_scope(viewer).reach == policy.Reach.OWN_OR_UNASSIGNED:
         mine = _contacts(session, viewer, NOT_CLOSED, Contact.owner_id == viewer.id)
         org_queue = [UNASSIGNED, Contact.organisation_id == viewer.organisation_id]
     else:
@@ -195,7 +195,7 @@ def claim(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     record_event(
         session,
         contact,
-        "claimed",
+        Kind.CLAIMED,
         now,
         actor_id=user.id,
         from_owner_id=was_owner,
@@ -229,7 +229,7 @@ def close(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     if contact.status == ContactStatus.CLOSED:
         raise DomainError(_l("This contact is already closed."))
     contact.status, contact.closed_at, contact.updated_at = ContactStatus.CLOSED, now, now
-    record_event(session, contact, "closed", now, actor_id=user.id)
+    record_event(session, contact, Kind.CLOSED, now, actor_id=user.id)
     flush_or_conflict(session)
     return contact
 
@@ -240,6 +240,8 @@ def reopen(session: Session, contact: Contact, user: User, now: datetime) -> Con
         raise DomainError(_l("This contact is not closed."))
     contact.status = ContactStatus.OPEN if contact.owner_id else ContactStatus.NEW
     contact.closed_at, contact.updated_at = None, now
-    record_event(session, contact, "reopened", now, actor_id=user.id, to_owner_id=contact.owner_id)
+    record_event(
+        session, contact, Kind.REOPENED, now, actor_id=user.id, to_owner_id=contact.owner_id
+    )
     flush_or_conflict(session)
     return contact

@@ -6,8 +6,9 @@ from sqlalchemy import select
 
 from rota.db import utcnow
 from rota.extensions import db, mail
+from rota.outbox.delivery import deliver
 from rota.outbox.models import OutboxMessage, OutboxStatus
-from rota.outbox.service import deliver, queue_mail
+from rota.outbox.service import queue_mail
 
 
 def queue(count):
