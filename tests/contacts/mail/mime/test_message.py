@@ -307,3 +307,19 @@ HEADER = st.tuples(st.sampled_from(HEADER_NAMES), st.lists(st.one_of(WORD, st.bi
 def test_random_header_values_never_raise_another_exception(headers, body):
     lines = [name.encode() + b": " + b" ".join(parts) for name, parts in headers]
     check_any_outcome(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("=?utf-8?q?x:victim@other.example;?= <real@client.example>", "real@client.example"),
+        ("=?utf-8?b?dmljdGltQG90aGVyLmV4YW1wbGU=?= <real@client.example>", "real@client.example"),
+        ('"=?utf-8?q?victim@other.example?=" <real@client.example>', "real@client.example"),
+        ("=?utf-8?q?victim=40other=2Eexample?=", ""),  # an encoded word is never an address
+    ],
+)
+def test_the_sender_comes_from_the_address_part_never_from_the_display_name(header, expected):
+    raw = f"From: {header}\nTo: neuvonta@ohjaamo.example\nSubject: x\n\nHei\n".encode()
+    msg = parse_message(raw)
+    assert msg.from_addr == expected
+    assert "victim" not in msg.from_addr
