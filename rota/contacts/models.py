@@ -121,7 +121,7 @@ class Attachment(db.Model):
     content_id: Mapped[str | None] = mapped_column(String(255))
     inline: Mapped[bool] = mapped_column(default=False)
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only to serve it
 
     message: Mapped[Message] = relationship(back_populates="attachments")
 

@@ -6,9 +6,10 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from rota.contacts.models import (
+    Attachment,
     Call,
     Contact,
     ContactEvent,
@@ -52,6 +53,20 @@ def get_contact(session: Session, viewer: User, contact_id: int) -> Contact:
     if contact is None:
         raise NotFound(_l("No such contact, or it is not in your queues."))
     return contact
+
+
+def get_attachment(session: Session, viewer: User, contact_id: int, attachment_id: int):
+    """A stored part of a message of a contact the viewer may see, or NotFound."""
+    contact = get_contact(session, viewer, contact_id)
+    attachment = session.scalar(
+        select(Attachment)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(Attachment.id == attachment_id, Message.contact_id == contact.id)
+        .options(undefer(Attachment.data))
+    )
+    if attachment is None:
+        raise NotFound(_l("No such attachment on this contact."))
+    return attachment
 
 
 def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
@@ -132,7 +147,10 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
     contact = get_contact(session, viewer, contact_id)
     messages = list(
         session.scalars(
-            select(Message).where(Message.contact_id == contact.id).order_by(Message.created_at)
+            select(Message)
+            .where(Message.contact_id == contact.id)
+            .options(selectinload(Message.attachments))
+            .order_by(Message.created_at, Message.id)
         )
     )
     outbox_ids = [m.outbox_id for m in messages if m.outbox_id]

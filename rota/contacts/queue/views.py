@@ -6,14 +6,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, url_
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from rota.auth.access import role_required
 from rota.contacts import notify
-from rota.contacts.mail.mime.html import sanitise_html
 from rota.contacts.phone import service as phone
 from rota.contacts.queue import panels, reply
 from rota.contacts.queue import service as queue
+from rota.contacts.queue.display import message_html, part_response, part_url
 from rota.contacts.queue.forms import CallForm, NoteForm, ReassignForm, ReplyForm
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
@@ -28,12 +27,9 @@ bp.record_once(lambda state: reasons.init_app(state.app))
 bp.record_once(lambda state: panels.init_app(state.app))
 
 
-@bp.app_template_filter("sanitised")
-def sanitised(html: str | None) -> Markup:
-    """Stored HTML is sanitised on arrival; sanitise again on display, never trust it raw."""
-    return Markup(sanitise_html(html or ""))
-
-
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(message_html=message_html, part_url=part_url)
+)
 LABELS = {
     "channel": reasons.CHANNEL_WORDS,
     "status": {"new": _l("new"), "open": _l("open"), "closed": _l("closed")},
@@ -88,6 +84,12 @@ def _page(contact_id: int, status: int = 200, **forms):
 @login_required
 def show(contact_id):
     return _page(contact_id)
+
+
+@bp.get("/contacts/<int:contact_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(contact_id, attachment_id):
+    return part_response(queue.get_attachment(db.session, current_user, contact_id, attachment_id))
 
 
 def _done(contact_id: int, message: str):

@@ -154,7 +154,9 @@ def test_inline_image_keeps_cid_and_display_maps_it_and_blocks_tracking_pixel():
     shown = html_for_display(msg.html, lambda cid: f"/contacts/7/parts/{cid}")
     assert 'src="/contacts/7/parts/logo123@logo.example.fi"' in shown
     assert "tracker.example" not in shown
-    assert "tracker.example" in html_for_display(msg.html, lambda cid: None, remote_images=True)
+    assert "<img" in html_for_display('<img src="/\\tracker.example/p.gif" alt="x">', str)
+    assert "src=" not in html_for_display('<img src="/\\tracker.example/p.gif">', str)
+    assert "src=" not in html_for_display('<img src="p.gif"><a href="cid:x">x</a>', str)
 
 
 def test_header_injection_subject_is_one_line_and_adds_no_recipient():
