@@ -5,7 +5,7 @@ import os
 DEFAULTS = {
     "SECRET_KEY": None,
     "DATABASE_URL": None,
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},  # always with hide_parameters
     "RING_NAME": "Ohjausrengas",
     "RING_EMAIL": "ohjaus@example.fi",
     "RING_PHONE": "+358401234567",
@@ -62,6 +62,9 @@ def load_config(app, overrides=None):
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "rota.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    # no client data in logs: a failed statement's exception never shows its values
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}
     if not app.config["MAIL_DEFAULT_SENDER"]:
         app.config["MAIL_DEFAULT_SENDER"] = (app.config["RING_NAME"], app.config["RING_EMAIL"])
     if not app.config.get("SECRET_KEY"):

@@ -10,6 +10,7 @@ from flask_mail import Message
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
+from rota.logs import describe
 from rota.outbox.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
@@ -95,7 +96,7 @@ def _outcome(row_id: int, attempts: int, error, now: datetime, max_attempts: int
     if error is None:
         return {"attempts": attempts, "status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
     last_error = f"{type(error).__name__}: {error}"[:2000]
-    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, last_error)
+    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, describe(error))
     values = {"attempts": attempts, "last_error": last_error, "status": OutboxStatus.FAILED}
     if attempts < max_attempts:
         values.update(status=OutboxStatus.QUEUED, next_attempt_at=now + backoff(attempts))

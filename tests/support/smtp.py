@@ -43,6 +43,13 @@ class _SinkHandler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        """Refuse a recipient the sink was told to refuse, quoting it as real servers do."""
+        if address.lower() in self.sink.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         """Store the message unless the sink is set to reject."""
         if self.sink.reject_reply:
@@ -60,6 +67,7 @@ class SmtpSink:
         self.host = HOST
         self.port = port or free_port()
         self.reject_reply: str | None = None
+        self.refused: set[str] = set()
         self._messages: list[ReceivedMessage] = []
         self._changed = threading.Condition()
         self._controller: Controller | None = None
@@ -84,8 +92,13 @@ class SmtpSink:
         self.reject_reply = REJECT_REPLIES[code]
 
     def accept(self) -> None:
-        """Accept messages again after `reject`."""
+        """Accept messages again after `reject` and `refuse_recipients`."""
         self.reject_reply = None
+        self.refused = set()
+
+    def refuse_recipients(self, addresses) -> None:
+        """Answer RCPT TO for these addresses with 550 (user unknown)."""
+        self.refused = {address.lower() for address in addresses}
 
     def receive(self, mail_from: str, rcpt_tos: Sequence[str], raw: bytes, peer: tuple) -> None:
         """Record one delivered message (called from the server thread)."""
