@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, ContactStatus
-from rota.contacts.queue.service import adopt
+from rota.contacts.queue.service import adopt, may_see, visible_to
 from rota.contacts.routing import reasons
 from rota.contacts.routing.service import (
     decision_for,
@@ -19,6 +19,7 @@ from rota.contacts.routing.service import (
     record_event,
     route_new_contact,
 )
+from rota.db import lock_for_transaction
 from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
@@ -117,20 +118,31 @@ def forwarding_target(session: Session, at: datetime) -> dict:
     return {"forward_to": number, "target": target, "reason": reason}
 
 
-def _open_contact_of(session: Session, caller: str) -> Contact | None:
-    query = (
-        select(Contact)
-        .where(Contact.client_phone == caller, Contact.status != ContactStatus.CLOSED)
-        .order_by(Contact.received_at.desc(), Contact.id.desc())
+def _open_contact_of(session: Session, caller: str, viewer: User | None) -> Contact | None:
+    query = select(Contact).where(
+        Contact.client_phone == caller, Contact.status != ContactStatus.CLOSED
     )
+    if viewer is not None:
+        query = query.where(visible_to(viewer))
+    query = query.order_by(Contact.received_at.desc(), Contact.id.desc())
     return session.scalars(query.limit(1)).first()
 
 
 def contact_for_caller(
-    session: Session, caller: str, unreadable: bool, raw: str, at: datetime
+    session: Session,
+    caller: str,
+    unreadable: bool,
+    raw: str,
+    at: datetime,
+    viewer: User | None = None,
 ) -> Contact:
-    """The caller's open contact, else a new phone contact routed to whoever is on duty."""
-    existing = None if unreadable or not caller else _open_contact_of(session, caller)
+    """The caller's open contact, else a new phone contact routed to whoever is on duty.
+
+    A counsellor (`viewer`) finds only contacts they may see: another organisation's contact
+    of the same number is never theirs to add to or take. The telephony side (no viewer)
+    answers for the whole ring. Callers hold lock_caller, so one caller gets one contact.
+    """
+    existing = None if unreadable or not caller else _open_contact_of(session, caller, viewer)
     if existing is not None:
         return existing
     contact = Contact(
@@ -146,6 +158,11 @@ def contact_for_caller(
             session, contact, "caller_unreadable", at, reason=str(UNREADABLE % {"raw": raw})
         )
     return contact
+
+
+def lock_caller(session: Session, number: str) -> None:
+    """Take the caller's lock before looking for their contact: concurrent calls open one."""
+    lock_for_transaction(session, f"caller:{number}")
 
 
 def _new_call(session: Session, report: CallReport, region: str) -> Call:
@@ -178,6 +195,7 @@ def _call_for(session: Session, report: CallReport, region: str) -> Call:
 
 
 def _answered(session: Session, call: Call, report: CallReport, region: str) -> None:
+    """The call was answered: the counsellor who answered gets it, on a contact they may see."""
     call.answered_at = call.answered_at or report.at
     call.answered_by = read_number(report.answering, region)[0]
     call.outcome, call.callback_needed = CallOutcome.ANSWERED, False
@@ -186,11 +204,15 @@ def _answered(session: Session, call: Call, report: CallReport, region: str) -> 
         if call.answered_by
         else None
     )
-    contact = call.contact
-    contact.first_response_at = contact.first_response_at or report.at
     if counsellor is not None:
         call.counsellor_id = counsellor.id
-        adopt(contact, counsellor, report.at)
+        if not may_see(session, counsellor, call.contact_id):  # another organisation's contact
+            call.contact = contact_for_caller(
+                session, call.caller, False, call.caller, report.at, counsellor
+            )
+        adopt(call.contact, counsellor, report.at)
+    contact = call.contact
+    contact.first_response_at = contact.first_response_at or report.at
     record_event(session, contact, "call_answered", report.at, actor_id=call.counsellor_id)
 
 
@@ -207,6 +229,7 @@ def _ended(session: Session, call: Call, report: CallReport) -> None:
 
 def record_call_event(session: Session, report: CallReport, payload, region: str) -> dict:
     """Store a telephony event once (replays change nothing) and apply it to its call."""
+    lock_caller(session, read_number(report.caller, region)[0])
     duplicate = session.scalar(
         select(CallEvent.id).where(
             CallEvent.external_id == report.call_id, CallEvent.event == report.event
@@ -257,7 +280,8 @@ def log_call(
     number, unreadable = read_number(caller, region)
     summary = (summary or "").strip()
     if contact is None:
-        contact = contact_for_caller(session, number, unreadable, caller, started_at)
+        lock_caller(session, number)
+        contact = contact_for_caller(session, number, unreadable, caller, started_at, actor)
     outcome = CallOutcome(outcome)
     call = Call(
         contact_id=contact.id,

@@ -47,6 +47,12 @@ def visible_to(viewer: User):
     )
 
 
+def may_see(session: Session, viewer: User, contact_id: int | None) -> bool:
+    """Whether the viewer may see this contact (the rule of visible_to)."""
+    query = select(Contact.id).where(Contact.id == contact_id, visible_to(viewer))
+    return contact_id is not None and session.scalar(query) is not None
+
+
 def get_contact(session: Session, viewer: User, contact_id: int) -> Contact:
     """A contact the viewer may see, or NotFound (others' contacts look like missing ones)."""
     contact = session.scalar(select(Contact).where(Contact.id == contact_id, visible_to(viewer)))
