@@ -55,6 +55,9 @@ class Contact(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the contact whose reference tag its first mail carried from an address not of that contact
+    mentions_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
 
     owner: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -68,6 +71,21 @@ class Contact(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Participant(db.Model):
+    """An address a counsellor chose to answer on a contact, besides the client's own.
+
+    The client's address (``Contact.client_email``) is always a participant. Replies go to the
+    participants only, and mail tagged with the contact's reference joins it only from one.
+    """
+
+    __tablename__ = "contact_participants"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class MessageDirection(enum.StrEnum):

@@ -73,6 +73,7 @@ class Incoming:
     key: str = ""
     thread: Thread | None = None  # None: a copy of an ingested message
     opens: bool = False  # it opens its contact
+    mentions: int | None = None  # the contact whose tag it carries without joining it
 
 
 def dedupe_key(parsed: ParsedMessage) -> str:
@@ -88,13 +89,14 @@ def _classify(session: Session, batch: list[Incoming]) -> Threads:
     seen = set(session.scalars(known))
     threads = Threads(session, [item.parsed for item in batch])
     for item in batch:
-        item.thread, item.opens = None, False  # also when planned before, as part of a batch
+        item.thread, item.opens, item.mentions = None, False, None  # also when planned before
         if item.key in seen:
             continue
         seen.add(item.key)
         item.thread = threads.find(item.parsed)
         if item.thread is None:
             item.thread, item.opens = threads.open(), True
+            item.mentions = threads.mentioned(item.parsed)
         threads.add(item.parsed, item.thread)
     return threads
 
@@ -158,6 +160,16 @@ def _from(parsed: ParsedMessage) -> str:
     return f"e-mail from {parsed.from_addr or 'an unknown sender'}"
 
 
+def _received(item: Incoming) -> str:
+    """The received event's reason: the sender, automatic mail, a reference it names."""
+    parsed, reason = item.parsed, _from(item.parsed)
+    if parsed.automatic:
+        reason += f" (automatic: {parsed.automatic})"
+    if item.mentions:
+        reason += f"; mentions R-{item.mentions} from another address"
+    return reason
+
+
 def _contact(item: Incoming, language: str | None, decision, now) -> SimpleNamespace:
     """The new contact's values, with the owner, queue and shift routing chose."""
     parsed = item.parsed
@@ -176,6 +188,7 @@ def _contact(item: Incoming, language: str | None, decision, now) -> SimpleNames
         received_at=item.fetched_at or now,
         updated_at=now,
         version=1,
+        mentions_id=item.mentions,
     )
 
 
@@ -186,9 +199,7 @@ def _open(session: Session, rows: Rows, item: Incoming, now, caches: Caches) -> 
     decision, reason_data = route_for(session, str(Channel.EMAIL), language, now, caches.views)
     contact = _contact(item, language, decision, now)
     rows.add(Contact, **vars(contact))
-    automatic = f" (automatic: {parsed.automatic})" if parsed.automatic else ""
-    received = {"kind": "received", "reason": _from(parsed) + automatic}
-    rows.add(ContactEvent, contact_id=contact.id, at=now, **received)
+    rows.add(ContactEvent, contact_id=contact.id, at=now, kind="received", reason=_received(item))
     routed = {"to_owner_id": contact.owner_id, "organisation_id": contact.organisation_id}
     routed.update(kind="routed", shift_id=contact.shift_id, reason_data=reason_data)
     rows.add(ContactEvent, contact_id=contact.id, at=now, **routed)
