@@ -1,10 +1,10 @@
 """Queue mail in the caller's transaction; deliver it after commit with retries and back-off."""
 
 import logging
+import secrets
 import smtplib
 from contextlib import ExitStack, suppress
 from datetime import datetime, timedelta
-from email.utils import make_msgid
 
 from flask_mail import Message
 from sqlalchemy import bindparam, select, update
@@ -30,6 +30,11 @@ def domain_of(address: str | None) -> str:
     return str(address or "").rpartition("@")[2] or "rota.invalid"
 
 
+def message_id(domain: str) -> str:
+    """A Message-ID nobody can predict (192 random bits): replies that name one join its thread."""
+    return f"<{secrets.token_urlsafe(24)}@{domain}>"
+
+
 def outbox_values(
     *,
     to,
@@ -43,7 +48,7 @@ def outbox_values(
     """The column values of one outgoing message; every header value folded to one line."""
     recipients = [one_line(address) for address in ([to] if isinstance(to, str) else to)]
     return {
-        "message_id": make_msgid(domain=domain),
+        "message_id": message_id(domain),
         "kind": kind,
         "recipients": recipients,
         "subject": one_line(subject),

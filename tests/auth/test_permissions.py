@@ -96,6 +96,8 @@ ROUTES = [
     ("GET", "/contacts/{contact_b}", expect(LOGIN, 404, 404, 200)),
     ("POST", "/contacts/{contact_b}/claim", expect(LOGIN, 404, 404, 302)),
     ("GET", "/contacts/{contact_b}/attachments/{attachment_b}", expect(LOGIN, 404, 404, 200)),
+    ("GET", "/contacts/{contact_b}/merge", expect(LOGIN, 404, 404, 200)),
+    ("POST", "/contacts/{contact_b}/merge", expect(LOGIN, 404, 404, 400)),
     ("POST", "/contacts/{contact_b}/reply", expect(LOGIN, 404, 404, 400)),
     ("POST", "/contacts/{contact_b}/note", expect(LOGIN, 404, 404, 400)),
     ("POST", "/contacts/{contact_b}/calls", expect(LOGIN, 404, 404, 400)),

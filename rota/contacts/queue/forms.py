@@ -12,6 +12,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from rota.auth.forms import MultiCheckboxField
 from rota.contacts.models import CallOutcome
 from rota.forms import options
 
@@ -24,6 +25,8 @@ OUTCOMES = [
 
 class ReplyForm(FlaskForm):
     text = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=20000)])
+    # the addresses that wrote in the thread; the service refuses any other
+    also_to = MultiCheckboxField(_l("Also send to"), choices=[], validate_choice=False)
 
 
 class NoteForm(FlaskForm):
@@ -42,6 +45,12 @@ class CallForm(FlaskForm):
     )
     outcome = RadioField(_l("Outcome"), choices=options(OUTCOMES), validators=[DataRequired()])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+
+
+class MergeForm(FlaskForm):
+    into = StringField(
+        _l("Reference of the contact to merge into"), validators=[DataRequired(), Length(max=20)]
+    )
 
 
 class ReassignForm(FlaskForm):

@@ -1,7 +1,7 @@
 """The counsellor's queue: who sees which contact, and claim, note, close, reopen. Flushes."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -17,6 +17,7 @@ from rota.contacts.models import (
     Message,
     MessageDirection,
 )
+from rota.contacts.queue.participants import new_in_thread, others_in_thread, participants
 from rota.contacts.routing.service import flush_or_conflict, record_event
 from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import Role, User
@@ -146,6 +147,22 @@ class ContactPage:
     calls: list
     events: list
     people: dict
+    participants: list[str] = field(default_factory=list)  # who a reply goes to
+    others: list[str] = field(default_factory=list)  # wrote in the thread, not participants
+    new_senders: set[int] = field(default_factory=set)  # messages from an address not seen
+    related: dict = field(default_factory=dict)  # mentions / merged_into -> (reference, visible)
+    mentioned_by: list = field(default_factory=list)  # visible contacts that mention this one
+
+
+def _related(session: Session, viewer: User, contact: Contact) -> dict:
+    """The contact this one mentions or was merged into: its reference, and if the viewer sees it."""
+    related = {}
+    for key in ("mentions", "merged_into"):
+        other_id = getattr(contact, f"{key}_id")
+        if other_id is not None:
+            reference = session.scalar(select(Contact.reference).where(Contact.id == other_id))
+            related[key] = (other_id, reference, may_see(session, viewer, other_id))
+    return related
 
 
 def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage:
@@ -177,7 +194,20 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
         | {m.author_id for m in messages}
     )
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids - {None})))}
-    return ContactPage(contact, messages, outbox, list(contact.calls), events, people)
+    current = participants(session, contact)
+    return ContactPage(
+        contact,
+        messages,
+        outbox,
+        list(contact.calls),
+        events,
+        people,
+        participants=current,
+        others=others_in_thread(messages, current),
+        new_senders=new_in_thread(contact, messages),
+        related=_related(session, viewer, contact),
+        mentioned_by=_contacts(session, viewer, Contact.mentions_id == contact.id),
+    )
 
 
 def message_counts(session: Session, contact_ids) -> dict[int, int]:

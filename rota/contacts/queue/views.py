@@ -2,7 +2,7 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -10,16 +10,17 @@ from flask_login import current_user, login_required
 from rota.auth.access import role_required
 from rota.contacts import notify
 from rota.contacts.phone import service as phone
+from rota.contacts.queue import merge as merging
 from rota.contacts.queue import panels, reply
 from rota.contacts.queue import service as queue
 from rota.contacts.queue.display import message_html, part_response, part_url
-from rota.contacts.queue.forms import CallForm, NoteForm, ReassignForm, ReplyForm
+from rota.contacts.queue.forms import CallForm, MergeForm, NoteForm, ReassignForm, ReplyForm
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, run_use_case
+from rota.forms import apply_error, form_data, form_page, options, run_use_case
 from rota.members.models import Role
 
 bp = Blueprint("contacts", __name__)
@@ -51,6 +52,9 @@ LABELS = {
         "call_logged": _l("call logged"),
         "called_back": _l("called back"),
         "caller_unreadable": _l("caller's number not readable"),
+        "participant_added": _l("added to the conversation"),
+        "merged": _l("merged in"),
+        "merged_into": _l("merged into another contact"),
     },
 }
 
@@ -74,6 +78,7 @@ def index():
 def _page(contact_id: int, status: int = 200, **forms):
     page = queue.contact_page(db.session, current_user, contact_id)
     forms = {"reply": ReplyForm(), "note": NoteForm(), "call": CallForm(), **forms}
+    forms["reply"].also_to.choices = options((a, a) for a in page.others)
     may_reassign = routing.may_reassign(current_user, page.contact)
     return render_template(
         "contacts/contact.html", page=page, forms=forms, may_reassign=may_reassign
@@ -166,7 +171,14 @@ def send_reply(contact_id):
         "reply",
         form,
         lambda s, c: reply.send_reply(
-            s, c, current_user, form.text.data, utcnow(), ring=_ring(), zone=_zone()
+            s,
+            c,
+            current_user,
+            form.text.data,
+            utcnow(),
+            ring=_ring(),
+            zone=_zone(),
+            also_to=form.also_to.data or (),
         ),
         _("Reply saved; it is sent from the ring's address."),
     )
@@ -242,3 +254,33 @@ def reassign(contact_id):
     ):
         return _done(contact_id, _("Contact reassigned."))
     return form_page("contacts/reassign.html", form, contact=contact)
+
+
+def _merge_plan(form, source):
+    """What the merge would move, or None (with the reason on the form) when it cannot be."""
+    try:
+        return merging.plan_merge(db.session, current_user, source, form.into.data)
+    except DomainError as exc:
+        apply_error(form, exc)
+        return None
+
+
+@bp.route("/contacts/<int:contact_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(contact_id):
+    source = queue.get_contact(db.session, current_user, contact_id)
+    form = MergeForm(data={"into": request.args.get("into", "")})
+    if form.validate_on_submit():
+        target = run_use_case(form, merging.merge, current_user, source, form.into.data, utcnow())
+        if target is not None:
+            flash(
+                _(
+                    "%(source)s merged into %(target)s.",
+                    source=source.reference,
+                    target=target.reference,
+                ),
+                "success",
+            )
+            return redirect(url_for("contacts.show", contact_id=target.id))
+    plan = _merge_plan(form, source) if form.into.data and not form.errors else None
+    return form_page("contacts/merge.html", form, contact=source, plan=plan)

@@ -20,33 +20,21 @@ from rota.contacts.models import (
 )
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
-from tests.contacts.mail.helpers import NOW, RING_EMAIL, contact_of, count, mail, statuses
+from tests.contacts.mail.helpers import (
+    NOW,
+    RING_EMAIL,
+    contact_of,
+    count,
+    mail,
+    statuses,
+    store,
+)
 
 
 @pytest.fixture
 def app_config(app_config):
     app_config["RING_EMAIL"] = RING_EMAIL
     return app_config
-
-
-def store(*raws, size=None):
-    """Raw rows as the mailbox job stores them, pending; their ids."""
-    rows = [
-        RawMessage(
-            mailbox="test",
-            uidvalidity=1,
-            uid=uid,
-            message_id="",
-            digest="",
-            size=size or len(raw),
-            data=raw,
-            fetched_at=NOW,
-        )
-        for uid, raw in enumerate(raws, start=1)
-    ]
-    db.session.add_all(rows)
-    db.session.commit()
-    return [row.id for row in rows]
 
 
 def test_a_new_contact_is_routed_to_the_counsellor_on_duty_with_an_event(app, make):

@@ -5,10 +5,10 @@ import pytest
 from sqlalchemy import select
 
 from rota.contacts.mail.ingest import ingest_pending
-from rota.contacts.models import Contact, Message, MessageDirection, RawMessage
+from rota.contacts.models import Contact, Message, MessageDirection
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
-from tests.contacts.mail.helpers import NOW, RING_EMAIL, contact_of, mail
+from tests.contacts.mail.helpers import NOW, RING_EMAIL, contact_of, mail, store
 
 CLIENT, STRANGER = "asiakas1@example.fi", "eve@attacker.example"
 
@@ -21,21 +21,7 @@ def app_config(app_config):
 
 def deliver(app, *raws) -> None:
     """Mail arrives in the shared mailbox (one batch) and is ingested."""
-    start = db.session.scalar(select(RawMessage.uid).order_by(RawMessage.uid.desc())) or 0
-    for uid, raw in enumerate(raws, start=start + 1):
-        db.session.add(
-            RawMessage(
-                mailbox="test",
-                uidvalidity=1,
-                uid=uid,
-                message_id="",
-                digest="",
-                size=len(raw),
-                data=raw,
-                fetched_at=NOW,
-            )
-        )
-    db.session.commit()
+    store(*raws)
     ingest_pending(db.session, app.config, NOW)
 
 

@@ -8,9 +8,9 @@ from flask import current_app
 from sqlalchemy import select
 
 from rota.contacts.mail.ingest import ingest_pending
-from rota.contacts.models import Attachment, Contact, Message, RawMessage
+from rota.contacts.models import Attachment, Contact, Message
 from rota.extensions import db
-from tests.contacts.mail.helpers import NOW, RING_EMAIL
+from tests.contacts.mail.helpers import NOW, RING_EMAIL, store
 
 CORPUS = Path(__file__).parents[1] / "mail" / "corpus"
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"  # the 16 bytes of the corpus image
@@ -30,12 +30,7 @@ def app_config(app_config):
 
 
 def _ingest(raw: bytes) -> Contact:
-    db.session.add(
-        RawMessage(
-            mailbox="INBOX", uidvalidity=1, uid=1, message_id="", digest="", size=len(raw), data=raw
-        )
-    )
-    db.session.commit()
+    store(raw)
     ingest_pending(db.session, current_app.config, NOW)
     return db.session.scalar(select(Contact))
 
