@@ -10,16 +10,15 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, ContactStatus
-from rota.contacts.queue.service import adopt, may_see, visible_to
+from rota.contacts.models import Call, CallEvent, CallOutcome, Contact
+from rota.contacts.phone.callers import contact_for_caller, lock_caller
+from rota.contacts.queue.service import adopt, may_see
 from rota.contacts.routing import reasons
 from rota.contacts.routing.service import (
     decision_for,
     flush_or_conflict,
     record_event,
-    route_new_contact,
 )
-from rota.db import lock_for_transaction
 from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
@@ -30,7 +29,6 @@ log = logging.getLogger(__name__)
 
 EVENTS = ("new", "answered", "ended")
 CALLER_MAX = 32
-UNREADABLE = _l("The caller's number could not be read; it is kept as given: %(raw)s")
 NO_PHONE = _l(
     "Nobody on duty has a phone number: add one to the counsellor's or the organisation's details."
 )
@@ -116,53 +114,6 @@ def forwarding_target(session: Session, at: datetime) -> dict:
         return {"forward_to": None, "target": None, "reason": f"{reason} {NO_PHONE}"}
     number, target = found
     return {"forward_to": number, "target": target, "reason": reason}
-
-
-def _open_contact_of(session: Session, caller: str, viewer: User | None) -> Contact | None:
-    query = select(Contact).where(
-        Contact.client_phone == caller, Contact.status != ContactStatus.CLOSED
-    )
-    if viewer is not None:
-        query = query.where(visible_to(viewer))
-    query = query.order_by(Contact.received_at.desc(), Contact.id.desc())
-    return session.scalars(query.limit(1)).first()
-
-
-def contact_for_caller(
-    session: Session,
-    caller: str,
-    unreadable: bool,
-    raw: str,
-    at: datetime,
-    viewer: User | None = None,
-) -> Contact:
-    """The caller's open contact, else a new phone contact routed to whoever is on duty.
-
-    A counsellor (`viewer`) finds only contacts they may see: another organisation's contact
-    of the same number is never theirs to add to or take. The telephony side (no viewer)
-    answers for the whole ring. Callers hold lock_caller, so one caller gets one contact.
-    """
-    existing = None if unreadable or not caller else _open_contact_of(session, caller, viewer)
-    if existing is not None:
-        return existing
-    contact = Contact(
-        channel=Channel.PHONE,
-        client_phone=caller,
-        subject=str(_l("Call from %(caller)s", caller=caller or _l("a withheld number"))),
-        received_at=at,
-        updated_at=at,
-    )
-    route_new_contact(session, contact, at)
-    if unreadable:
-        record_event(
-            session, contact, "caller_unreadable", at, reason=str(UNREADABLE % {"raw": raw})
-        )
-    return contact
-
-
-def lock_caller(session: Session, number: str) -> None:
-    """Take the caller's lock before looking for their contact: concurrent calls open one."""
-    lock_for_transaction(session, f"caller:{number}")
 
 
 def _new_call(session: Session, report: CallReport, region: str) -> Call:
