@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from rota.contacts.models import Call, CallEvent, CallOutcome, Contact
+from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, Message
 from rota.contacts.phone.callers import contact_for_caller, lock_caller
 from rota.contacts.queue.service import adopt, may_see
 from rota.contacts.routing import reasons
@@ -145,6 +145,13 @@ def _call_for(session: Session, report: CallReport, region: str) -> Call:
     return call
 
 
+def _holds_more(session: Session, call: Call) -> bool:
+    """Whether the call's contact holds anything besides this call (it did not open it alone)."""
+    other_calls = select(Call.id).where(Call.contact_id == call.contact_id, Call.id != call.id)
+    mails = select(Message.id).where(Message.contact_id == call.contact_id)
+    return session.scalar(select(other_calls.exists() | mails.exists()))
+
+
 def _answered(session: Session, call: Call, report: CallReport, region: str) -> None:
     """The call was answered: the counsellor who answered gets it, on a contact they may see."""
     call.answered_at = call.answered_at or report.at
@@ -157,8 +164,8 @@ def _answered(session: Session, call: Call, report: CallReport, region: str) -> 
     )
     if counsellor is not None:
         call.counsellor_id = counsellor.id
-        if not may_see(session, counsellor, call.contact_id):  # another organisation's contact
-            call.contact = contact_for_caller(
+        if _holds_more(session, call) and not may_see(session, counsellor, call.contact_id):
+            call.contact = contact_for_caller(  # another's contact: the call moves, not the rest
                 session, call.caller, False, call.caller, report.at, counsellor
             )
         adopt(call.contact, counsellor, report.at)

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from rota.auth import tokens
 from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, ContactStatus
 from rota.extensions import db
+from rota.schedule.models import Shift
 
 NINE = datetime(2026, 3, 30, 6, 0, tzinfo=UTC)  # 09:00 in Helsinki
 URL = "/api/v1/telephony/events"
@@ -199,11 +200,13 @@ def test_a_call_form_without_caller_is_refused_and_stores_nothing(client, login,
 
 @pytest.fixture
 def other_orgs_contact(app, make):
-    """JKL-TYP's open phone contact of the caller, waiting unassigned in JKL-TYP's queue."""
+    """JKL-TYP's open phone contact of the caller (a missed call yesterday), in its queue."""
     jkl = make.org(name="JKL-TYP")
     make.counsellor(jkl, name="Jussi", phone="040 333 4444")
     contact = make.contact("Call from +358407654321", org=jkl, client_phone="+358407654321")
     contact.channel = "phone"
+    yesterday = NINE - timedelta(days=1)
+    db.session.add(Call(contact_id=contact.id, caller=contact.client_phone, started_at=yesterday))
     db.session.commit()
     return contact
 
@@ -216,12 +219,12 @@ def test_a_call_logged_by_hand_never_takes_another_organisations_contact(
     response = client.post("/calls/new", data={**form, "summary": "Kysyi hakuajoista"})
 
     db.session.expire_all()
-    call = db.session.scalars(select(Call)).one()
+    call = db.session.scalars(select(Call).where(Call.logged_by_id == on_duty.id)).one()
     assert call.contact_id != other_orgs_contact.id
     assert response.headers["Location"].endswith(f"/contacts/{call.contact_id}")
     assert call.contact.owner_id == on_duty.id
     theirs = db.session.get(Contact, other_orgs_contact.id)
-    assert (theirs.owner_id, theirs.calls, theirs.status) == (None, [], ContactStatus.NEW)
+    assert (theirs.owner_id, len(theirs.calls), theirs.status) == (None, 1, ContactStatus.NEW)
 
 
 def test_a_call_logged_by_hand_joins_the_callers_open_contact_the_counsellor_may_see(
@@ -241,11 +244,11 @@ def test_a_call_answered_by_another_organisation_moves_to_a_contact_of_the_one_w
     pbx(event("answered", minutes=1, answering_number="+358401112222"))
 
     db.session.expire_all()
-    call = db.session.scalars(select(Call)).one()
+    call = db.session.scalars(select(Call).where(Call.external_id == "c1")).one()
     assert call.contact_id != other_orgs_contact.id
     assert (call.contact.owner_id, call.counsellor_id) == (on_duty.id, on_duty.id)
     theirs = db.session.get(Contact, other_orgs_contact.id)
-    assert (theirs.owner_id, theirs.calls) == (None, [])
+    assert (theirs.owner_id, len(theirs.calls)) == (None, 1)
 
 
 def test_a_missed_call_waits_for_a_call_back_on_the_callers_open_contact(
@@ -253,7 +256,7 @@ def test_a_missed_call_waits_for_a_call_back_on_the_callers_open_contact(
 ):
     pbx(event("new"))
     pbx(event("ended", minutes=1, cause="no-answer"))
-    call = db.session.scalars(select(Call)).one()
+    call = db.session.scalars(select(Call).where(Call.external_id == "c1")).one()
     assert (call.contact_id, call.callback_needed) == (other_orgs_contact.id, True)
 
 
@@ -274,3 +277,19 @@ def test_concurrent_new_calls_of_one_caller_open_one_contact(app, pbx, on_duty):
 
     assert results == [201] * 5
     assert (count(Call), count(Contact)) == (5, 1)
+
+
+def test_a_call_that_opened_its_contact_alone_stays_on_it_with_the_one_who_answered(
+    pbx, on_duty, make
+):
+    jkl = make.org(name="JKL-TYP", phone="014 123 456")
+    db.session.delete(db.session.scalars(select(Shift)).one())  # Anna is not on duty
+    db.session.commit()
+    make.shift(jkl, "2026-03-30T09:00", channel="phone")  # JKL-TYP's queue, nobody named
+    db.session.commit()
+    pbx(event("new"))
+    pbx(event("answered", minutes=1, answering_number="+358401112222"))
+
+    call = db.session.scalars(select(Call)).one()
+    assert count(Contact) == 1
+    assert (call.contact.owner_id, call.contact.organisation_id) == (on_duty.id, jkl.id)
