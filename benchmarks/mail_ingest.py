@@ -114,6 +114,7 @@ def on_duty() -> None:
     counsellor = save_person(
         db.session,
         None,
+        actor=None,
         organisation=organisation,
         name="Ohjaaja",
         email="ohjaaja@example.fi",

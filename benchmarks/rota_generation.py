@@ -22,6 +22,7 @@ import tempfile
 import time as clock
 import tracemalloc
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
@@ -43,6 +44,7 @@ from rota.schedule.planning import generation, rotation
 from rota.schedule.planning.eligibility import Eligibility  # noqa: E402
 
 START = datetime(2025, 12, 31, 22, tzinfo=UTC)  # 2026-01-01 00:00 in Helsinki
+SETTINGS = generation.RotaSettings(ZoneInfo("Europe/Helsinki"))
 DENSE_SLOTS_PER_WEEK = 7 * 24 * 3
 REPEAT = 3
 
@@ -133,7 +135,7 @@ def time_generation(until, traced=False):
     if traced:
         tracemalloc.start()
     with Timer() as timer:
-        result = generation.generate(db.session, until, START)
+        result = generation.generate(db.session, until, START, settings=SETTINGS)
         db.session.commit()
     peak = tracemalloc.get_traced_memory()[1] if traced else 0
     if traced:

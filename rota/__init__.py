@@ -2,16 +2,16 @@
 
 import os
 
-from flask import Flask
-
 from rota.config import load_config
 
 
 def create_app(config=None):
     """Build the app: configuration, extensions, blueprints, commands, error pages."""
-    app = Flask(
+    from rota.errorpages import Rota
+
+    app = Rota(
         __name__,
-        template_folder="../templates",
+        template_folder=template_folder(),
         static_folder="static",
         instance_path=os.environ.get("ROTA_INSTANCE_PATH") or None,
         instance_relative_config=True,
@@ -23,6 +23,17 @@ def create_app(config=None):
     register_commands(app)
     register_errorhandlers(app)
     return app
+
+
+def template_folder():
+    """rota/templates in an installed copy (setup.py puts it there); ../templates in a checkout."""
+    package = os.path.dirname(os.path.abspath(__file__))
+    installed = os.path.join(package, "templates")
+    return (
+        installed
+        if os.path.isdir(installed)
+        else os.path.join(os.path.dirname(package), "templates")
+    )
 
 
 def import_models():
@@ -40,7 +51,7 @@ def register_extensions(app):
     from rota import i18n, templating
     from rota.extensions import csrf, db, login, mail, migrate
 
-    os.makedirs(app.instance_path, exist_ok=True)
+    make_instance_folder(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
@@ -53,6 +64,17 @@ def register_extensions(app):
     login.user_loader(_load_user)
 
 
+def make_instance_folder(app):
+    """The instance folder holds config.py and the default SQLite database: it must exist."""
+    try:
+        os.makedirs(app.instance_path, exist_ok=True)
+    except OSError as exc:
+        raise RuntimeError(
+            f"The instance folder {app.instance_path} cannot be created ({exc.strerror}): "
+            "set ROTA_INSTANCE_PATH to a folder rota may write to."
+        ) from exc
+
+
 def _load_user(user_id):
     from rota.extensions import db
     from rota.members.models import User
@@ -62,38 +84,34 @@ def _load_user(user_id):
 
 
 def register_blueprints(app):
-    """Mount each domain's pages and API."""
-    from rota import home
+    """Mount each domain's pages and API (ids in URLs limited by rota.converters)."""
+    from rota import converters, home
     from rota.auth import views as auth
     from rota.members import people_views
     from rota.members import views as members
 
+    converters.init_app(app)
     for module in (home, auth, members, people_views):
         app.register_blueprint(module.bp)
-    from rota.api import on_duty as duty_api
-    from rota.api import openapi
+    from rota import api
     from rota.schedule.feeds import views as feed_views
 
-    for module in (feed_views, duty_api, openapi):
+    for module in (feed_views, api):
         app.register_blueprint(module.bp)
     from rota.schedule.hours import views as admin_views
     from rota.schedule.planning import views as planning_views
 
     for module in (admin_views, planning_views):
         app.register_blueprint(module.bp)
-    from rota.api import shifts as shifts_api
     from rota.schedule import views as schedule
 
-    for module in (schedule, shifts_api):
-        app.register_blueprint(module.bp)
+    app.register_blueprint(schedule.bp)
     from rota.contacts.mail import views as mail_views
 
     app.register_blueprint(mail_views.bp)
-    from rota.api import contacts as contacts_api
     from rota.contacts.queue import views as contacts
 
-    for module in (contacts, contacts_api):
-        app.register_blueprint(module.bp)
+    app.register_blueprint(contacts.bp)
 
 
 def register_commands(app):
@@ -104,7 +122,7 @@ def register_commands(app):
 
 
 def register_errorhandlers(app):
-    """Friendly pages for 400, 403, 404, 409 and domain NotFound."""
-    from rota import home
+    """JSON errors under /api, friendly localised pages elsewhere (rota.errorpages)."""
+    from rota import errorpages
 
-    home.init_errorhandlers(app)
+    errorpages.init_app(app)

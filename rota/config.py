@@ -21,6 +21,7 @@ DEFAULTS = {
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": True,
     "PASSWORD_RESET_MAX_AGE": 3600,
+    "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of a request body (forms, webhooks): else 413
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
     "MAIL_USE_TLS": False,
@@ -62,6 +63,7 @@ def load_config(app, overrides=None):
     if not app.config.get("DATABASE_URL"):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "rota.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
+    app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]  # one limit to state
     # no client data in logs: a failed statement's exception never shows its values
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}

@@ -3,7 +3,7 @@
 import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, func, select
+from sqlalchemy import DateTime, MetaData, TypeDecorator, func, select, text
 from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
@@ -43,6 +43,11 @@ class UTCDateTime(TypeDecorator):
 def utcnow() -> datetime:
     """The current instant, aware, in UTC."""
     return datetime.now(UTC)
+
+
+def ping(session) -> None:
+    """Ask the database for one row: raises when it cannot be reached."""
+    session.execute(text("SELECT 1"))
 
 
 def lock_for_transaction(session: Session, name: str) -> None:

@@ -121,6 +121,7 @@ def _people(session, org, index, password_hash):
     people.save_person(
         session,
         None,
+        actor=None,
         organisation=org,
         role=Role.ORG_ADMIN,
         name=_demo_name(index * 4),
@@ -133,6 +134,7 @@ def _people(session, org, index, password_hash):
         people.save_person(
             session,
             None,
+            actor=None,
             organisation=org,
             role=Role.COUNSELLOR,
             name=_demo_name(index * 4 + n),
@@ -152,6 +154,7 @@ def load_demo(session: Session) -> bool:
     people.save_person(
         session,
         None,
+        actor=None,
         role=Role.COORDINATOR,
         name="Kirsi Koordinaattori",
         email="koordinaattori@example.fi",

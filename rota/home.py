@@ -1,19 +1,83 @@
-"""The landing page, the language switch, a health check and the error pages."""
+"""The front page and its panels, the language switch and a health check."""
 
 from flask import Blueprint, current_app, redirect, render_template, request, session
-from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.errors import NotFound
+from rota.contacts.mail import poll as mailbox
+from rota.contacts.queue import service as queue
+from rota.db import ping, utcnow
 from rota.extensions import db
+from rota.forms import perform
+from rota.i18n import service_date
+from rota.members import people
+from rota.members.roles import Role
+from rota.schedule import coverage
 
 bp = Blueprint("main", __name__)
+
+PANEL_SIZE = 5  # contacts listed in a panel; the count says how many there are in all
+
+
+def _unhandled(session, viewer, now, config) -> dict:
+    return {"unopened": queue.unopened(session, viewer), "queues": queue.queues(session, viewer)}
+
+
+def _queues(session, viewer, now, config) -> dict:
+    return {"queues": queue.queues(session, viewer)}
+
+
+def _mailbox(session, viewer, now, config) -> dict:
+    return {"mail_status": mailbox.mailbox_status(session, config)}
+
+
+def _duty_today(session, viewer, now, config) -> dict:
+    today = service_date(now, config["TIMEZONE"])
+    return {"entries": coverage.rota_between(session, today, today)}
+
+
+def _gaps(session, viewer, now, config) -> dict:
+    days = config["COVERAGE_DAYS"]
+    return {"entries": coverage.gaps_for(session, viewer, now, days), "days": days}
+
+
+def _offers(session, viewer, now, config) -> dict:
+    return {"offers": coverage.offered_shifts(session, now)}
+
+
+def _my_shifts(session, viewer, now, config) -> dict:
+    return {"entries": coverage.upcoming_for(session, viewer.id, now)}
+
+
+# The front page's panels by role, what needs doing now first: (template, its data from the
+# services, given the session, the viewer, now and the app's configuration).
+PANELS = {
+    Role.COORDINATOR: [
+        ("contacts/panels/unhandled.html", _unhandled),
+        ("schedule/panels/duty_today.html", _duty_today),
+        ("schedule/panels/gaps.html", _gaps),
+        ("contacts/mail/panel.html", _mailbox),
+    ],
+    Role.ORG_ADMIN: [
+        ("contacts/panels/org_queue.html", _queues),
+        ("schedule/panels/gaps.html", _gaps),
+        ("schedule/panels/offers.html", _offers),
+    ],
+    Role.COUNSELLOR: [
+        ("contacts/panels/my_queue.html", _queues),
+        ("schedule/panels/my_shifts.html", _my_shifts),
+    ],
+}
 
 
 @bp.get("/")
 @login_required
 def home():
-    return render_template("home.html")
+    now, config = utcnow(), current_app.config
+    panels = [
+        (template, data(db.session, current_user, now, config))
+        for template, data in PANELS.get(current_user.role, [])
+    ]
+    return render_template("home.html", panels=panels, panel_size=PANEL_SIZE)
 
 
 @bp.post("/language")
@@ -22,48 +86,12 @@ def set_language():
     if code in current_app.config["LANGUAGES"]:
         session["locale"] = code
         if current_user.is_authenticated:
-            current_user.locale = code
-            db.session.commit()
+            perform(people.set_locale, current_user, code)
     target = request.form.get("next", "")
     return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
 
 
 @bp.get("/healthz")
 def health():
-    db.session.execute(db.text("SELECT 1"))
+    ping(db.session)
     return {"status": "ok"}
-
-
-def _error_page(status, title, message):
-    return render_template("error.html", status=status, title=title, message=message), status
-
-
-def init_errorhandlers(app):
-    """Register friendly error pages that say what to do next."""
-
-    @app.errorhandler(NotFound)
-    def not_found_domain(exc):
-        return _error_page(404, _("Not found"), str(exc.user_message))
-
-    @app.errorhandler(404)
-    def not_found(_exc):
-        return _error_page(404, _("Not found"), _("There is nothing here. Check the address."))
-
-    @app.errorhandler(403)
-    def forbidden(_exc):
-        return _error_page(
-            403, _("Not allowed"), _("Your role does not allow this page. Ask the coordinator.")
-        )
-
-    @app.errorhandler(400)
-    def bad_request(exc):
-        message = getattr(exc, "description", "") or _("The request was not understood.")
-        if "CSRF" in message:
-            message = _("The form expired or came from elsewhere. Reload the page and try again.")
-        return _error_page(400, _("Bad request"), message)
-
-    @app.errorhandler(409)
-    def conflict(_exc):
-        return _error_page(
-            409, _("Changed meanwhile"), _("Someone else changed this first. Reload and try again.")
-        )

@@ -1,13 +1,13 @@
 """Language and time zone: the person's profile, then the browser, then the ring's default."""
 
-from collections.abc import Mapping
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import force_locale, refresh
+from flask_babel import refresh
 from flask_login import current_user
 
+from rota.db import utcnow
 from rota.extensions import babel
 
 
@@ -29,23 +29,14 @@ def select_timezone() -> str:
     return current_app.config["TIMEZONE"]
 
 
-def service_date(now: datetime, config: Mapping | None = None) -> date:
-    """The date in the service's time zone (TIMEZONE of `config`, else the app's) at `now`."""
-    config = current_app.config if config is None else config
-    return now.astimezone(ZoneInfo(config["TIMEZONE"])).date()
+def service_date(now: datetime, zone: str) -> date:
+    """The date in the service's time zone `zone` (the TIMEZONE setting) at `now`."""
+    return now.astimezone(ZoneInfo(zone)).date()
 
 
-def recipient_locale(user) -> str:
-    """The language to write to this person in: their profile's choice, else the ring's default."""
-    locale = getattr(user, "locale", None)
-    if locale in current_app.config["LANGUAGES"]:
-        return locale
-    return current_app.config["BABEL_DEFAULT_LOCALE"]
-
-
-def in_language_of(user):
-    """Context manager: gettext and the date filters speak the recipient's language inside it."""
-    return force_locale(recipient_locale(user))
+def service_today() -> date:
+    """Today in the running app's service time zone (for views and commands)."""
+    return service_date(utcnow(), current_app.config["TIMEZONE"])
 
 
 def init_app(app):

@@ -31,17 +31,6 @@ NAVIGATION = [
     ("mail.problems", _l("Shared mailbox"), (C,)),
 ]
 
-# templates included on the front page, by role
-HOME_PANELS: dict[Role, list[str]] = {C: [], A: [], S: []}
-HOME_PANELS[C] += ["schedule/panels/duty_today.html", "schedule/panels/gaps.html"]
-HOME_PANELS[A] += ["schedule/panels/gaps.html", "schedule/panels/offers.html"]
-HOME_PANELS[S] += ["schedule/panels/my_shifts.html"]
-HOME_PANELS[C] += ["contacts/mail/panel.html"]
-# contacts waiting come first: they are what to do now
-HOME_PANELS[C][:0] = ["contacts/panels/unhandled.html"]
-HOME_PANELS[A][:0] = ["contacts/panels/org_queue.html"]
-HOME_PANELS[S][:0] = ["contacts/panels/my_queue.html"]
-
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}
 
 
@@ -49,11 +38,6 @@ def nav_items():
     """The navigation entries for the signed-in person's role."""
     role = current_user.role
     return [(endpoint, label) for endpoint, label, roles in NAVIGATION if role in roles]
-
-
-def home_panels():
-    """Front-page panels for the signed-in person's role."""
-    return HOME_PANELS.get(current_user.role, [])
 
 
 def commitment(signature) -> str:
@@ -80,7 +64,6 @@ def init_app(app):
     app.jinja_env.globals.update(
         nav_items=nav_items,
         commitment=commitment,
-        home_panels=home_panels,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
     )

@@ -94,6 +94,12 @@ def make():
 
 
 @pytest.fixture
+def ring(app) -> factories.Ring:
+    """The usual small ring: Org A and Org B, both signed, and a person in every role."""
+    return factories.ring()
+
+
+@pytest.fixture
 def login(client):
     """Sign a person in through the real login form."""
 

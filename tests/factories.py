@@ -2,16 +2,21 @@
 
 import functools
 import itertools
-from datetime import date
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from flask import current_app
 from werkzeug.security import generate_password_hash
 
 from rota.contacts.models import Contact
 from rota.extensions import db
 from rota.members import memoranda, people, service
-from rota.members.models import Role
+from rota.members.models import Agreement, Organisation, Role, User
+from rota.outbox.service import MailSettings
 
 PASSWORD = "correct horse battery"
+HELSINKI = ZoneInfo("Europe/Helsinki")
 _counter = itertools.count(1)
 
 
@@ -72,7 +77,14 @@ def user(role=Role.COUNSELLOR, organisation=None, **overrides):
         "password_hash": _password_hash(),
     }
     fields.update(overrides)
-    return _saved(people.save_person(db.session, None, organisation=organisation, **fields))
+    return _saved(
+        people.save_person(db.session, None, actor=None, organisation=organisation, **fields)
+    )
+
+
+def mail_settings():
+    """How the test app writes its mail (its configuration as the use cases take it)."""
+    return MailSettings.from_config(current_app.config)
 
 
 def coordinator(**overrides):
@@ -88,17 +100,19 @@ def counsellor(organisation=None, **overrides):
 
 
 def shift(organisation=None, start="2026-03-30T09:00", hours=3, channel="phone", **overrides):
-    """A planned shift of an organisation starting at `start` Helsinki time (default 3 h)."""
-    from datetime import UTC, datetime, timedelta
-    from zoneinfo import ZoneInfo
+    """A planned shift of an organisation (a new one if none is given), `hours` long from
+    `start` in Helsinki wall time: an ISO string, a naive datetime, or a day (then 09:00)."""
+    from rota.schedule.models import Channel, Shift
 
-    from rota.schedule.models import Shift
-
-    local = datetime.fromisoformat(start).replace(tzinfo=ZoneInfo("Europe/Helsinki"))
+    if isinstance(start, str):
+        start = datetime.fromisoformat(start)
+    elif not isinstance(start, datetime):
+        start = datetime.combine(start, time(9))
+    local = start.replace(tzinfo=HELSINKI)
     starts_at = local.astimezone(UTC)
     fields = {
         "slot_key": f"{local:%Y-%m-%d}/{channel}/{local:%H:%M}",
-        "channel": channel,
+        "channel": Channel(channel),
         "local_day": local.date(),
         "starts_at": starts_at,
         "ends_at": starts_at + timedelta(hours=hours),
@@ -113,8 +127,6 @@ def shift(organisation=None, start="2026-03-30T09:00", hours=3, channel="phone",
 
 def service_hours(slots=((0, 9, 12, "phone"),), valid_from=date(2024, 1, 1), **overrides):
     """A service hours pattern from (weekday, start hour, end hour, channel[, language]) slots."""
-    from datetime import time
-
     from rota.schedule.hours import patterns as hours
 
     fields = {"name": f"Service hours {next(_counter)}", "valid_from": valid_from}
@@ -145,3 +157,39 @@ def contact(subject="Asia", owner=None, org=None, **fields):
     )
     db.session.add(row)
     return _saved(row)
+
+
+@dataclass(frozen=True)
+class Ring:
+    """Two member organisations, both signed, and a person in every role."""
+
+    agreement: Agreement
+    org_a: Organisation
+    org_b: Organisation
+    coordinator: User
+    admin_a: User
+    admin_b: User
+    anna: User  # counsellor of Org A
+    aino: User  # counsellor of Org A
+    bert: User  # counsellor of Org B
+
+
+def ring():
+    """Org A (admin, counsellors Anna and Aino Aalto) and Org B (admin, counsellor Bert), each
+    signed for 10 h a month from 2024, and the coordinator; all Finnish-speaking."""
+    agreement_ = agreement()
+    org_a = org(name="Org A", short_name="A", colour="#aa0000")
+    org_b = org(name="Org B", short_name="B", colour="#0050aa")
+    signature(org_a, agreement_)
+    signature(org_b, agreement_)
+    return Ring(
+        agreement=agreement_,
+        org_a=org_a,
+        org_b=org_b,
+        coordinator=coordinator(name="Coordinator"),
+        admin_a=org_admin(org_a, name="Admin A"),
+        admin_b=org_admin(org_b, name="Admin B"),
+        anna=counsellor(org_a, name="Anna"),
+        aino=counsellor(org_a, name="Aino Aalto"),
+        bert=counsellor(org_b, name="Bert"),
+    )

@@ -1,50 +1,22 @@
-"""The contacts API: telephony call events in, contacts out for integrations and audits."""
+"""GET /api/v1/contacts: contacts changed since an instant, paged, for integrations and audits."""
 
-from datetime import datetime
+from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, g, jsonify, request
-from flask_babel import force_locale
+from flask import current_app, g, jsonify, request
 
-from rota.auth.access import token_required
-from rota.contacts import audit, notify
-from rota.contacts.phone import service as phone
-from rota.db import utcnow
-from rota.errors import DomainError
-from rota.extensions import csrf, db
+from rota.api import bp, params
+from rota.api.auth import token_required
+from rota.contacts import audit
+from rota.extensions import db
 
-bp = Blueprint("contacts_api", __name__, url_prefix="/api/v1")
-csrf.exempt(bp)
+MAX_LIMIT = 500
+DEFAULT_LIMIT = 100
 
 
-def _bad_request(error: DomainError):
-    response = jsonify(error="bad_request", field=error.field, message=str(error.user_message))
-    response.status_code = 400
-    return response
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat() if moment else None
-
-
-@bp.post("/telephony/events")
-@token_required("telephony:write")
-def telephony_event():
-    now = utcnow()
-    with force_locale("en"):
-        try:
-            report = phone.parse_call_event(request.get_json(silent=True), now)
-        except DomainError as exc:
-            return _bad_request(exc)
-        result = phone.record_call_event(
-            db.session, report, request.get_json(), current_app.config["PHONE_REGION"]
-        )
-    db.session.commit()
-    notify.deliver_pending(db.session, now)
-    return jsonify(result), 200 if result["duplicate"] else 201
-
-
-def _contact_json(contact, counts: dict) -> dict:
+def contact_json(contact, counts: dict, zone: ZoneInfo) -> dict:
+    """One contact: channel, status, owner, organisation, timestamps and message count."""
     owner, org = contact.owner, contact.organisation
+    moments = ("received_at", "opened_at", "first_response_at", "closed_at", "updated_at")
     return {
         "id": contact.id,
         "reference": contact.reference,
@@ -53,11 +25,7 @@ def _contact_json(contact, counts: dict) -> dict:
         "language": contact.language,
         "owner": {"id": owner.id, "name": owner.name} if owner else None,
         "organisation": {"id": org.id, "short_name": org.short_name} if org else None,
-        "received_at": _iso(contact.received_at),
-        "opened_at": _iso(contact.opened_at),
-        "first_response_at": _iso(contact.first_response_at),
-        "closed_at": _iso(contact.closed_at),
-        "updated_at": _iso(contact.updated_at),
+        **{name: params.timestamp(getattr(contact, name), zone) for name in moments},
         "message_count": counts.get(contact.id, 0),
     }
 
@@ -65,15 +33,16 @@ def _contact_json(contact, counts: dict) -> dict:
 @bp.get("/contacts")
 @token_required("contacts:read")
 def contacts():
-    args = request.args
-    with force_locale("en"):
-        try:
-            page = audit.contacts_page(
-                db.session, g.api_token, args.get("since"), args.get("cursor"), args.get("limit")
-            )
-        except DomainError as exc:
-            return _bad_request(exc)
+    args, zone = request.args, ZoneInfo(current_app.config["TIMEZONE"])
+    page = audit.contacts_page(
+        db.session,
+        g.api_token,
+        since=params.instant(args.get("since"), "since"),
+        after=params.cursor(args.get("cursor")),
+        limit=params.limit(args.get("limit"), DEFAULT_LIMIT, MAX_LIMIT),
+    )
+    last = page.contacts[-1] if page.more else None
     return jsonify(
-        contacts=[_contact_json(c, page.counts) for c in page.contacts],
-        next_cursor=page.next_cursor,
+        contacts=[contact_json(c, page.counts, zone) for c in page.contacts],
+        next_cursor=params.make_cursor(last.updated_at, last.id) if last else None,
     )

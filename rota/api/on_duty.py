@@ -1,21 +1,15 @@
 """GET /api/v1/on-duty: who is on duty at an instant, where to forward calls, who is next."""
 
-from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import current_app, jsonify, request
 
-from rota.auth.access import token_required
+from rota.api import bp, params
+from rota.api.auth import token_required
 from rota.db import utcnow
 from rota.extensions import db
 from rota.schedule import duty
-from rota.schedule.models import Channel, Shift
-
-bp = Blueprint("duty_api", __name__, url_prefix="/api/v1")
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+from rota.schedule.models import Shift
 
 
 def forward_to(shift: Shift, ring_phone: str) -> str:
@@ -26,7 +20,7 @@ def forward_to(shift: Shift, ring_phone: str) -> str:
     return found[0] if found else ring_phone
 
 
-def shift_json(shift: Shift, ring_phone: str) -> dict:
+def shift_json(shift: Shift, ring_phone: str, zone: ZoneInfo) -> dict:
     """A shift as the on-duty API shows it."""
     org, counsellor = shift.organisation, shift.counsellor
     return {
@@ -34,8 +28,8 @@ def shift_json(shift: Shift, ring_phone: str) -> dict:
         "slot_key": shift.slot_key,
         "channel": shift.channel.value,
         "language": shift.language,
-        "starts_at": _iso(shift.starts_at),
-        "ends_at": _iso(shift.ends_at),
+        "starts_at": params.timestamp(shift.starts_at, zone),
+        "ends_at": params.timestamp(shift.ends_at, zone),
         "organisation": {
             "id": org.id,
             "name": org.name,
@@ -49,41 +43,20 @@ def shift_json(shift: Shift, ring_phone: str) -> dict:
     }
 
 
-def _bad_request(message: str):
-    response = jsonify(error="bad_request", message=message)
-    response.status_code = 400
-    return response
-
-
-def _parse_at(raw: str | None, tz: str) -> datetime:
-    """The instant asked about: now, or ISO 8601 (a time without offset is the ring's local time)."""
-    if raw is None:
-        return utcnow()
-    moment = datetime.fromisoformat(raw.strip().replace(" ", "+"))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=ZoneInfo(tz))
-    return moment.astimezone(UTC)
-
-
 @bp.get("/on-duty")
 @token_required("on-duty:read")
 def on_duty():
     config = current_app.config
-    try:
-        at = _parse_at(request.args.get("at"), config["TIMEZONE"])
-    except ValueError:
-        return _bad_request("Give `at` as an ISO 8601 instant, e.g. 2026-03-30T09:30:00+03:00.")
-    channel = request.args.get("channel")
-    if channel is not None and channel not in set(Channel):
-        choices = ", ".join(c.value for c in Channel)
-        return _bad_request(f"Give `channel` as one of: {choices}.")
+    zone = ZoneInfo(config["TIMEZONE"])
+    at = params.instant(request.args.get("at"), "at", zone) or utcnow()
+    channel = params.channel(request.args.get("channel"))
     ring_phone = config["RING_PHONE"]
     current = duty.on_duty(db.session, at, channel)
     following = duty.next_shifts(db.session, at, channel)
     return jsonify(
-        at=_iso(at),
+        at=params.timestamp(at, zone),
         channel=channel,
-        on_duty=[shift_json(shift, ring_phone) for shift in current],
-        next=[shift_json(shift, ring_phone) for shift in following],
+        on_duty=[shift_json(shift, ring_phone, zone) for shift in current],
+        next=[shift_json(shift, ring_phone, zone) for shift in following],
         ring_phone=ring_phone,
     )

@@ -1,18 +1,18 @@
 """OpenAPI 3.1 description of every /api/v1 endpoint, served at /api/v1/openapi.json.
 
-tests/test_openapi.py calls each operation for real (with the examples given here) and
+tests/api/test_openapi.py calls each operation for real (with the examples given here) and
 validates the answers against these schemas, and checks that the app's /api/v1 routes and the
 paths here are the same set: a new endpoint or field fails the test until it is described.
 """
 
-from flask import Blueprint, jsonify
+from flask import jsonify
 
+from rota.api import bp
 from rota.api.schemas import CHANNELS, SCHEMAS, json_body, query, ref
-
-bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 UNAUTHORIZED = json_body(ref("Error"), "No live token with the scope this endpoint needs.")
 BAD_REQUEST = json_body(ref("Error"), "A parameter is malformed; `message` says how to fix it.")
+TOO_LARGE = json_body(ref("Error"), "The body is larger than the limit `message` states.")
 
 
 def operation(operation_id: str, summary: str, scope: str | None, responses: dict, **more):
@@ -45,7 +45,7 @@ PATHS = {
                     {"type": "string"},
                     "2026-03-30T09:30:00+03:00",
                     "ISO 8601 instant, default now; without an offset it is the ring's local "
-                    "time. Encode '+' as %2B in the query string.",
+                    "time (refused when the clocks skip or repeat it). Encode '+' as %2B.",
                 ),
                 query("channel", {"enum": CHANNELS}, "phone"),
             ],
@@ -75,7 +75,9 @@ PATHS = {
             "contacts:read",
             {"200": json_body(ref("ContactPage"), "One page of contacts"), "400": BAD_REQUEST},
             parameters=[
-                query("since", {"type": "string", "format": "date-time"}, "2026-03-01T00:00:00Z"),
+                query(
+                    "since", {"type": "string", "format": "date-time"}, "2026-03-01T00:00:00+02:00"
+                ),
                 query("cursor", {"type": "string"}, None, "`next_cursor` of the previous page"),
                 query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, 100),
             ],
@@ -90,6 +92,7 @@ PATHS = {
                 "201": json_body(ref("CallEventResult"), "Recorded; `new` says where to forward"),
                 "200": json_body(ref("CallEventResult"), "Already recorded: nothing changed"),
                 "400": BAD_REQUEST,
+                "413": TOO_LARGE,
             },
             requestBody={
                 "required": True,
@@ -112,7 +115,9 @@ SPEC = {
         "description": "The guidance ring's rota, on-duty lookup, contacts and telephony. "
         "Every call except this description needs `Authorization: Bearer <token>` with the "
         "scope the operation names; tokens are made on the API tokens page or with "
-        "`flask --app rota token create`. Calendar feeds (.ics) are described in the README.",
+        '`flask --app rota token create`. Every error answers `{"error": code, "message": '
+        "text}`; every timestamp is ISO 8601 in the service's zone with its offset "
+        "(2026-03-29T04:00:00+03:00). Calendar feeds (.ics) are described in the README.",
     },
     "components": {
         "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

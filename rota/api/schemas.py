@@ -1,8 +1,16 @@
 """JSON Schemas (OpenAPI 3.1 = JSON Schema 2020-12) of the /api/v1 bodies, and small builders."""
 
+from rota.api.errors import CODES
+
 CHANNELS = ["phone", "email", "chat"]
-INSTANT = {"type": "string", "format": "date-time", "examples": ["2026-03-30T06:00:00Z"]}
-MAYBE_INSTANT = {"type": ["string", "null"], "format": "date-time"}
+# The one timestamp style of the API (rota.api.params.timestamp): the service zone's offset.
+LOCAL_TIME = {
+    "format": "date-time",
+    "pattern": r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2}$",
+    "description": "ISO 8601 in the service's time zone with its offset, to the second.",
+}
+INSTANT = {"type": "string", **LOCAL_TIME, "examples": ["2026-03-30T09:00:00+03:00"]}
+MAYBE_INSTANT = {"type": ["string", "null"], **LOCAL_TIME}
 PHONE = {"type": ["string", "null"], "description": "E.164, e.g. +358401234567"}
 ID = {"type": "integer"}
 TEXT = {"type": "string"}
@@ -49,11 +57,12 @@ def query(name: str, schema: dict, example, description: str = "") -> dict:
 SCHEMAS = {
     "Error": closed(
         {
-            "error": {"enum": ["unauthorized", "bad_request"]},
-            "message": TEXT,
-            "field": {"type": ["string", "null"]},
+            "error": {"enum": sorted(set(CODES.values()))},
+            "message": {**TEXT, "description": "What went wrong and what to send instead."},
+            "field": {**TEXT, "description": "The parameter or body field to fix (400)."},
+            "error_id": {**TEXT, "description": "The failure's id in the server log (500)."},
         },
-        optional=("field",),
+        optional=("field", "error_id"),
     ),
     "OrganisationRef": closed(
         {"id": ID, "name": TEXT, "short_name": TEXT, "phone": PHONE}, optional=("phone",)
@@ -91,7 +100,7 @@ SCHEMAS = {
             "slot_key": TEXT,
             "channel": {"enum": CHANNELS},
             "language": {"type": ["string", "null"]},
-            "starts_at": {**INSTANT, "description": "Local time with the zone's offset."},
+            "starts_at": INSTANT,
             "ends_at": INSTANT,
             "organisation": ref("OrganisationRef"),
             "counsellor": nullable("PersonRef"),
@@ -146,7 +155,11 @@ SCHEMAS = {
             "called": TEXT,
             "answering_number": TEXT,
             "cause": TEXT,
-            "timestamp": {**INSTANT, "description": "When it happened (default: on arrival)."},
+            "timestamp": {
+                "type": "string",
+                "format": "date-time",
+                "description": "When it happened, with an offset (default: on arrival).",
+            },
         },
     },
     "CallEventResult": closed(

@@ -1,11 +1,14 @@
-"""Permission checks for pages (roles, organisation scope) and for the API (scoped tokens)."""
+"""Permission checks for pages (roles) and for feed URLs (feed tokens).
+
+Thin wrappers: the rules themselves are in `rota.auth.policy`.
+"""
 
 from functools import wraps
 
-from flask import abort, g, jsonify, request
+from flask import abort
 from flask_login import current_user, login_required
 
-from rota.auth import tokens
+from rota.auth import policy, tokens
 from rota.db import utcnow
 from rota.extensions import db
 from rota.members.models import Role
@@ -18,48 +21,8 @@ def role_required(*roles: Role):
         @wraps(view)
         @login_required
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
+            if not policy.has_role(current_user, roles):
                 abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def can_manage_org(user, organisation_id: int | None) -> bool:
-    """The coordinator manages every organisation; an organisation admin only their own."""
-    if user.role == Role.COORDINATOR:
-        return True
-    return user.role == Role.ORG_ADMIN and organisation_id == user.organisation_id
-
-
-def require_org(organisation_id: int | None):
-    """404 unless the signed-in person manages this organisation (no hint it exists)."""
-    if not can_manage_org(current_user, organisation_id):
-        abort(404)
-
-
-def _bearer() -> str | None:
-    header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
-    return secret.strip() if scheme.lower() == "bearer" else None
-
-
-def token_required(scope: str):
-    """Allow an API endpoint only with a live bearer token holding `scope` (401 otherwise)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            token = tokens.authenticate(db.session, _bearer(), scope, utcnow())
-            if token is None:
-                response = jsonify(error="unauthorized", message="A valid API token is required.")
-                response.status_code = 401
-                response.headers["WWW-Authenticate"] = f'Bearer scope="{scope}"'
-                return response
-            db.session.commit()
-            g.api_token = token
             return view(*args, **kwargs)
 
         return wrapped

@@ -5,9 +5,10 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
+from rota.auth import policy
 from rota.auth.models import SCOPES, ApiToken
 from rota.errors import DomainError, NotFound
 from rota.members.models import Organisation, User
@@ -71,15 +72,24 @@ def authenticate(
     return token
 
 
+def holder(token: ApiToken) -> policy.TokenHolder:
+    """Whom the token speaks for, as the policy sees it."""
+    return policy.TokenHolder(token.user, token.organisation_id)
+
+
+def _in_scope(scope: policy.Scope):
+    if scope.reach == policy.Reach.ALL:
+        return true()
+    owned = [ApiToken.user_id == scope.person_id]
+    if scope.organisation_id is not None:
+        owned.append(ApiToken.organisation_id == scope.organisation_id)
+    return or_(*owned)
+
+
 def visible_tokens(session: Session, viewer: User) -> list[ApiToken]:
     """Tokens the viewer may see: all for the coordinator, else own and own organisation's."""
     query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-    if not viewer.is_coordinator:
-        owned = [ApiToken.user_id == viewer.id]
-        if viewer.is_org_admin:
-            owned.append(ApiToken.organisation_id == viewer.organisation_id)
-        query = query.where(or_(*owned))
-    return list(session.scalars(query))
+    return list(session.scalars(query.where(_in_scope(policy.token_scope(viewer)))))
 
 
 def revoke(session: Session, viewer: User, token_id: int, now: datetime) -> ApiToken:

@@ -5,12 +5,11 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from rota.auth import reset, tokens
+from rota.auth import policy, reset, tokens
 from rota.auth.forms import ConfirmForm, LoginForm, ResetPasswordForm, ResetRequestForm, TokenForm
 from rota.db import utcnow
-from rota.errors import DomainError
-from rota.extensions import db, mail
-from rota.forms import apply_error
+from rota.extensions import db
+from rota.forms import perform
 from rota.members import people
 from rota.outbox import service as outbox
 
@@ -49,27 +48,27 @@ def reset_request():
     form = ResetRequestForm()
     if form.validate_on_submit():
         user = people.find_by_email(db.session, form.email.data)
-        ids = [_queue_reset_mail(user).id] if user is not None and user.active else []
-        db.session.commit()
-        outbox.deliver(db.session, mail, utcnow(), ids=ids)
-        flash(
-            _(
-                "If the address belongs to an account, a reset link is on its way. "
-                "Check your inbox; the link works for one hour."
-            ),
-            "success",
+        if user is not None and user.active:
+            perform(_queue_reset_mail, user)
+        message = _(
+            "If the address belongs to an account, a reset link is on its way. "
+            "Check your inbox; the link works for one hour."
         )
+        flash(message, "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/reset_request.html", form=form)
 
 
-def _queue_reset_mail(user):
+def _queue_reset_mail(session, user):
+    """Queue the reset link to the person, in their language, to be sent after the commit."""
     token = reset.make_reset_token(user, current_app.config["SECRET_KEY"])
     link = url_for("auth.reset_password", token=token, _external=True)
     with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
         subject = _("Reset your password")
         text = render_template("auth/reset_mail.txt", user=user, link=link)
-    return outbox.queue_mail(db.session, to=user.email, subject=subject, text=text, kind="reset")
+    message = outbox.queue_mail(session, to=user.email, subject=subject, text=text, kind="reset")
+    outbox.remember(session, message.id)
+    return message
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -82,11 +81,11 @@ def reset_password(token):
         flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
         return redirect(url_for("auth.reset_request"))
     form = ResetPasswordForm()
-    if form.validate_on_submit():
-        people.set_password(user, form.password.data)
-        db.session.commit()
-        flash(_("Your password is changed. Sign in with the new one."), "success")
-        return redirect(url_for("auth.login"))
+    if (
+        form.validate_on_submit()
+        and (done := perform(people.change_password, user, form.password.data, form=form)).ok
+    ):
+        return done.redirect(_("Your password is changed. Sign in with the new one."), "auth.login")
     return render_template("auth/reset_password.html", form=form)
 
 
@@ -95,21 +94,18 @@ def reset_password(token):
 def token_list():
     form, secret = TokenForm(), None
     if form.validate_on_submit():
-        admin = current_user.is_org_admin and form.for_organisation.data
+        admin = policy.may_issue_organisation_token(current_user) and form.for_organisation.data
         org = current_user.organisation if admin else None
-        try:
-            token, secret = tokens.create_token(
-                db.session,
-                name=form.name.data,
-                scopes=form.scopes.data,
-                user=None if org else current_user,
-                organisation=org,
-                created_by=current_user,
-            )
-            db.session.commit()
-        except DomainError as exc:
-            db.session.rollback()
-            apply_error(form, exc)
+        done = perform(
+            tokens.create_token,
+            name=form.name.data,
+            scopes=form.scopes.data,
+            user=None if org else current_user,
+            organisation=org,
+            created_by=current_user,
+            form=form,
+        )
+        secret = done.result[1] if done.ok else None
     listing = tokens.visible_tokens(db.session, current_user)
     return render_template(
         "auth/tokens.html", form=form, tokens=listing, secret=secret, confirm=ConfirmForm()
@@ -120,9 +116,7 @@ def token_list():
 @login_required
 def token_revoke(token_id):
     if ConfirmForm().validate_on_submit():
-        token = tokens.revoke(db.session, current_user, token_id, utcnow())
-        db.session.commit()
-        flash(
-            _("Token “%(name)s” is revoked; it stops working at once.", name=token.name), "success"
-        )
+        done = perform(tokens.revoke, current_user, token_id, utcnow())
+        message = _("Token “%(name)s” is revoked; it stops working at once.", name=done.result.name)
+        return done.redirect(message, "auth.token_list")
     return redirect(url_for("auth.token_list"))

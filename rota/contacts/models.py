@@ -30,6 +30,29 @@ class ContactStatus(enum.StrEnum):
     CLOSED = "closed"
 
 
+class ContactEventKind(enum.StrEnum):
+    """What happened to a contact (stored in `ContactEvent.kind`; labels in contacts.events)."""
+
+    RECEIVED = "received"
+    MESSAGE = "message"
+    ROUTED = "routed"
+    HANDED_OVER = "handed_over"
+    REASSIGNED = "reassigned"
+    CLAIMED = "claimed"
+    REPLIED = "replied"
+    CLOSED = "closed"
+    REOPENED = "reopened"
+    CALL_ANSWERED = "call_answered"
+    CALL_MISSED = "call_missed"
+    CALL_LOGGED = "call_logged"
+    CALLED_BACK = "called_back"
+    CALLER_UNREADABLE = "caller_unreadable"
+    MENTIONED = "mentioned"  # its first mail carried another contact's tag from a non-participant
+    PARTICIPANT_ADDED = "participant_added"
+    MERGED = "merged"  # another contact was merged into it
+    MERGED_INTO = "merged_into"
+
+
 class Contact(db.Model):
     """One client matter: a thread of e-mails and calls, owned by a counsellor or a queue."""
 
@@ -253,7 +276,7 @@ class ContactEvent(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(30))
+    kind: Mapped[str] = mapped_column(String(30))  # a ContactEventKind
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     to_owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

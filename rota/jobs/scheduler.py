@@ -18,12 +18,12 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-from rota.contacts.mail.poll import poll_job
+from rota.contacts.mail.poll import poll_mailbox
 from rota.contacts.routing.service import hand_over
 from rota.db import utcnow
 from rota.extensions import db, mail
 from rota.jobs.lease import acquire_lease, holder_name, release_lease
-from rota.outbox.service import deliver, release_stale_claims
+from rota.outbox.service import MailSettings, deliver, release_stale_claims
 from rota.schedule import notify
 from rota.schedule.planning import generation
 
@@ -90,19 +90,22 @@ def _deliver_now(session: Session, now: datetime, ids: list[int]) -> int:
 
 def extend_horizon(session: Session, now: datetime) -> int:
     """Extend the rota to the configured horizon; returns the number of new shifts."""
-    return generation.generate(session, None, now).created
+    settings = generation.RotaSettings.from_config(current_app.config)
+    return generation.generate(session, None, now, settings=settings).created
 
 
 def send_reminders(session: Session, now: datetime) -> int:
     """Remind tomorrow's counsellors (once per shift); returns how many mails were queued."""
-    ids = notify.send_reminders(session, now)
+    ids = notify.send_reminders(session, now, MailSettings.from_config(current_app.config))
     _deliver_now(session, now, ids)
     return len(ids)
 
 
 def send_coverage_warnings(session: Session, now: datetime) -> int:
     """Mail today's coverage warning (once a day per audience); returns mails queued."""
-    ids = notify.send_coverage_warnings(session, now, current_app.config["COVERAGE_DAYS"])
+    config = current_app.config
+    settings = MailSettings.from_config(config)
+    ids = notify.send_coverage_warnings(session, now, config["COVERAGE_DAYS"], settings)
     _deliver_now(session, now, ids)
     return len(ids)
 
@@ -113,11 +116,16 @@ def deliver_outbox(session: Session, now: datetime) -> int:
     return _deliver_now(session, now, None)
 
 
+def poll_mail(session: Session, now: datetime) -> str:
+    """Read the shared mailbox once with the app's configuration; returns what it did."""
+    return poll_mailbox(session, current_app.config, now).summary()
+
+
 register("horizon", extend_horizon, "cron", hour=2, minute=15, lease=timedelta(minutes=30))
 register("reminders", send_reminders, "cron", hour="8-20", minute=5)
 register("coverage", send_coverage_warnings, "cron", hour=7, minute=30)
 register("outbox", deliver_outbox, "interval", minutes=1)
-register("mail", poll_job, "interval", minutes=1, lease=timedelta(minutes=30))
+register("mail", poll_mail, "interval", minutes=1, lease=timedelta(minutes=30))
 register("handover", hand_over, "interval", minutes=5)
 
 

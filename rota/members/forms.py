@@ -1,7 +1,6 @@
 """Forms for organisations, memoranda, signatures and people."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
@@ -15,7 +14,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp
 
 from rota.auth.forms import MultiCheckboxField
-from rota.forms import options
+from rota.forms import Form, options
 from rota.members.models import CommitmentUnit, Role
 
 LANGUAGES = [("fi", _l("Finnish")), ("sv", _l("Swedish")), ("en", _l("English"))]
@@ -26,7 +25,7 @@ ROLES = [
 ]
 
 
-class OrganisationForm(FlaskForm):
+class OrganisationForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     short_name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=40)])
     email = EmailField(_l("E-mail address"), validators=[Optional(), Email()])
@@ -44,14 +43,14 @@ class OrganisationForm(FlaskForm):
     )
 
 
-class AgreementForm(FlaskForm):
+class AgreementForm(Form):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     version_label = StringField(_l("Version"), validators=[DataRequired(), Length(max=40)])
     effective_from = DateField(_l("Takes effect on"), validators=[DataRequired()])
     body = TextAreaField(_l("Text of the memorandum"), validators=[Optional()])
 
 
-class SignatureForm(FlaskForm):
+class SignatureForm(Form):
     agreement_id = SelectField(_l("Memorandum version"), coerce=int, validate_choice=False)
     signed_on = DateField(_l("Signed on"), validators=[DataRequired()])
     signed_by_name = StringField(_l("Signed by"), validators=[DataRequired(), Length(max=200)])
@@ -59,7 +58,9 @@ class SignatureForm(FlaskForm):
     valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
     valid_until = DateField(_l("Valid until"), validators=[Optional()])
     commitment_amount = DecimalField(
-        _l("Commitment per month"), places=2, validators=[DataRequired(), NumberRange(min=0.25)]
+        _l("Commitment per month"),
+        places=2,
+        validators=[DataRequired(), NumberRange(min=0.25, max=744)],
     )
     commitment_unit = SelectField(
         _l("Counted in"),
@@ -70,12 +71,12 @@ class SignatureForm(FlaskForm):
     cost_terms = TextAreaField(_l("Cost terms"), validators=[Optional(), Length(max=2000)])
 
 
-class WithdrawForm(FlaskForm):
+class WithdrawForm(Form):
     withdrawn_on = DateField(_l("Withdrawn from"), validators=[DataRequired()])
     reason = TextAreaField(_l("Reason"), validators=[Optional(), Length(max=2000)])
 
 
-class PersonForm(FlaskForm):
+class PersonForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
@@ -86,7 +87,7 @@ class PersonForm(FlaskForm):
     password = PasswordField(_l("Initial password"), validators=[Optional(), Length(min=10)])
 
 
-class ProfileForm(FlaskForm):
+class ProfileForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     email = EmailField(_l("E-mail address"), validators=[DataRequired(), Email()])
     phone = StringField(_l("Phone"), validators=[Optional(), Length(max=40)])
@@ -97,7 +98,7 @@ class ProfileForm(FlaskForm):
     )
 
 
-class MembersOnDayForm(FlaskForm):
+class MembersOnDayForm(Form):
     class Meta:
         csrf = False
 

@@ -26,6 +26,18 @@ def create_agreement(session: Session, **fields) -> Agreement:
     return agreement
 
 
+def agreements(session: Session) -> list[Agreement]:
+    """Every memorandum version, the newest in effect first."""
+    return list(session.scalars(select(Agreement).order_by(Agreement.effective_from.desc())))
+
+
+def agreement_page(session: Session, agreement_id: int) -> Agreement:
+    """The agreement version a page shows, or NotFound."""
+    return found(
+        session.get(Agreement, agreement_id), _l("There is nothing here. Check the address.")
+    )
+
+
 def get_agreement(session: Session, agreement_id: int | None) -> Agreement:
     """The agreement version with this id, or a DomainError naming the field."""
     agreement = session.get(Agreement, agreement_id) if agreement_id else None

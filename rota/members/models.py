@@ -9,14 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rota.db import UTCDateTime, utcnow
 from rota.extensions import db
-
-
-class Role(enum.StrEnum):
-    """What a person may do: the whole ring, their own organisation, or counsel."""
-
-    COORDINATOR = "coordinator"
-    ORG_ADMIN = "org_admin"
-    COUNSELLOR = "counsellor"
+from rota.members.roles import Role
 
 
 class Organisation(db.Model):

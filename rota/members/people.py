@@ -1,11 +1,12 @@
 """Use cases for people: accounts, roles, profiles and passwords."""
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from rota.errors import DomainError, found
+from rota.auth import policy
+from rota.errors import DomainError, NotFound, found
 from rota.members.models import Organisation, Role, User
 from rota.members.service import normalise_phone
 
@@ -18,16 +19,30 @@ def get_person(session: Session, user_id: int) -> User:
     return found(session.get(User, user_id), _l("No such person."))
 
 
+def get_managed_person(session: Session, actor: User, user_id: int) -> User:
+    """A person whose account the actor manages, or NotFound (others look like missing ones)."""
+    person = get_person(session, user_id)
+    if not policy.manages_org(actor, person.organisation_id):
+        raise NotFound(_l("No such person."))
+    return person
+
+
 def find_by_email(session: Session, email: str) -> User | None:
     """The person with this e-mail address (case-insensitive), if any."""
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def _check_role(role: Role, organisation: Organisation | None):
+def _check_role(actor: User | None, role: Role, organisation: Organisation | None):
     if role != Role.COORDINATOR and organisation is None:
         raise DomainError(
             _l("Organisation admins and counsellors belong to a member organisation: choose one."),
             "organisation_id",
+        )
+    organisation_id = organisation.id if organisation and role != Role.COORDINATOR else None
+    if actor is not None and not policy.may_place_person(actor, role, organisation_id):
+        raise DomainError(
+            _l("You can add only counsellors and organisation admins of your own organisation."),
+            "role",
         )
 
 
@@ -50,13 +65,25 @@ def save_person(
     session: Session,
     user: User | None,
     *,
+    actor: User | None,
     region: str = "FI",
     organisation: Organisation | None = None,
     **fields,
 ) -> User:
-    """Create (user=None) or update a person; checks e-mail, phone, role and languages."""
+    """Create (user=None) or update a person; checks e-mail, phone, role and languages.
+
+    `actor` is who does it: an organisation admin may only place organisation admins and
+    counsellors in their own organisation and edit their own organisation's people. None is
+    the system itself (demo data, tests), which the policy does not restrict.
+    """
+    if (
+        actor is not None
+        and user is not None
+        and not policy.manages_org(actor, user.organisation_id)
+    ):
+        raise NotFound(_l("No such person."))
     role = Role(fields.get("role", user.role if user else Role.COUNSELLOR))
-    _check_role(role, organisation)
+    _check_role(actor, role, organisation)
     _check_email(session, user, fields["email"])
     user = user or User(role=role)
     user.email = fields["email"].strip().lower()
@@ -88,6 +115,13 @@ def update_profile(session: Session, user: User, *, region: str = "FI", **fields
     return user
 
 
+def set_locale(session: Session, user: User, locale: str) -> User:
+    """A person's interface language, kept for their next sign-in and their mail."""
+    user.locale = locale
+    session.flush()
+    return user
+
+
 def set_password(user: User, password: str):
     """Store a hash of a new password (never the password)."""
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -98,6 +132,13 @@ def set_password(user: User, password: str):
     user.password_hash = generate_password_hash(password)
 
 
+def change_password(session: Session, user: User, password: str) -> User:
+    """A person sets a new password (after a reset link)."""
+    set_password(user, password)
+    session.flush()
+    return user
+
+
 def check_password(user: User | None, password: str) -> bool:
     """Whether the password is this active person's; False for unknown or inactive people."""
     if user is None or not user.active or not user.password_hash:
@@ -105,9 +146,16 @@ def check_password(user: User | None, password: str) -> bool:
     return check_password_hash(user.password_hash, password)
 
 
-def people(session: Session, organisation: Organisation | None = None) -> list[User]:
-    """Everyone, or one organisation's people, by name."""
+def people(session: Session, actor: User) -> list[User]:
+    """The people whose accounts the actor manages, by name."""
     query = select(User).order_by(func.lower(User.name))
-    if organisation is not None:
-        query = query.where(User.organisation_id == organisation.id)
-    return list(session.scalars(query))
+    return list(session.scalars(query.where(people_in_scope(policy.management_scope(actor)))))
+
+
+def people_in_scope(scope: policy.Scope):
+    """SQL condition: the people a policy scope reaches."""
+    if scope.reach == policy.Reach.ALL:
+        return true()
+    if scope.reach == policy.Reach.ORGANISATION:
+        return User.organisation_id == scope.organisation_id
+    return User.id == scope.person_id

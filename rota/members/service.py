@@ -9,7 +9,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from rota.errors import DomainError, found
+from rota.auth import policy
+from rota.errors import DomainError, NotFound, found
 from rota.members.models import CommitmentUnit, Organisation, Signature
 
 ONE_DAY = timedelta(days=1)
@@ -144,3 +145,26 @@ def save_organisation(session: Session, org: Organisation | None, region: str, *
 def get_organisation(session: Session, org_id: int) -> Organisation:
     """The organisation with this id, or NotFound."""
     return found(session.get(Organisation, org_id), _l("No such member organisation."))
+
+
+def find_organisation(session: Session, org_id: int | None) -> Organisation | None:
+    """The organisation with this id, or None (for a choice on a form)."""
+    return session.get(Organisation, org_id) if org_id else None
+
+
+def get_managed_organisation(session: Session, actor, org_id: int) -> Organisation:
+    """An organisation the actor manages, or NotFound (no hint that it exists)."""
+    organisation = get_organisation(session, org_id)
+    if not policy.manages_org(actor, organisation.id):
+        raise NotFound(_l("No such member organisation."))
+    return organisation
+
+
+def organisations_by_name(
+    session: Session, scope: policy.Scope = policy.EVERYTHING
+) -> list[Organisation]:
+    """The member organisations a policy scope reaches (all by default), by name."""
+    query = select(Organisation).order_by(Organisation.name)
+    if scope.reach != policy.Reach.ALL:
+        query = query.where(Organisation.id == scope.organisation_id)
+    return list(session.scalars(query))

@@ -2,13 +2,14 @@
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.auth.access import can_manage_org, role_required
+from rota.auth import policy
+from rota.auth.access import role_required
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, run_use_case
+from rota.forms import form_data, form_page, options, perform
 from rota.members import memoranda, service
 from rota.members.forms import (
     AgreementForm,
@@ -17,7 +18,7 @@ from rota.members.forms import (
     SignatureForm,
     WithdrawForm,
 )
-from rota.members.models import Agreement, Organisation, Role
+from rota.members.models import Role
 
 bp = Blueprint("members", __name__)
 
@@ -28,26 +29,26 @@ ORG_FIELDS = ("name", "short_name", "email", "phone", "address", "website", "col
 @bp.get("/organisations")
 @login_required
 def organisations():
-    orgs = db.session.scalars(db.select(Organisation).order_by(Organisation.name)).all()
+    orgs = service.organisations_by_name(db.session)
     in_force = {m.organisation.id: m for m in service.members_in_force(db.session, date.today())}
     return render_template("members/organisations.html", organisations=orgs, in_force=in_force)
+
+
+def _save_org(org, form):
+    fields = {name: form[name].data or "" for name in ORG_FIELDS}
+    region = current_app.config["PHONE_REGION"]
+    return perform(service.save_organisation, org, region, form=form, **fields)
 
 
 @bp.route("/organisations/new", methods=["GET", "POST"])
 @role_required(COORDINATOR)
 def organisation_new():
     form = OrganisationForm()
-    if form.validate_on_submit():
-        org = run_use_case(form, _save_org, None, form)
-        if org is not None:
-            flash(_("Member organisation %(name)s added.", name=org.name), "success")
-            return redirect(url_for("members.organisation", org_id=org.id))
+    if form.validate_on_submit() and (done := _save_org(None, form)).ok:
+        org = done.result
+        message = _("Member organisation %(name)s added.", name=org.name)
+        return done.redirect(message, "members.organisation", org_id=org.id)
     return form_page("members/organisation_form.html", form, organisation=None)
-
-
-def _save_org(session, org, form):
-    fields = {name: form[name].data or "" for name in ORG_FIELDS}
-    return service.save_organisation(session, org, current_app.config["PHONE_REGION"], **fields)
 
 
 @bp.get("/organisations/<int:org_id>")
@@ -59,55 +60,50 @@ def organisation(org_id):
         "members/organisation.html",
         organisation=org,
         in_force=in_force,
-        manage=can_manage_org(current_user, org.id),
+        manage=policy.manages_org(current_user, org.id),
     )
 
 
 @bp.route("/organisations/<int:org_id>/edit", methods=["GET", "POST"])
 @role_required(COORDINATOR, Role.ORG_ADMIN)
 def organisation_edit(org_id):
-    org = service.get_organisation(db.session, org_id)
-    if not can_manage_org(current_user, org.id):
-        abort(404)
+    org = service.get_managed_organisation(db.session, current_user, org_id)
     form = OrganisationForm(obj=org)
-    if form.validate_on_submit() and run_use_case(form, _save_org, org, form) is not None:
-        flash(_("Changes saved."), "success")
-        return redirect(url_for("members.organisation", org_id=org.id))
+    if form.validate_on_submit() and (done := _save_org(org, form)).ok:
+        return done.redirect(_("Changes saved."), "members.organisation", org_id=org.id)
     return form_page("members/organisation_form.html", form, organisation=org)
 
 
 @bp.get("/agreements")
 @role_required(COORDINATOR, Role.ORG_ADMIN)
 def agreements():
-    query = db.select(Agreement).order_by(Agreement.effective_from.desc())
-    return render_template("members/agreements.html", agreements=db.session.scalars(query).all())
+    return render_template("members/agreements.html", agreements=memoranda.agreements(db.session))
 
 
 @bp.route("/agreements/new", methods=["GET", "POST"])
 @role_required(COORDINATOR)
 def agreement_new():
     form = AgreementForm()
-    if form.validate_on_submit():
-        agreement = run_use_case(form, memoranda.create_agreement, **form_data(form))
-        if agreement is not None:
-            flash(
-                _("Memorandum version %(label)s saved.", label=agreement.version_label), "success"
-            )
-            return redirect(url_for("members.agreement", agreement_id=agreement.id))
+    if (
+        form.validate_on_submit()
+        and (done := perform(memoranda.create_agreement, form=form, **form_data(form))).ok
+    ):
+        agreement = done.result
+        message = _("Memorandum version %(label)s saved.", label=agreement.version_label)
+        return done.redirect(message, "members.agreement", agreement_id=agreement.id)
     return form_page("members/agreement_form.html", form)
 
 
 @bp.get("/agreements/<int:agreement_id>")
 @role_required(COORDINATOR, Role.ORG_ADMIN)
 def agreement(agreement_id):
-    agreement = db.get_or_404(Agreement, agreement_id)
+    agreement = memoranda.agreement_page(db.session, agreement_id)
     return render_template("members/agreement.html", agreement=agreement)
 
 
 def _signature_form(obj=None) -> SignatureForm:
     form = SignatureForm(obj=obj)
-    query = db.select(Agreement).order_by(Agreement.effective_from.desc())
-    form.agreement_id.choices = options((a.id, str(a)) for a in db.session.scalars(query))
+    form.agreement_id.choices = options((a.id, str(a)) for a in memoranda.agreements(db.session))
     return form
 
 
@@ -116,11 +112,12 @@ def _signature_form(obj=None) -> SignatureForm:
 def sign(org_id):
     org = service.get_organisation(db.session, org_id)
     form = _signature_form()
-    if form.validate_on_submit():
-        signature = run_use_case(form, memoranda.sign, org, current_user, **form_data(form))
-        if signature is not None:
-            flash(_("Signature recorded for %(name)s.", name=org.name), "success")
-            return redirect(url_for("members.organisation", org_id=org.id))
+    if (
+        form.validate_on_submit()
+        and (done := perform(memoranda.sign, org, current_user, form=form, **form_data(form))).ok
+    ):
+        message = _("Signature recorded for %(name)s.", name=org.name)
+        return done.redirect(message, "members.organisation", org_id=org.id)
     return form_page("members/signature_form.html", form, organisation=org, previous=None)
 
 
@@ -129,11 +126,14 @@ def sign(org_id):
 def amend(signature_id):
     previous = memoranda.get_signature(db.session, signature_id)
     form = _signature_form(obj=None if request.method == "POST" else previous)
-    if form.validate_on_submit():
-        signature = run_use_case(form, memoranda.amend, previous, current_user, **form_data(form))
-        if signature is not None:
-            flash(_("Amendment recorded; the earlier signature is kept in the history."), "success")
-            return redirect(url_for("members.organisation", org_id=previous.organisation_id))
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(memoranda.amend, previous, current_user, form=form, **form_data(form))
+        ).ok
+    ):
+        message = _("Amendment recorded; the earlier signature is kept in the history.")
+        return done.redirect(message, "members.organisation", org_id=previous.organisation_id)
     return form_page(
         "members/signature_form.html", form, organisation=previous.organisation, previous=previous
     )
@@ -144,11 +144,21 @@ def amend(signature_id):
 def withdraw(signature_id):
     signature = memoranda.get_signature(db.session, signature_id)
     form = WithdrawForm()
-    if form.validate_on_submit():
-        args = (signature, form.withdrawn_on.data, form.reason.data or "")
-        if run_use_case(form, memoranda.withdraw, *args) is not None:
-            flash(_("Withdrawal recorded."), "success")
-            return redirect(url_for("members.organisation", org_id=signature.organisation_id))
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                memoranda.withdraw,
+                signature,
+                form.withdrawn_on.data,
+                form.reason.data or "",
+                form=form,
+            )
+        ).ok
+    ):
+        return done.redirect(
+            _("Withdrawal recorded."), "members.organisation", org_id=signature.organisation_id
+        )
     return form_page("members/withdraw_form.html", form, signature=signature)
 
 

@@ -3,7 +3,9 @@
 import logging
 import secrets
 import smtplib
+from collections.abc import Mapping
 from contextlib import ExitStack, suppress
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_mail import Message
@@ -18,6 +20,38 @@ log = logging.getLogger(__name__)
 STALE_CLAIM = timedelta(minutes=15)
 MAX_BACKOFF = timedelta(hours=6)
 CLAIM_BATCH = 100  # messages claimed in one commit; a sender dying mid-batch frees them later
+PENDING = "rota.outbox.pending_ids"
+
+
+@dataclass(frozen=True)
+class MailSettings:
+    """The ring as the writer of its mail: name, address, languages and time zone.
+
+    Read from the configuration at the edge (a view, a command, a job) and passed to the use
+    cases that queue mail, so that they never read the app's configuration themselves.
+    """
+
+    ring_name: str
+    ring_email: str
+    languages: tuple[str, ...]
+    default_locale: str
+    zone: str
+
+    @classmethod
+    def from_config(cls, config: Mapping) -> "MailSettings":
+        """Settings from a Flask config (RING_NAME, RING_EMAIL, LANGUAGES, …, TIMEZONE)."""
+        return cls(
+            ring_name=config["RING_NAME"],
+            ring_email=config["RING_EMAIL"],
+            languages=tuple(config["LANGUAGES"]),
+            default_locale=config["BABEL_DEFAULT_LOCALE"],
+            zone=config["TIMEZONE"],
+        )
+
+    def locale_for(self, person) -> str:
+        """The language to write to this person in: their profile's, else the ring's default."""
+        locale = getattr(person, "locale", None)
+        return locale if locale in self.languages else self.default_locale
 
 
 def one_line(value: str) -> str:
@@ -64,6 +98,24 @@ def queue_mail(session: Session, **fields) -> OutboxMessage:
     session.add(message)
     session.flush()
     return message
+
+
+def remember(session: Session, outbox_id: int) -> None:
+    """Note an outbox message queued in this transaction, to deliver right after the commit."""
+    session.info.setdefault(PENDING, []).append(outbox_id)
+
+
+def forget_pending(session: Session) -> None:
+    """After a rollback: what this transaction queued was never stored."""
+    session.info.pop(PENDING, None)
+
+
+def deliver_pending(session: Session, mail, now: datetime, max_attempts: int) -> int:
+    """After the commit: send what this transaction queued (failures stay queued for retry)."""
+    ids = session.info.pop(PENDING, [])
+    if not ids:
+        return 0
+    return deliver(session, mail, now, ids=ids, max_attempts=max_attempts)
 
 
 def backoff(attempts: int) -> timedelta:

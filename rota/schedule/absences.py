@@ -8,9 +8,10 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from rota.auth.access import can_manage_org
+from rota.auth import policy
 from rota.errors import DomainError, NotFound
 from rota.members.models import Role, User
+from rota.members.people import people_in_scope
 from rota.schedule.models import Absence, Shift
 
 log = logging.getLogger(__name__)
@@ -58,9 +59,7 @@ def absent_shift_ids(session: Session, shifts) -> set[int]:
 
 def _person_for(session: Session, actor: User, person_id: int) -> User:
     person = session.get(User, person_id)
-    if person is None or not (
-        person.id == actor.id or can_manage_org(actor, person.organisation_id)
-    ):
+    if person is None or not policy.manages_person(actor, person.id, person.organisation_id):
         raise NotFound(_l("No such person. Choose one of your own people."))
     return person
 
@@ -114,23 +113,19 @@ def visible_absences(session: Session, actor: User, now: datetime) -> list[Absen
         .join(Absence.user)
         .where(Absence.ends_at > now)
         .options(joinedload(Absence.user))
+        .where(people_in_scope(policy.management_scope(actor)))
         .order_by(Absence.starts_at, Absence.id)
     )
-    if actor.role == Role.ORG_ADMIN:
-        query = query.where(User.organisation_id == actor.organisation_id)
-    elif actor.role == Role.COUNSELLOR:
-        query = query.where(Absence.user_id == actor.id)
     return list(session.scalars(query))
 
 
 def people_for_absences(session: Session, actor: User) -> list[User]:
     """The people the actor may record absences for (themself at least)."""
-    if actor.role == Role.COUNSELLOR:
+    scope = policy.management_scope(actor)
+    if scope.reach == policy.Reach.OWN:
         return [actor]
     query = select(User).where(User.active.is_(True), User.role != Role.COORDINATOR)
-    if actor.role == Role.ORG_ADMIN:
-        query = query.where(User.organisation_id == actor.organisation_id)
-    return list(session.scalars(query.order_by(User.name)))
+    return list(session.scalars(query.where(people_in_scope(scope)).order_by(User.name)))
 
 
 def uncovered():

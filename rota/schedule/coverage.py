@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from rota.auth import policy
 from rota.schedule.absences import absent_shift_ids, uncovered
 from rota.schedule.models import Shift, ShiftChange, ShiftStatus
 
@@ -66,6 +67,16 @@ def coverage_gaps(
     if organisation_id is not None:
         query = query.where(Shift.organisation_id == organisation_id)
     return _entries(session, query)
+
+
+def gaps_for(session: Session, viewer, now: datetime, days: int) -> list[RotaEntry]:
+    """The coverage gaps the viewer answers for: all (coordinator), their organisation's."""
+    scope = policy.management_scope(viewer)
+    if scope.reach == policy.Reach.ALL:
+        return coverage_gaps(session, now, days)
+    if scope.reach == policy.Reach.ORGANISATION:
+        return coverage_gaps(session, now, days, scope.organisation_id)
+    return []
 
 
 def upcoming_for(session: Session, user_id: int, now: datetime, limit: int = 5) -> list[RotaEntry]:

@@ -1,9 +1,10 @@
 """Forms for shift operations and absences; `version` carries the shift version that was shown."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
+
+from rota.forms import Form
 
 
 def _version(value):
@@ -14,7 +15,7 @@ def _version(value):
         return None
 
 
-class ShiftForm(FlaskForm):
+class ShiftForm(Form):
     version = HiddenField(filters=[_version])
 
 
@@ -40,14 +41,14 @@ class OverrideForm(ShiftForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
-class AbsenceForm(FlaskForm):
+class AbsenceForm(Form):
     person_id = SelectField(_l("Who is away"), coerce=int, validate_choice=False)
     first_day = DateField(_l("First day away"), validators=[DataRequired()])
     last_day = DateField(_l("Last day away"), validators=[DataRequired()])
     reason = StringField(_l("Reason (optional)"), validators=[Optional(), Length(max=200)])
 
 
-class PeriodForm(FlaskForm):
+class PeriodForm(Form):
     class Meta:
         csrf = False
 

@@ -2,19 +2,19 @@
 
 from flask_babel import lazy_gettext as _l
 
-from rota.schedule.models import Channel
+from rota.schedule.models import Channel, ShiftChangeKind
 
 CHANNELS = {Channel.PHONE: _l("Phone"), Channel.EMAIL: _l("E-mail"), Channel.CHAT: _l("Chat")}
 LANGUAGES = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
 CHANGE_KINDS = {
-    "assign": _l("Assigned by the rotation"),
-    "name": _l("Counsellor named"),
-    "offer": _l("Offered to other organisations"),
-    "withdraw": _l("Offer withdrawn"),
-    "take": _l("Taken"),
-    "override": _l("Overridden by the coordinator"),
-    "replan": _l("Re-planned by the coordinator"),
-    "cancel": _l("Cancelled"),
+    ShiftChangeKind.ASSIGN: _l("Assigned by the rotation"),
+    ShiftChangeKind.NAME: _l("Counsellor named"),
+    ShiftChangeKind.OFFER: _l("Offered to other organisations"),
+    ShiftChangeKind.WITHDRAW: _l("Offer withdrawn"),
+    ShiftChangeKind.TAKE: _l("Taken"),
+    ShiftChangeKind.OVERRIDE: _l("Overridden by the coordinator"),
+    ShiftChangeKind.REPLAN: _l("Re-planned by the coordinator"),
+    ShiftChangeKind.CANCEL: _l("Cancelled"),
 }
 
 

@@ -87,6 +87,20 @@ class Closure(db.Model):
         return self.last_day or self.day
 
 
+class ShiftChangeKind(enum.StrEnum):
+    """What a shift's history row records (stored in `ShiftChange.kind`; labels in
+    schedule.labels)."""
+
+    ASSIGN = "assign"
+    NAME = "name"
+    OFFER = "offer"
+    WITHDRAW = "withdraw"
+    TAKE = "take"
+    OVERRIDE = "override"
+    REPLAN = "replan"
+    CANCEL = "cancel"
+
+
 class ShiftStatus(enum.StrEnum):
     """A shift is planned, or cancelled (kept so calendars see the cancellation)."""
 
@@ -178,7 +192,7 @@ class ShiftChange(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(20))  # a ShiftChangeKind
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     from_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))
     to_organisation_id: Mapped[int | None] = mapped_column(ForeignKey("organisations.id"))

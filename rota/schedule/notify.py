@@ -7,14 +7,15 @@ Both queue mail through the outbox in the caller's transaction and record that t
 import logging
 from datetime import datetime, timedelta
 
-from flask import current_app, render_template
+from flask import render_template
+from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from rota.i18n import in_language_of, service_date
+from rota.i18n import service_date
 from rota.members.models import Role, User
-from rota.outbox.service import queue_mail
+from rota.outbox.service import MailSettings, queue_mail
 from rota.schedule.absences import counsellor_absent
 from rota.schedule.coverage import RotaEntry, coverage_gaps
 from rota.schedule.models import CoverageMail, Shift, ShiftStatus
@@ -24,17 +25,19 @@ log = logging.getLogger(__name__)
 RING = "ring"
 
 
-def _queue(session: Session, person: User, template: str, subject, kind: str, **context) -> int:
+def _queue(
+    session: Session, settings: MailSettings, person: User, template: str, subject, kind: str, **ctx
+) -> int:
     """Render a mail in the person's language and queue it; returns the outbox id."""
-    with in_language_of(person):
-        text = render_template(template, person=person, **context)
+    with force_locale(settings.locale_for(person)):
+        text = render_template(template, person=person, **ctx)
         subject = str(subject)
     return queue_mail(session, to=person.email, subject=subject, text=text, kind=kind).id
 
 
-def send_reminders(session: Session, now: datetime) -> list[int]:
+def send_reminders(session: Session, now: datetime, settings: MailSettings) -> list[int]:
     """Queue a reminder to each counsellor on duty tomorrow (local day), once per shift."""
-    tomorrow = service_date(now) + timedelta(days=1)
+    tomorrow = service_date(now, settings.zone) + timedelta(days=1)
     query = (
         select(Shift)
         .join(Shift.counsellor)
@@ -50,12 +53,11 @@ def send_reminders(session: Session, now: datetime) -> list[int]:
     )
     ids = []
     for shift in session.scalars(query).all():
-        subject = _l(
-            "Reminder: your shift tomorrow at %(ring)s", ring=current_app.config["RING_NAME"]
-        )
+        subject = _l("Reminder: your shift tomorrow at %(ring)s", ring=settings.ring_name)
         ids.append(
             _queue(
                 session,
+                settings,
                 shift.counsellor,
                 "schedule/mail/reminder.txt",
                 subject,
@@ -86,10 +88,12 @@ def _audiences(session: Session, gaps: list[RotaEntry]):
         yield f"org:{org_id}", own, [p for p in admins if p.organisation_id == org_id]
 
 
-def send_coverage_warnings(session: Session, now: datetime, days: int) -> list[int]:
+def send_coverage_warnings(
+    session: Session, now: datetime, days: int, settings: MailSettings
+) -> list[int]:
     """Mail the gaps of the next `days` days to the coordinators and each organisation's admins,
     at most once per audience per local day."""
-    today = service_date(now)
+    today = service_date(now, settings.zone)
     gaps = coverage_gaps(session, now, days)
     if not gaps:
         return []
@@ -102,6 +106,7 @@ def send_coverage_warnings(session: Session, now: datetime, days: int) -> list[i
             ids.append(
                 _queue(
                     session,
+                    settings,
                     person,
                     "schedule/mail/coverage.txt",
                     subject,

@@ -13,16 +13,16 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from rota.auth.access import can_manage_org
+from rota.auth import policy
 from rota.errors import Conflict, DomainError, NotFound, found
 from rota.members.models import Organisation, Role, User
+from rota.members.people import people_in_scope
 from rota.members.service import members_in_force
 from rota.schedule.absences import is_absent
-from rota.schedule.models import Shift, ShiftChange, ShiftStatus
+from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 
 log = logging.getLogger(__name__)
 
-NAME, OFFER, WITHDRAW, TAKE, OVERRIDE = "name", "offer", "withdraw", "take", "override"
 NO_SUCH_SHIFT = _l("No such shift. It may have been removed from the rota.")
 CHANGED_MEANWHILE = _l("Someone changed this shift meanwhile. Reload the page and try again.")
 
@@ -32,9 +32,10 @@ def get_shift(session: Session, shift_id: int) -> Shift:
     return found(session.get(Shift, shift_id), NO_SUCH_SHIFT)
 
 
-def _managed_shift(session: Session, shift_id: int, actor: User) -> Shift:
+def get_managed_shift(session: Session, shift_id: int, actor: User) -> Shift:
+    """A shift the actor manages (names its counsellor, offers it), or NotFound."""
     shift = get_shift(session, shift_id)
-    if not can_manage_org(actor, shift.organisation_id):
+    if not policy.may_manage_shift(actor, shift.organisation_id):
         raise NotFound(NO_SUCH_SHIFT)
     return shift
 
@@ -48,7 +49,9 @@ def _check_changeable(shift: Shift, now: datetime, version: int | None, *, past_
         raise DomainError(_l("This shift is over. Ask the coordinator to correct past shifts."))
 
 
-def _record(session: Session, shift: Shift, kind: str, actor: User, now: datetime, **change):
+def _record(
+    session: Session, shift: Shift, kind: ShiftChangeKind, actor: User, now: datetime, **change
+):
     """Add a history row and bump the shift's sequence and modification time."""
     shift.sequence = (shift.sequence or 0) + 1
     shift.updated_at = now
@@ -63,7 +66,7 @@ def check_counsellor(session: Session, shift: Shift, person: User, actor: User) 
     """Refuse a person who may not counsel on this shift, saying whom to choose instead."""
     if not person.active or person.role == Role.COORDINATOR:
         raise DomainError(_l("Choose an active counsellor."), "counsellor_id")
-    if person.organisation_id != shift.organisation_id and not actor.is_coordinator:
+    if not policy.may_staff_with(actor, person.organisation_id, shift.organisation_id):
         raise DomainError(
             _l(
                 "%(name)s is not one of %(org)s's people: choose one of its own counsellors.",
@@ -108,7 +111,7 @@ def name_counsellor(
     version: int | None = None,
 ) -> Shift:
     """Name the counsellor of a shift (None leaves it open); its organisation's admin does."""
-    shift = _managed_shift(session, shift_id, actor)
+    shift = get_managed_shift(session, shift_id, actor)
     _check_changeable(shift, now, version)
     person = _person(session, counsellor_id)
     if person is not None:
@@ -118,7 +121,7 @@ def name_counsellor(
     _record(
         session,
         shift,
-        NAME,
+        ShiftChangeKind.NAME,
         actor,
         now,
         from_counsellor_id=before,
@@ -129,9 +132,11 @@ def name_counsellor(
 
 def counsellor_choices(session: Session, shift: Shift, actor: User) -> list[User]:
     """People who could be named to the shift: its organisation's (anyone's for the coordinator)."""
-    query = select(User).where(User.active.is_(True), User.role != Role.COORDINATOR)
-    if not actor.is_coordinator:
-        query = query.where(User.organisation_id == shift.organisation_id)
+    query = select(User).where(
+        User.active.is_(True),
+        User.role != Role.COORDINATOR,
+        people_in_scope(policy.staffing_scope(actor, shift.organisation_id)),
+    )
     people = session.scalars(query.order_by(User.name))
     return [p for p in people if not shift.language or shift.language in p.language_list]
 
@@ -140,7 +145,7 @@ def offer_shift(
     session: Session, shift_id: int, actor: User, *, note: str, now: datetime, version=None
 ) -> Shift:
     """Offer an own shift to the other organisations, with a note saying why."""
-    shift = _managed_shift(session, shift_id, actor)
+    shift = get_managed_shift(session, shift_id, actor)
     _check_changeable(shift, now, version)
     if shift.offered_at is not None:
         raise DomainError(_l("This shift is already offered. Withdraw the offer to change it."))
@@ -148,7 +153,7 @@ def offer_shift(
     _record(
         session,
         shift,
-        OFFER,
+        ShiftChangeKind.OFFER,
         actor,
         now,
         from_organisation_id=shift.organisation_id,
@@ -161,12 +166,12 @@ def withdraw_offer(
     session: Session, shift_id: int, actor: User, *, now: datetime, version=None
 ) -> Shift:
     """Take an offer back while nobody has taken the shift."""
-    shift = _managed_shift(session, shift_id, actor)
+    shift = get_managed_shift(session, shift_id, actor)
     _check_changeable(shift, now, version)
     if shift.offered_at is None:
         raise DomainError(_l("This shift is not offered; there is nothing to withdraw."))
     _clear_offer(shift)
-    _record(session, shift, WITHDRAW, actor, now)
+    _record(session, shift, ShiftChangeKind.WITHDRAW, actor, now)
     return shift
 
 
@@ -175,7 +180,7 @@ def _clear_offer(shift: Shift) -> None:
 
 
 def _check_taker(session: Session, shift: Shift, actor: User, now: datetime) -> None:
-    if actor.role != Role.ORG_ADMIN or actor.organisation_id is None:
+    if not policy.may_take_shifts(actor):
         raise NotFound(NO_SUCH_SHIFT)
     if actor.organisation_id == shift.organisation_id:
         raise DomainError(
@@ -194,7 +199,10 @@ def _taken_by(session: Session, shift: Shift) -> str | None:
     query = (
         select(Organisation.name)
         .join(ShiftChange, ShiftChange.to_organisation_id == Organisation.id)
-        .where(ShiftChange.shift_id == shift.id, ShiftChange.kind.in_([TAKE, OVERRIDE]))
+        .where(
+            ShiftChange.shift_id == shift.id,
+            ShiftChange.kind.in_([ShiftChangeKind.TAKE, ShiftChangeKind.OVERRIDE]),
+        )
         .order_by(ShiftChange.at.desc(), ShiftChange.id.desc())
     )
     return session.scalar(query.limit(1))
@@ -241,7 +249,7 @@ def take_shift(
         ShiftChange(
             shift_id=shift.id,
             at=now,
-            kind=TAKE,
+            kind=ShiftChangeKind.TAKE,
             actor_id=actor.id,
             from_organisation_id=before[0],
             to_organisation_id=actor.organisation_id,
@@ -267,7 +275,7 @@ def override_shift(
     version=None,
 ) -> Shift:
     """The coordinator reassigns a shift (organisation and/or counsellor), saying why."""
-    if not actor.is_coordinator:
+    if not policy.may_override_shift(actor):
         raise NotFound(NO_SUCH_SHIFT)
     shift = get_shift(session, shift_id)
     _check_changeable(shift, now, version, past_ok=True)
@@ -288,7 +296,7 @@ def override_shift(
     _record(
         session,
         shift,
-        OVERRIDE,
+        ShiftChangeKind.OVERRIDE,
         actor,
         now,
         from_organisation_id=before[0],

@@ -3,20 +3,22 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
-from rota.auth.access import can_manage_org, require_org, role_required
+from rota.auth import policy
+from rota.auth.access import role_required
 from rota.db import utcnow
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, run_use_case
-from rota.i18n import service_date
+from rota.forms import form_data, form_page, options, perform
+from rota.i18n import service_today
 from rota.members.models import Role
-from rota.members.service import get_organisation
-from rota.schedule import absences, coverage, labels, panels, service
+from rota.members.service import get_managed_organisation, organisations_by_name
+from rota.schedule import absences, coverage, labels, service
 from rota.schedule.coverage import RotaEntry, group_by_day
+from rota.schedule.days import ONE_WEEK, monday
 from rota.schedule.forms import (
     AbsenceForm,
     NameCounsellorForm,
@@ -30,10 +32,13 @@ from rota.schedule.planning import origin
 
 bp = Blueprint("schedule", __name__)
 bp.record_once(lambda state: labels.init_app(state.app))
-bp.record_once(lambda state: panels.init_app(state.app))
 
 C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
 ORG_WEEKS = 8
+
+
+def _coverage_days() -> int:
+    return current_app.config["COVERAGE_DAYS"]
 
 
 def _zone() -> ZoneInfo:
@@ -43,8 +48,12 @@ def _zone() -> ZoneInfo:
 def _period_day() -> date:
     form = PeriodForm(formdata=request.args)
     if not form.validate():
-        abort(400, description=_("Give the day as YYYY-MM-DD, e.g. 2026-03-30."))
-    return form.day.data or service_date(utcnow())
+        parsed = form.day.data is not None  # then it is out of range, and the error says so
+        abort(
+            400,
+            form.day.errors[-1] if parsed else _("Give the day as YYYY-MM-DD, e.g. 2026-03-30."),
+        )
+    return form.day.data or service_today()
 
 
 def _rota_page(template, first: date, last: date, previous: date, following: date):
@@ -63,13 +72,13 @@ def _rota_page(template, first: date, last: date, previous: date, following: dat
 @bp.get("/rota")
 @login_required
 def week():
-    monday = (day := _period_day()) - timedelta(days=day.weekday())
+    first = monday(_period_day())
     return _rota_page(
         "schedule/week.html",
-        monday,
-        monday + timedelta(days=6),
-        monday - timedelta(7),
-        monday + timedelta(7),
+        first,
+        first + timedelta(days=6),
+        first - ONE_WEEK,
+        first + ONE_WEEK,
     )
 
 
@@ -93,8 +102,8 @@ def own():
 @bp.get("/rota/organisations/<int:org_id>")
 @role_required(C, A)
 def organisation(org_id):
-    require_org(org_id)
-    org, today = get_organisation(db.session, org_id), service_date(utcnow())
+    org = get_managed_organisation(db.session, current_user, org_id)
+    today = service_today()
     entries = coverage.rota_between(
         db.session, today, today + timedelta(weeks=ORG_WEEKS), organisation_id=org_id
     )
@@ -110,7 +119,9 @@ def organisation(org_id):
 @role_required(C, A)
 def gaps():
     return render_template(
-        "schedule/gaps.html", entries=panels.viewer_gaps(), days=panels.coverage_days()
+        "schedule/gaps.html",
+        entries=coverage.gaps_for(db.session, current_user, utcnow(), _coverage_days()),
+        days=_coverage_days(),
     )
 
 
@@ -136,7 +147,8 @@ def _override_form(shift, formdata=None):
         organisation_id=shift.organisation_id,
         counsellor_id=shift.counsellor_id or 0,
     )
-    form.organisation_id.choices = options((o.id, o.name) for o in panels.organisations())
+    organisations = organisations_by_name(db.session)
+    form.organisation_id.choices = options((o.id, o.name) for o in organisations)
     people = service.counsellor_choices(db.session, shift, current_user)
     form.counsellor_id.choices = options(
         [(0, _("Nobody yet")), *((p.id, f"{p.name} ({p.organisation.short_name})") for p in people)]
@@ -147,15 +159,15 @@ def _override_form(shift, formdata=None):
 def _forms_for(shift) -> dict:
     """The forms the signed-in person may use on this shift, filled from its current state."""
     forms, fresh = {}, {"formdata": None, "version": shift.version}
-    if can_manage_org(current_user, shift.organisation_id):
+    if policy.may_manage_shift(current_user, shift.organisation_id):
         forms["name_form"] = _name_form(shift)
         key, form_cls = (
             ("withdraw_form", WithdrawOfferForm) if shift.offered_at else ("offer_form", OfferForm)
         )
         forms[key] = form_cls(**fresh)
-    elif current_user.is_org_admin and shift.offered_at is not None:
+    elif policy.may_take_shifts(current_user) and shift.offered_at is not None:
         forms["take_form"] = TakeForm(**fresh)
-    if current_user.is_coordinator:
+    if policy.may_override_shift(current_user):
         forms["override_form"] = _override_form(shift)
     return forms
 
@@ -171,22 +183,27 @@ def _shift_page(shift, status=200, **forms):
 
 def _act(shift_id, form, key, action, success):
     """Run one shift operation from a posted form; back to the shift page, with errors if any."""
-    if form.validate_on_submit():
-        fields = form_data(form, exclude=("version",))
-        done = run_use_case(
-            form, action, shift_id, current_user, now=utcnow(), version=form.version.data, **fields
-        )
-        if done is not None:
-            flash(success, "success")
-            return redirect(url_for(".shift", shift_id=shift_id))
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                action,
+                shift_id,
+                current_user,
+                now=utcnow(),
+                version=form.version.data,
+                form=form,
+                **form_data(form, exclude=("version",)),
+            )
+        ).ok
+    ):
+        return done.redirect(success, ".shift", shift_id=shift_id)
     shift = service.get_shift(db.session, shift_id)
     return _shift_page(shift, 400, **({key: form} if form.errors else {}))
 
 
 def _managed(shift_id):
-    shift = service.get_shift(db.session, shift_id)
-    require_org(shift.organisation_id)
-    return shift
+    return service.get_managed_shift(db.session, shift_id, current_user)
 
 
 @bp.post("/shifts/<int:shift_id>/counsellor")
@@ -254,13 +271,16 @@ def _absence_form():
 @login_required
 def absence_list():
     form = _absence_form()
-    if form.validate_on_submit() and run_use_case(
-        form, absences.record_absence, current_user, zone=_zone(), **form_data(form)
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                absences.record_absence, current_user, zone=_zone(), form=form, **form_data(form)
+            )
+        ).ok
     ):
-        flash(
-            _("The absence is recorded. Shifts you are named to then show as uncovered."), "success"
-        )
-        return redirect(url_for(".absence_list"))
+        message = _("The absence is recorded. Shifts you are named to then show as uncovered.")
+        return done.redirect(message, ".absence_list")
     rows = absences.visible_absences(db.session, current_user, utcnow())
     return form_page("schedule/absences.html", form, absences=rows)
 
@@ -268,7 +288,5 @@ def absence_list():
 @bp.post("/absences/<int:absence_id>/delete")
 @login_required
 def delete_absence(absence_id):
-    absences.delete_absence(db.session, current_user, absence_id)
-    db.session.commit()
-    flash(_("The absence is removed."), "success")
-    return redirect(url_for(".absence_list"))
+    done = perform(absences.delete_absence, current_user, absence_id)
+    return done.redirect(_("The absence is removed."), ".absence_list")

@@ -6,7 +6,8 @@ import pytest
 
 from rota.extensions import db
 from rota.schedule.models import Absence, ShiftStatus
-from tests.support.feed_data import add_shift, feed_secret
+from tests import factories
+from tests.support.feed_data import feed_secret
 
 DAY = date(2026, 3, 30)  # a Monday, summer time (UTC+3)
 
@@ -16,8 +17,8 @@ def rota(app, make):
     """A phone shift 09–12 and a chat shift 12–15 on DAY, and an on-duty:read secret."""
     org = make.org(name="Apu", short_name="APU", phone="+358 9 123 4567")
     counsellor = make.counsellor(org, name="Åsa Öhman", phone="040 765 4321")
-    phone = add_shift(org, DAY, 9, channel="phone", counsellor=counsellor)
-    chat = add_shift(org, DAY, 12, channel="chat")
+    phone = factories.shift(org, DAY, channel="phone", counsellor=counsellor)
+    chat = factories.shift(org, f"{DAY}T12:00", channel="chat")
     secret = feed_secret(scopes=["on-duty:read"], organisation=org)
     db.session.commit()
     return {"org": org, "counsellor": counsellor, "phone": phone, "chat": chat, "secret": secret}
@@ -36,9 +37,9 @@ def test_on_duty_names_shift_counsellor_forwarding_number_and_next_shift(client,
     assert current["organisation"]["name"] == "Apu"
     assert current["counsellor"]["name"] == "Åsa Öhman"
     assert current["forward_to"] == "+358407654321"
-    assert current["starts_at"] == "2026-03-30T06:00:00Z"
+    assert current["starts_at"] == "2026-03-30T09:00:00+03:00"
     assert [shift["id"] for shift in answer["next"]] == [rota["chat"].id]
-    assert answer["at"] == "2026-03-30T07:00:00Z"
+    assert answer["at"] == "2026-03-30T10:00:00+03:00"
 
 
 def test_forwarding_falls_back_to_organisation_then_ring(app, client, rota):
@@ -63,7 +64,7 @@ def test_calls_for_an_absent_counsellor_go_to_the_organisation(client, rota):
 
 
 def test_a_shift_as_long_as_a_day_is_on_duty_until_its_last_minute(client, rota):
-    long = add_shift(rota["org"], date(2026, 3, 31), 0, hours=23, channel="email")
+    long = factories.shift(rota["org"], "2026-03-31T00:00", hours=23, channel="email")
     db.session.commit()
     [current] = ask(client, rota["secret"], "?at=2026-03-31T22:59&channel=email")["on_duty"]
     assert current["id"] == long.id

@@ -1,7 +1,6 @@
 """The OpenAPI description is true: real calls answer as it says, and it lists every endpoint."""
 
 import json
-from datetime import date
 
 import pytest
 from jsonschema import Draft202012Validator
@@ -9,7 +8,8 @@ from jsonschema import Draft202012Validator
 from rota.api.openapi import SPEC
 from rota.auth.models import SCOPES
 from rota.extensions import db
-from tests.support.feed_data import add_shift, feed_secret
+from tests import factories
+from tests.support.feed_data import feed_secret
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # One malformed request per operation that declares a 400: (query string, JSON body).
@@ -37,9 +37,9 @@ def secret(app, make):
     """A coordinator's token with every scope, and a rota on the examples' day (2026-03-30)."""
     org = make.org(name="Apu", short_name="APU", phone="+358 9 123 4567")
     counsellor = make.counsellor(org, name="Åsa Öhman", phone="040 765 4321")
-    add_shift(org, date(2026, 3, 30), 9, counsellor=counsellor)
-    add_shift(org, date(2026, 3, 30), 12, channel="chat")
-    add_shift(org, date(2026, 3, 31), 9)
+    factories.shift(org, "2026-03-30T09:00", counsellor=counsellor)
+    factories.shift(org, "2026-03-30T12:00", channel="chat")
+    factories.shift(org, "2026-03-31T09:00")
     secret = feed_secret(scopes=SCOPES, user=make.coordinator())
     db.session.commit()
     return secret
@@ -105,6 +105,14 @@ def test_malformed_requests_answer_400_as_described(client, secret):
             response = call(client, path, method, op, secret, query=query, body=body)
             assert response.status_code == 400, path
             assert assert_as_described(response, op)["message"]
+
+
+def test_an_oversized_telephony_body_answers_413_as_described(client, secret):
+    op = SPEC["paths"]["/api/v1/telephony/events"]["post"]
+    body = {"event": "new", "call_id": "big", "caller": "0401234567", "cause": "x" * 2**20}
+    response = call(client, "/api/v1/telephony/events", "post", op, secret, body=body)
+    assert response.status_code == 413
+    assert "at most 1 MB" in assert_as_described(response, op)["message"]
 
 
 def test_description_lists_exactly_the_api_routes_of_the_app(app):

@@ -6,14 +6,12 @@ URLs may name objects of the world below: {org_a}, {org_b}, {person_a} (a counse
 is; a POST with an empty form (refused, or for edit forms re-saved unchanged).
 """
 
-from datetime import date
-
 import pytest
 
 from rota.auth import tokens
 from rota.extensions import db
 from rota.members.models import Role
-from tests.support.feed_data import add_shift
+from tests import factories
 
 LOGIN = 302  # signed-out visitors are sent to the login page
 ROLES = ("anon", "counsellor", "org_admin", "coordinator")
@@ -162,7 +160,9 @@ def world(app, make):
         db.session, name="Coordinator's", scopes=["feeds:read"], user=people["coordinator"]
     )
     objects["coordinator_token"] = token.id
-    objects["shift_a"] = add_shift(org_a, date(2026, 3, 30), counsellor=people["counsellor"]).id
+    objects["shift_a"] = factories.shift(
+        org_a, "2026-03-30T09:00", counsellor=people["counsellor"]
+    ).id
     _feed_token, objects["feed_secret_a"] = tokens.create_token(
         db.session, name="Org A calendar", scopes=["feeds:read"], organisation=org_a
     )
@@ -212,7 +212,6 @@ def add_rota_shifts(org_a, org_b, person_b_id):
     from datetime import UTC, datetime
 
     from rota.schedule.models import Absence
-    from tests import factories
 
     offered = factories.shift(org_b, start="2031-04-01T09:00")
     offered.offered_at = datetime(2031, 3, 1, tzinfo=UTC)

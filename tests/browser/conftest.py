@@ -91,7 +91,9 @@ def live_server(tmp_path_factory, mail_server):
         db.create_all()
         load_demo(db.session)
         objects = demo_objects(db.session)
-        generation.generate(db.session, None, utcnow())
+        generation.generate(
+            db.session, None, utcnow(), settings=generation.RotaSettings.from_config(app.config)
+        )
         db.session.commit()
         db.session.remove()
     with LiveServer(app, objects, self_signed_certificate(folder), mail_server) as server:

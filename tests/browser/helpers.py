@@ -2,7 +2,6 @@
 
 import re
 from contextlib import contextmanager
-from datetime import date
 from pathlib import Path
 
 from sqlalchemy import select
@@ -11,8 +10,8 @@ from rota.auth import tokens
 from rota.demo import DEMO_PASSWORD  # noqa: F401 (re-exported for tests)
 from rota.extensions import db
 from rota.members.models import Agreement, Organisation, Role, Signature, User
+from tests import factories
 from tests.auth.test_permissions import ROUTES, add_contacts, add_rota_shifts
-from tests.support.feed_data import add_shift
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "tests" / "js" / "node_modules" / "axe-core" / "axe.min.js"
@@ -123,7 +122,7 @@ def demo_objects(session) -> dict:
         "signature_b": newest_signature(org_b).id,
         "coordinator_token": token.id,
         "feed_secret_a": feed_secret,
-        "shift_a": add_shift(org_a, date(2026, 3, 30), counsellor=counsellor(org_a)).id,
+        "shift_a": factories.shift(org_a, "2026-03-30T09:00", counsellor=counsellor(org_a)).id,
     }
     # the permission table's own objects, built by its helpers on the demo ring
     objects.update(add_contacts(counsellor(org_a), objects["person_b"]))

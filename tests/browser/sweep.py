@@ -95,6 +95,7 @@ def language_coordinators(app) -> dict[str, str]:
             person = people.save_person(
                 db.session,
                 None,
+                actor=None,
                 role=Role.COORDINATOR,
                 name=demo.name,  # the pages (and screenshots) look as the demo's coordinator's
                 email=email,

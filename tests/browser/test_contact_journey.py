@@ -11,8 +11,8 @@ import pytest
 
 from rota.contacts.mail.poll import poll_mailbox
 from rota.contacts.models import Contact, RawMessage, RawStatus
+from tests import factories
 from tests.browser.helpers import COUNSELLOR, live_db, screenshot, sign_in, switch_language, user
-from tests.support.feed_data import add_shift
 
 pytestmark = pytest.mark.browser
 CLIENT = "matti.meikalainen@example.net"
@@ -39,7 +39,9 @@ def _routed_contact(live_server) -> str:
     day = date(2031, 4, 2)
     with live_db(live_server) as session:
         counsellor = user(session, COUNSELLOR)
-        shift = add_shift(counsellor.organisation, day, 9, channel="email", counsellor=counsellor)
+        shift = factories.shift(
+            counsellor.organisation, day, channel="email", counsellor=counsellor
+        )
         data = MESSAGE.replace("\n", "\r\n").encode()
         session.add(
             RawMessage(

@@ -7,20 +7,19 @@ import pytest
 
 from rota.extensions import db
 from rota.schedule.models import Shift, ShiftChange
-from tests.schedule.test_shifts import two_members
 
 
 @pytest.fixture
-def ring(app, make):
-    org_a, org_b, people = two_members(make, colour="#aa0000")
-    people["aino"] = make.counsellor(org_a, name="Aino Aalto")
-    shifts = {
-        "named": make.shift(org_a, start="2031-03-31T09:00", counsellor=people["aino"]),
-        "open": make.shift(org_a, start="2031-03-31T12:00"),
-        "other": make.shift(org_b, start="2031-04-01T09:00", channel="email"),
+def shifts(ring, make):
+    """Org A's shift with Aino Aalto and its open one on Monday 31 March 2031, Org B's e-mail
+    shift on the Tuesday."""
+    rows = {
+        "named": make.shift(ring.org_a, start="2031-03-31T09:00", counsellor=ring.aino),
+        "open": make.shift(ring.org_a, start="2031-03-31T12:00"),
+        "other": make.shift(ring.org_b, start="2031-04-01T09:00", channel="email"),
     }
     db.session.commit()
-    return people, shifts
+    return rows
 
 
 def page(client, url, status=200):
@@ -29,9 +28,8 @@ def page(client, url, status=200):
     return response.get_data(as_text=True)
 
 
-def test_week_view_shows_local_times_organisations_and_gaps_in_words(ring, client, login):
-    people, _shifts = ring
-    login(people["aino"])
+def test_week_view_shows_local_times_organisations_and_gaps_in_words(ring, shifts, client, login):
+    login(ring.aino)
     html = page(client, "/rota?day=2031-04-02")
     # 2031-03-31 is summer time: the 09:00 shift is stored 06:00 UTC and shown 09:00
     assert "09:00–12:00" in html and "12:00–15:00" in html
@@ -51,9 +49,8 @@ def test_week_view_in_winter_shows_the_same_wall_clock_time(app, make, client, l
     assert "09:00–12:00" in html
 
 
-def test_month_view_lists_the_month_with_navigation(ring, client, login):
-    people, _shifts = ring
-    login(people["coordinator"])
+def test_month_view_lists_the_month_with_navigation(ring, shifts, client, login):
+    login(ring.coordinator)
     html = page(client, "/rota/month?day=2031-04-15")
     assert "Org B" in html and "Aino Aalto" not in html  # March's shifts are not in April
     assert "?day=2031-03-01" in html and "?day=2031-05-01" in html
@@ -61,21 +58,19 @@ def test_month_view_lists_the_month_with_navigation(ring, client, login):
     assert "Aino Aalto" in html
 
 
-def test_a_malformed_day_is_a_clear_400(ring, client, login):
-    people, _shifts = ring
-    login(people["aino"])
+def test_a_malformed_day_is_a_clear_400(ring, shifts, client, login):
+    login(ring.aino)
     assert "YYYY-MM-DD" in page(client, "/rota?day=next-tuesday", 400)
 
 
-def test_admin_names_a_counsellor_through_the_shift_page(ring, client, login):
-    people, shifts = ring
-    login(people["admin_a"])
+def test_admin_names_a_counsellor_through_the_shift_page(ring, shifts, client, login):
+    login(ring.admin_a)
     shift = shifts["open"]
     html = page(client, f"/shifts/{shift.id}")
     assert "Name the counsellor" in html and "Aino Aalto" in html
     response = client.post(
         f"/shifts/{shift.id}/counsellor",
-        data={"counsellor_id": people["aino"].id, "version": shift.version},
+        data={"counsellor_id": ring.aino.id, "version": shift.version},
     )
     assert response.status_code == 302
     html = page(client, f"/shifts/{shift.id}")
@@ -83,12 +78,11 @@ def test_admin_names_a_counsellor_through_the_shift_page(ring, client, login):
 
 
 def test_naming_someone_of_another_organisation_shows_the_error_and_changes_nothing(
-    ring, client, login, make
+    ring, shifts, client, login, make
 ):
-    people, shifts = ring
-    stranger = make.counsellor(people["admin_b"].organisation, name="Bo Berg")
+    stranger = make.counsellor(ring.admin_b.organisation, name="Bo Berg")
     db.session.commit()
-    login(people["admin_a"])
+    login(ring.admin_a)
     shift = shifts["open"]
     response = client.post(f"/shifts/{shift.id}/counsellor", data={"counsellor_id": stranger.id})
     assert response.status_code == 400
@@ -98,14 +92,13 @@ def test_naming_someone_of_another_organisation_shows_the_error_and_changes_noth
     assert db.session.scalar(db.select(db.func.count()).select_from(ShiftChange)) == 0
 
 
-def test_offer_then_take_through_the_pages(ring, client, login):
-    people, shifts = ring
+def test_offer_then_take_through_the_pages(ring, shifts, client, login):
     shift = shifts["named"]
-    login(people["admin_a"])
+    login(ring.admin_a)
     client.post(f"/shifts/{shift.id}/offer", data={"note": "Training day"})
     client.post("/logout")
-    login(people["admin_b"])
-    html = page(client, f"/rota/organisations/{people['admin_b'].organisation_id}")
+    login(ring.admin_b)
+    html = page(client, f"/rota/organisations/{ring.admin_b.organisation_id}")
     assert "Shifts you can take" in html and "Training day" in html
     response = client.post(f"/shifts/{shift.id}/take", data={"reason": "Happy to help"})
     assert response.status_code == 302
@@ -113,15 +106,16 @@ def test_offer_then_take_through_the_pages(ring, client, login):
     assert "Org A → Org B" in html and "Happy to help" in html and "Training day" in html
 
 
-def test_shift_page_history_starts_with_the_rotations_assignment_and_reason(ring, client, login):
-    people, shifts = ring
+def test_shift_page_history_starts_with_the_rotations_assignment_and_reason(
+    ring, shifts, client, login
+):
     shift = shifts["open"]
     shift.behind_hours, shift.created_at = 12.04, datetime(2031, 1, 5, 8, tzinfo=UTC)
     db.session.commit()
-    login(people["admin_a"])
+    login(ring.admin_a)
     client.post(f"/shifts/{shift.id}/offer", data={"note": ""})
     client.post("/logout")
-    login(people["admin_b"])
+    login(ring.admin_b)
     client.post(f"/shifts/{shift.id}/take", data={"reason": "Cover"})
     html = page(client, f"/shifts/{shift.id}")
     first = html.split("<tbody>")[1].split("</tr>")[0]
@@ -131,17 +125,16 @@ def test_shift_page_history_starts_with_the_rotations_assignment_and_reason(ring
     assert "Org A → Org B" in html
 
 
-def test_second_taker_sees_who_took_it(ring, client, login, make):
-    people, shifts = ring
+def test_second_taker_sees_who_took_it(ring, shifts, client, login, make):
     shift = shifts["named"]
     admin_c = make.org_admin(make.org(name="Org C"))
     make.signature(admin_c.organisation)
     db.session.commit()
-    login(people["admin_a"])
+    login(ring.admin_a)
     client.post(f"/shifts/{shift.id}/offer", data={"note": ""})
     version = db.session.get(Shift, shift.id).version
     client.post("/logout")
-    login(people["admin_b"])
+    login(ring.admin_b)
     client.post(f"/shifts/{shift.id}/take", data={"version": version})
     client.post("/logout")
     login(admin_c)
@@ -150,11 +143,10 @@ def test_second_taker_sees_who_took_it(ring, client, login, make):
     assert "just taken by Org B; it is no longer offered" in response.get_data(as_text=True)
 
 
-def test_coordinator_override_without_reason_is_refused_on_the_form(ring, client, login):
-    people, shifts = ring
-    login(people["coordinator"])
+def test_coordinator_override_without_reason_is_refused_on_the_form(ring, shifts, client, login):
+    login(ring.coordinator)
     shift = shifts["open"]
-    org_b = people["admin_b"].organisation_id
+    org_b = ring.admin_b.organisation_id
     response = client.post(f"/shifts/{shift.id}/override", data={"organisation_id": org_b})
     assert response.status_code == 400 and "Override the assignment" in response.get_data(True)
     response = client.post(
@@ -165,44 +157,40 @@ def test_coordinator_override_without_reason_is_refused_on_the_form(ring, client
     assert "Overridden by the coordinator" in page(client, f"/shifts/{shift.id}")
 
 
-def test_absence_page_records_and_the_shift_shows_uncovered(ring, client, login):
-    people, shifts = ring
-    login(people["aino"])
+def test_absence_page_records_and_the_shift_shows_uncovered(ring, shifts, client, login):
+    login(ring.aino)
     response = client.post(
         "/absences",
-        data={"person_id": people["aino"].id, "first_day": "2031-03-31", "last_day": "2031-03-31"},
+        data={"person_id": ring.aino.id, "first_day": "2031-03-31", "last_day": "2031-03-31"},
     )
     assert response.status_code == 302
     assert "Aino Aalto is away: no counsellor" in page(client, f"/shifts/{shifts['named'].id}")
     bad = client.post(
         "/absences",
-        data={"person_id": people["aino"].id, "first_day": "2031-04-02", "last_day": "2031-04-01"},
+        data={"person_id": ring.aino.id, "first_day": "2031-04-02", "last_day": "2031-04-01"},
     )
     assert bad.status_code == 400 and "cannot be before the first day" in bad.get_data(True)
 
 
-def test_front_page_panels_by_role(ring, client, login):
-    people, _shifts = ring
-    login(people["aino"])
+def test_front_page_panels_by_role(ring, shifts, client, login):
+    login(ring.aino)
     assert "My next shifts" in page(client, "/")
     client.post("/logout")
-    login(people["coordinator"])
+    login(ring.coordinator)
     html = page(client, "/")
     assert "On duty today" in html and "Coverage gaps" in html
     client.post("/logout")
-    login(people["admin_a"])
+    login(ring.admin_a)
     html = page(client, "/")
     assert "Offered shifts" in html and "Coverage gaps" in html
 
 
-def test_gaps_page_lists_the_organisations_own_gaps(app, make, client, login):
-    org_a, org_b = make.org(name="Org A"), make.org(name="Org B")
-    admin = make.org_admin(org_a)
+def test_gaps_page_lists_the_organisations_own_gaps(ring, make, client, login):
     now = datetime.now(UTC)
     local = now.astimezone(ZoneInfo("Europe/Helsinki")).strftime("%Y-%m-%d")
-    make.shift(org_a, start=f"{local}T23:00", hours=1)
-    make.shift(org_b, start=f"{local}T23:00", hours=1, channel="email")
+    make.shift(ring.org_a, start=f"{local}T23:00", hours=1)
+    make.shift(ring.org_b, start=f"{local}T23:00", hours=1, channel="email")
     db.session.commit()
-    login(admin)
+    login(ring.admin_a)
     html = page(client, "/rota/gaps")
     assert "Org A" in html and "Org B" not in html

@@ -1,35 +1,12 @@
-"""Shifts for the feed and on-duty tests, stored directly with the Shift model."""
+"""Feed secrets and the days either side of the next DST changes, for the feed tests."""
 
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
 from rota.auth import tokens
 from rota.extensions import db
-from rota.schedule.models import Channel, Shift
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-
-
-def local(day: date, hour: int = 9) -> datetime:
-    """The UTC instant of hour:00 Helsinki wall time on day."""
-    return datetime.combine(day, time(hour), HELSINKI).astimezone(UTC)
-
-
-def add_shift(organisation, day: date, hour: int = 9, *, hours=3, channel="phone", **fields):
-    """A planned shift from hour:00 local time on day, for hours; fields override."""
-    start = local(day, hour)
-    shift = Shift(
-        slot_key=f"{day.isoformat()}/{channel}/{hour:02d}:00",
-        channel=Channel(channel),
-        local_day=day,
-        starts_at=start,
-        ends_at=start + timedelta(hours=hours),
-        organisation=organisation,
-        **fields,
-    )
-    db.session.add(shift)
-    db.session.flush()
-    return shift
 
 
 def feed_secret(scopes=("feeds:read",), **owner) -> str:

@@ -142,7 +142,7 @@ def acknowledgement_mail(
     acked.add(address)
     language = contact.language if contact.language in LANGUAGES else None
     language = language or config.get("BABEL_DEFAULT_LOCALE") or "fi"
-    day = service_date(now, config)
+    day = service_date(now, config["TIMEZONE"])
     text = acknowledgement_text(session, config, language, contact.reference, day, texts)
     subject = f"Re: {parsed.subject} [#{contact.reference}]" if parsed.subject else ""
     return {
@@ -162,7 +162,7 @@ def acknowledgement_rows(
     ring_email = str(config.get("RING_EMAIL") or "")
     acknowledgement = {
         "address": parsed.from_addr.lower(),
-        "day": service_date(now, config),
+        "day": service_date(now, config["TIMEZONE"]),
         "contact_id": contact.id,
         "outbox_id": outbox["id"],
     }

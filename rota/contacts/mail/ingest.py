@@ -27,12 +27,12 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
-from rota.contacts import notify
 from rota.contacts.mail.mime.message import UnparseableMessage, parse_message
 from rota.contacts.mail.plan import Caches, Incoming, plan_batch
 from rota.contacts.mail.rows import Rows, write_rows
 from rota.contacts.models import RawMessage, RawStatus
 from rota.logs import describe
+from rota.outbox.service import MailSettings, remember
 
 log = logging.getLogger(__name__)
 
@@ -135,7 +135,7 @@ def _ingest_batch(session, raw_ids, config, now, report, last_round) -> int:
     raws = session.execute(query).all()
     own = own_addresses(config)
     batch = [item for raw in raws if (item := _parse(session, raw, own, now)) is not None]
-    caches = Caches()  # the rota, reasons and texts, read once for the batch
+    caches = Caches(MailSettings.from_config(config))  # the rota, reasons and texts, read once
     done = _together(session, batch, config, now, caches)
     if done is None:
         done = [_alone(session, item, config, now, caches, last_round) for item in batch]
@@ -158,7 +158,7 @@ def _tally(session: Session, done: list[Rows], report: IngestReport) -> int:
 def _remember(session: Session, rows: Rows) -> None:
     """Note the mail these rows queued, to send right after the commit."""
     for outbox_id in (*rows.acknowledgements, *rows.notices):
-        notify.remember(session, outbox_id)
+        remember(session, outbox_id)
 
 
 def _together(session, batch: list[Incoming], config, now, caches: Caches) -> list[Rows] | None:
@@ -233,6 +233,8 @@ def ingest_raw(session: Session, raw_id: int, config: Mapping, now: datetime) ->
     item = _parse(session, raw, own_addresses(config), now)
     if item is None:
         return "failed"
-    rows = _alone(session, item, config, now, Caches(), last_round=True)
+    rows = _alone(
+        session, item, config, now, Caches(MailSettings.from_config(config)), last_round=True
+    )
     _remember(session, rows)
     return rows.outcomes[0]

@@ -20,6 +20,7 @@ from types import SimpleNamespace
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rota.contacts.events import Kind
 from rota.contacts.mail.acknowledge import (
     acknowledged_today,
     acknowledgement_mail,
@@ -44,7 +45,7 @@ from rota.contacts.notify import notice_mail
 from rota.contacts.routing.service import route_for
 from rota.i18n import service_date
 from rota.outbox.models import OutboxMessage
-from rota.outbox.service import outbox_values
+from rota.outbox.service import MailSettings, outbox_values
 from rota.schedule.models import Channel
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,7 @@ class PlanChanged(Exception):
 class Caches:
     """What an ingest batch reads once: the rota and reasons, the texts of mail, who hears."""
 
+    mail: MailSettings
     views: dict = field(default_factory=dict)
     texts: dict = field(default_factory=dict)
     notices: dict = field(default_factory=dict)
@@ -124,7 +126,7 @@ def plan_batch(
     threads = _classify(session, batch)
     _reserve(session, rows, threads, batch)
     senders = {item.parsed.from_addr.lower() for item in batch if not item.parsed.automatic}
-    acked = acknowledged_today(session, senders, service_date(now, config))
+    acked = acknowledged_today(session, senders, service_date(now, config["TIMEZONE"]))
     for item in batch:
         if item.thread is None:
             rows.outcome(item.raw_id, "duplicate", **_raw_values(item, RawStatus.DUPLICATE))
@@ -160,16 +162,6 @@ def _from(parsed: ParsedMessage) -> str:
     return f"e-mail from {parsed.from_addr or 'an unknown sender'}"
 
 
-def _received(item: Incoming) -> str:
-    """The received event's reason: the sender, automatic mail, a reference it names."""
-    parsed, reason = item.parsed, _from(item.parsed)
-    if parsed.automatic:
-        reason += f" (automatic: {parsed.automatic})"
-    if item.mentions:
-        reason += f"; mentions R-{item.mentions} from another address"
-    return reason
-
-
 def _contact(item: Incoming, language: str | None, decision, now) -> SimpleNamespace:
     """The new contact's values, with the owner, queue and shift routing chose."""
     parsed = item.parsed
@@ -199,12 +191,17 @@ def _open(session: Session, rows: Rows, item: Incoming, now, caches: Caches) -> 
     decision, reason_data = route_for(session, str(Channel.EMAIL), language, now, caches.views)
     contact = _contact(item, language, decision, now)
     rows.add(Contact, **vars(contact))
-    rows.add(ContactEvent, contact_id=contact.id, at=now, kind="received", reason=_received(item))
+    automatic = f" (automatic: {parsed.automatic})" if parsed.automatic else ""
+    received = {"kind": Kind.RECEIVED, "reason": _from(parsed) + automatic}
+    rows.add(ContactEvent, contact_id=contact.id, at=now, **received)
+    if item.mentions:  # the tag of a contact the sender is no participant of
+        mentioned = {"kind": Kind.MENTIONED, "reason": f"R-{item.mentions}"}
+        rows.add(ContactEvent, contact_id=contact.id, at=now, **mentioned)
     routed = {"to_owner_id": contact.owner_id, "organisation_id": contact.organisation_id}
-    routed.update(kind="routed", shift_id=contact.shift_id, reason_data=reason_data)
+    routed.update(kind=Kind.ROUTED, shift_id=contact.shift_id, reason_data=reason_data)
     rows.add(ContactEvent, contact_id=contact.id, at=now, **routed)
     log.info("contact %s routed: %s", contact.id, decision.route)
-    fields = decision.on_duty and notice_mail(session, contact, batch=caches.notices)
+    fields = decision.on_duty and notice_mail(session, contact, caches.mail, batch=caches.notices)
     if fields:
         rows.notices.append(_outbox(rows, fields)["id"])
     return contact
@@ -235,11 +232,11 @@ def _reopens(thread: Thread | None, parsed: ParsedMessage) -> bool:
 
 def _continue(session, rows: Rows, thread: Thread, parsed, now, caches: Caches) -> None:
     """A further message on a contact; a closed one is opened again and its owner told."""
-    kind = "message"
+    kind = Kind.MESSAGE
     if _reopens(thread, parsed):
         thread.status = ContactStatus.OPEN if thread.owner_id else ContactStatus.NEW
-        thread.reopened, kind = True, "reopened"
-        fields = notice_mail(session, thread, reopened=True, batch=caches.notices)
+        thread.reopened, kind = True, Kind.REOPENED
+        fields = notice_mail(session, thread, caches.mail, reopened=True, batch=caches.notices)
         if fields:
             rows.notices.append(_outbox(rows, fields)["id"])
     rows.add(ContactEvent, contact_id=thread.id, at=now, kind=kind, reason=_from(parsed))

@@ -19,15 +19,15 @@ import logging
 from collections.abc import Callable, Mapping
 from datetime import datetime
 
-from flask import current_app
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from rota.contacts import notify
 from rota.contacts.mail import imap
 from rota.contacts.mail.alerts import record_failure, record_success
 from rota.contacts.mail.ingest import IngestReport, ingest_pending
 from rota.contacts.models import MailboxState, RawMessage, RawStatus
+from rota.extensions import mail
+from rota.outbox.service import deliver_pending, remember
 
 log = logging.getLogger(__name__)
 
@@ -139,7 +139,11 @@ def _sync(session, conn, config, now, report) -> None:
         _store_window(session, conn, key, folder, window, config, now, report)
         ingest_pending(session, config, now, report)
         _mark_done(session, conn, key, folder, config, now, report)
-        notify.deliver_pending(session, now)  # this window's mail, after its commits
+        _deliver_pending(session, config, now)  # this window's mail, after its commits
+
+
+def _deliver_pending(session: Session, config: Mapping, now: datetime) -> int:
+    return deliver_pending(session, mail, now, int(config["OUTBOX_MAX_ATTEMPTS"]))
 
 
 def poll_mailbox(
@@ -155,7 +159,7 @@ def poll_mailbox(
     if not config.get("IMAP_HOST") and imap_factory is imap.connect_imap:
         report.error = "IMAP_HOST is not set: the shared mailbox is not polled"
         ingest_pending(session, config, now, report)
-        notify.deliver_pending(session, now)
+        _deliver_pending(session, config, now)
         return report
     try:
         conn = imap_factory(config)
@@ -168,19 +172,14 @@ def poll_mailbox(
         report.error = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("shared mailbox %s: %s", key, report.error)
         for outbox_id in record_failure(session, key, config, now, report.error):
-            notify.remember(session, outbox_id)
+            remember(session, outbox_id)
         session.commit()
         ingest_pending(session, config, now, report)  # what was stored is still ingested
     else:
         record_success(session, key, now)
     session.commit()
-    notify.deliver_pending(session, now)  # acknowledgements, alerts, new-contact notices
+    _deliver_pending(session, config, now)  # acknowledgements, alerts, new-contact notices
     return report
-
-
-def poll_job(session: Session, now: datetime) -> str:
-    """The scheduler's mail job (rota.jobs.scheduler): one poll with the app's configuration."""
-    return poll_mailbox(session, current_app.config, now).summary()
 
 
 def mailbox_status(session: Session, config: Mapping) -> dict:

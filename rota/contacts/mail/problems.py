@@ -20,8 +20,8 @@ from rota.errors import DomainError, NotFound
 def reprocess(session: Session, raw_id: int, config: Mapping, now: datetime):
     """Try a failed message again (after a parser fix); what became of it (the ingest outcome)."""
     raw = session.get(RawMessage, raw_id)
-    if raw is None:
-        raise NotFound(_l("That message is not in the list any more. Reload the page."))
+    if raw is None:  # the list the coordinator saw is stale: say so on the list
+        raise DomainError(_l("That message is not in the list any more. Reload the page."))
     if raw.status != RawStatus.FAILED:
         raise DomainError(_l("This message was already ingested. Reload the page to see the list."))
     if raw.size > len(raw.data or b""):
@@ -34,6 +34,14 @@ def reprocess(session: Session, raw_id: int, config: Mapping, now: datetime):
     raw.status = RawStatus.PENDING
     session.flush()
     return ingest_raw(session, raw.id, config, now)
+
+
+def raw_message(session: Session, raw_id: int) -> RawMessage:
+    """A stored raw message with its bytes (to download), or NotFound."""
+    raw = session.get(RawMessage, raw_id)
+    if raw is None or raw.data is None:
+        raise NotFound(_l("There is nothing here. Check the address."))
+    return raw
 
 
 def describe(row) -> dict:

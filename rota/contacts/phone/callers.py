@@ -1,9 +1,9 @@
 """Which contact a caller's call belongs to: their open contact, else a new routed one.
 
-A counsellor finds only the caller's contacts they may see (another organisation's contact of
-the same number is never theirs to add to or take); the telephony side answers for the whole
-ring. The lookup runs under a lock on the caller's number, so concurrent calls of one caller
-open one contact.
+A counsellor finds only the caller's contacts in their contact scope (another organisation's
+contact of the same number is never theirs to add to or take); the phone system answers for
+the whole ring. The lookup runs under a lock on the caller's number, so concurrent calls of one
+caller open one contact.
 """
 
 from datetime import datetime
@@ -12,22 +12,22 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rota.auth import policy
+from rota.contacts.events import Kind, record_event
 from rota.contacts.models import Contact, ContactStatus
-from rota.contacts.queue.service import visible_to
-from rota.contacts.routing.service import record_event, route_new_contact
+from rota.contacts.queue.service import in_scope
+from rota.contacts.routing.service import route_new_contact
 from rota.db import lock_for_transaction
-from rota.members.models import User
+from rota.outbox.service import MailSettings
 from rota.schedule.models import Channel
 
 UNREADABLE = _l("The caller's number could not be read; it is kept as given: %(raw)s")
 
 
-def _open_contact_of(session: Session, caller: str, viewer: User | None) -> Contact | None:
+def _open_contact_of(session: Session, caller: str, scope: policy.Scope) -> Contact | None:
     query = select(Contact).where(
-        Contact.client_phone == caller, Contact.status != ContactStatus.CLOSED
+        Contact.client_phone == caller, Contact.status != ContactStatus.CLOSED, in_scope(scope)
     )
-    if viewer is not None:
-        query = query.where(visible_to(viewer))
     query = query.order_by(Contact.received_at.desc(), Contact.id.desc())
     return session.scalars(query.limit(1)).first()
 
@@ -38,15 +38,17 @@ def contact_for_caller(
     unreadable: bool,
     raw: str,
     at: datetime,
-    viewer: User | None = None,
+    mail: MailSettings,
+    scope: policy.Scope = policy.EVERYTHING,
 ) -> Contact:
-    """The caller's open contact, else a new phone contact routed to whoever is on duty.
+    """The caller's open contact within `scope`, else a new phone contact routed to whoever is
+    on duty.
 
-    A counsellor (`viewer`) finds only contacts they may see: another organisation's contact
-    of the same number is never theirs to add to or take. The telephony side (no viewer)
-    answers for the whole ring. Callers hold lock_caller, so one caller gets one contact.
+    A counsellor passes their `policy.contact_scope`: another organisation's contact of the same
+    number is never theirs to add to or take. The phone system answers for the whole ring.
+    Callers hold lock_caller, so one caller gets one contact.
     """
-    existing = None if unreadable or not caller else _open_contact_of(session, caller, viewer)
+    existing = None if unreadable or not caller else _open_contact_of(session, caller, scope)
     if existing is not None:
         return existing
     contact = Contact(
@@ -56,10 +58,10 @@ def contact_for_caller(
         received_at=at,
         updated_at=at,
     )
-    route_new_contact(session, contact, at)
+    route_new_contact(session, contact, at, mail)
     if unreadable:
         record_event(
-            session, contact, "caller_unreadable", at, reason=str(UNREADABLE % {"raw": raw})
+            session, contact, Kind.CALLER_UNREADABLE, at, reason=str(UNREADABLE % {"raw": raw})
         )
     return contact
 

@@ -10,18 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rota.auth import policy
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, Message
 from rota.contacts.phone.callers import contact_for_caller, lock_caller
-from rota.contacts.queue.service import adopt, may_see
+from rota.contacts.queue.service import adopt, reaches
 from rota.contacts.routing import reasons
-from rota.contacts.routing.service import (
-    decision_for,
-    flush_or_conflict,
-    record_event,
-)
+from rota.contacts.routing.service import decision_for
 from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
+from rota.outbox.service import MailSettings
 from rota.schedule.duty import forwarding_number
 from rota.schedule.models import Channel
 
@@ -47,49 +46,17 @@ class CallReport:
     at: datetime | None = None
 
 
-def _text(data: dict, name: str, required: bool = False) -> str:
-    value = "" if data.get(name) is None else data[name]
-    if not isinstance(value, str | int):
-        raise DomainError(_l("%(field)s must be a string.", field=name), name)
-    value = str(value).strip()
-    if required and not value:
-        raise DomainError(_l("%(field)s is missing.", field=name), name)
-    return value
+@dataclass(frozen=True)
+class PhoneSettings:
+    """What call handling needs from the configuration: the numbering region, how to write mail."""
 
+    region: str
+    mail: MailSettings
 
-def parse_instant(raw, field: str) -> datetime:
-    """An aware instant from ISO 8601 text; DomainError on `field` otherwise."""
-    try:
-        moment = datetime.fromisoformat(str(raw))
-    except ValueError as exc:
-        raise DomainError(
-            _l("%(field)s must be ISO 8601, e.g. 2026-03-30T09:15:00+03:00.", field=field), field
-        ) from exc
-    if moment.tzinfo is None:
-        raise DomainError(_l("%(field)s needs a time zone, e.g. +03:00 or Z.", field=field), field)
-    return moment
-
-
-def parse_call_event(data, now: datetime) -> CallReport:
-    """Check a webhook body; DomainError names the first thing wrong with it."""
-    if not isinstance(data, dict):
-        raise DomainError(_l("Send a JSON object with event, call_id and caller."))
-    event = _text(data, "event", required=True)
-    if event not in EVENTS:
-        raise DomainError(
-            _l("event must be one of: %(events)s.", events=", ".join(EVENTS)), "event"
-        )
-    return CallReport(
-        event=event,
-        call_id=_text(data, "call_id", required=True)[:200],
-        caller=_text(data, "caller", required=event == "new"),
-        called=_text(data, "called"),
-        answering=_text(data, "answering_number"),
-        cause=_text(data, "cause")[:100],
-        at=now
-        if data.get("timestamp") in (None, "")
-        else parse_instant(data["timestamp"], "timestamp"),
-    )
+    @classmethod
+    def from_config(cls, config) -> "PhoneSettings":
+        """Settings from a Flask config (PHONE_REGION and the mail settings)."""
+        return cls(config["PHONE_REGION"], MailSettings.from_config(config))
 
 
 def read_number(raw: str, region: str) -> tuple[str, bool]:
@@ -116,29 +83,31 @@ def forwarding_target(session: Session, at: datetime) -> dict:
     return {"forward_to": number, "target": target, "reason": reason}
 
 
-def _new_call(session: Session, report: CallReport, region: str) -> Call:
-    caller, unreadable = read_number(report.caller, region)
-    contact = contact_for_caller(session, caller, unreadable, report.caller, report.at)
+def _new_call(session: Session, report: CallReport, settings: PhoneSettings) -> Call:
+    caller, unreadable = read_number(report.caller, settings.region)
+    contact = contact_for_caller(
+        session, caller, unreadable, report.caller, report.at, settings.mail
+    )
     call = Call(
         contact_id=contact.id,
         external_id=report.call_id,
         caller=caller,
         caller_unreadable=unreadable,
-        called=read_number(report.called, region)[0],
+        called=read_number(report.called, settings.region)[0],
         started_at=report.at,
     )
     session.add(call)
     return call
 
 
-def _call_for(session: Session, report: CallReport, region: str) -> Call:
+def _call_for(session: Session, report: CallReport, settings: PhoneSettings) -> Call:
     """The call with this id, created (with its contact) by whichever event comes first."""
     call = session.scalar(select(Call).where(Call.external_id == report.call_id))
     if call is not None:
         return call
     try:
         with session.begin_nested():
-            call = _new_call(session, report, region)
+            call = _new_call(session, report, settings)
             session.flush()
     except IntegrityError:  # the same call's other event created it meanwhile
         call = session.scalar(select(Call).where(Call.external_id == report.call_id))
@@ -152,10 +121,10 @@ def _holds_more(session: Session, call: Call) -> bool:
     return session.scalar(select(other_calls.exists() | mails.exists()))
 
 
-def _answered(session: Session, call: Call, report: CallReport, region: str) -> None:
+def _answered(session: Session, call: Call, report: CallReport, settings: PhoneSettings) -> None:
     """The call was answered: the counsellor who answered gets it, on a contact they may see."""
     call.answered_at = call.answered_at or report.at
-    call.answered_by = read_number(report.answering, region)[0]
+    call.answered_by = read_number(report.answering, settings.region)[0]
     call.outcome, call.callback_needed = CallOutcome.ANSWERED, False
     counsellor = (
         session.scalar(select(User).where(User.phone == call.answered_by, User.active).limit(1))
@@ -164,14 +133,15 @@ def _answered(session: Session, call: Call, report: CallReport, region: str) -> 
     )
     if counsellor is not None:
         call.counsellor_id = counsellor.id
-        if _holds_more(session, call) and not may_see(session, counsellor, call.contact_id):
+        scope = policy.contact_scope(counsellor)
+        if _holds_more(session, call) and not reaches(session, scope, call.contact_id):
             call.contact = contact_for_caller(  # another's contact: the call moves, not the rest
-                session, call.caller, False, call.caller, report.at, counsellor
+                session, call.caller, False, call.caller, report.at, settings.mail, scope
             )
         adopt(call.contact, counsellor, report.at)
     contact = call.contact
     contact.first_response_at = contact.first_response_at or report.at
-    record_event(session, contact, "call_answered", report.at, actor_id=call.counsellor_id)
+    record_event(session, contact, Kind.CALL_ANSWERED, report.at, actor_id=call.counsellor_id)
 
 
 def _ended(session: Session, call: Call, report: CallReport) -> None:
@@ -182,12 +152,14 @@ def _ended(session: Session, call: Call, report: CallReport) -> None:
     voicemail = "voicemail" in report.cause.lower()
     call.outcome = CallOutcome.VOICEMAIL if voicemail else CallOutcome.MISSED
     call.callback_needed = True
-    record_event(session, call.contact, "call_missed", report.at, reason=report.cause)
+    record_event(session, call.contact, Kind.CALL_MISSED, report.at, reason=report.cause)
 
 
-def record_call_event(session: Session, report: CallReport, payload, region: str) -> dict:
+def record_call_event(
+    session: Session, report: CallReport, payload, settings: PhoneSettings
+) -> dict:
     """Store a telephony event once (replays change nothing) and apply it to its call."""
-    lock_caller(session, read_number(report.caller, region)[0])
+    lock_caller(session, read_number(report.caller, settings.region)[0])
     duplicate = session.scalar(
         select(CallEvent.id).where(
             CallEvent.external_id == report.call_id, CallEvent.event == report.event
@@ -207,10 +179,10 @@ def record_call_event(session: Session, report: CallReport, payload, region: str
                 session.flush()
         except IntegrityError:
             duplicate = True
-    call = _call_for(session, report, region)
+    call = _call_for(session, report, settings)
     if duplicate is None:
         if report.event == "answered":
-            _answered(session, call, report, region)
+            _answered(session, call, report, settings)
         elif report.event == "ended":
             _ended(session, call, report)
     session.flush()
@@ -232,14 +204,22 @@ def log_call(
     duration_minutes: int | None,
     summary: str,
     outcome: str,
-    region: str,
+    settings: PhoneSettings,
 ) -> Call:
     """A call a counsellor logs by hand, on a contact or as a new one (then theirs)."""
-    number, unreadable = read_number(caller, region)
+    number, unreadable = read_number(caller, settings.region)
     summary = (summary or "").strip()
     if contact is None:
         lock_caller(session, number)
-        contact = contact_for_caller(session, number, unreadable, caller, started_at, actor)
+        contact = contact_for_caller(
+            session,
+            number,
+            unreadable,
+            caller,
+            started_at,
+            settings.mail,
+            policy.contact_scope(actor),
+        )
     outcome = CallOutcome(outcome)
     call = Call(
         contact_id=contact.id,
@@ -258,7 +238,7 @@ def log_call(
         contact.first_response_at = contact.first_response_at or started_at
     session.add(call)
     adopt(contact, actor, started_at)
-    record_event(session, contact, "call_logged", started_at, actor_id=actor.id, reason=summary)
+    record_event(session, contact, Kind.CALL_LOGGED, started_at, actor_id=actor.id, reason=summary)
     flush_or_conflict(session)
     return call
 
@@ -273,6 +253,6 @@ def called_back(session: Session, call: Call, actor: User, now: datetime) -> Cal
     if call.callback_done_at is not None:
         raise DomainError(_l("This call was already called back."))
     call.callback_done_at = now
-    record_event(session, call.contact, "called_back", now, actor_id=actor.id)
+    record_event(session, call.contact, Kind.CALLED_BACK, now, actor_id=actor.id)
     flush_or_conflict(session)
     return call

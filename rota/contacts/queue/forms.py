@@ -1,9 +1,7 @@
 """Forms of the queue and the contact page: reply, note, call log, reassignment."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
-    DateTimeLocalField,
     IntegerField,
     RadioField,
     SelectField,
@@ -14,7 +12,7 @@ from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from rota.auth.forms import MultiCheckboxField
 from rota.contacts.models import CallOutcome
-from rota.forms import options
+from rota.forms import Form, LocalDateTimeField, options
 
 OUTCOMES = [
     (CallOutcome.ANSWERED.value, _l("Answered")),
@@ -23,21 +21,21 @@ OUTCOMES = [
 ]
 
 
-class ReplyForm(FlaskForm):
+class ReplyForm(Form):
     text = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=20000)])
     # the addresses that wrote in the thread; the service refuses any other
     also_to = MultiCheckboxField(_l("Also send to"), choices=[], validate_choice=False)
 
 
-class NoteForm(FlaskForm):
+class NoteForm(Form):
     text = TextAreaField(
         _l("Internal note (never sent)"), validators=[DataRequired(), Length(max=5000)]
     )
 
 
-class CallForm(FlaskForm):
+class CallForm(Form):
     caller = StringField(_l("Caller's number"), validators=[DataRequired(), Length(max=60)])
-    started_at = DateTimeLocalField(
+    started_at = LocalDateTimeField(
         _l("Time of the call"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
     )
     duration_minutes = IntegerField(
@@ -47,13 +45,13 @@ class CallForm(FlaskForm):
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
 
 
-class MergeForm(FlaskForm):
+class MergeForm(Form):
     into = StringField(
         _l("Reference of the contact to merge into"), validators=[DataRequired(), Length(max=20)]
     )
 
 
-class ReassignForm(FlaskForm):
+class ReassignForm(Form):
     target = SelectField(_l("Give the contact to"), validate_choice=True)
     reason = StringField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 

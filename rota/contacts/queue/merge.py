@@ -16,6 +16,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
+from rota.auth import policy
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import (
     Acknowledgement,
     Call,
@@ -26,9 +28,8 @@ from rota.contacts.models import (
     MessageDirection,
     RawMessage,
 )
-from rota.contacts.queue.service import visible_to
-from rota.contacts.routing.service import flush_or_conflict, record_event
-from rota.errors import DomainError
+from rota.contacts.queue.service import NOT_VISIBLE, in_scope, reaches
+from rota.errors import DomainError, NotFound
 from rota.members.models import User
 
 MOVED = (Message, Call, ContactEvent, RawMessage, Acknowledgement)  # rows that name a contact
@@ -49,11 +50,12 @@ def _reference(text: str | None) -> str:
 
 
 def merge_target(session: Session, viewer: User, source: Contact, reference: str) -> Contact:
-    """The contact `reference` names, if the viewer may see it and `source` can go into it."""
-    reference = _reference(reference)
-    target = session.scalar(
-        select(Contact).where(Contact.reference == reference, visible_to(viewer))
-    )
+    """The contact `reference` names, if both are in the viewer's merge scope and `source` can
+    go into it."""
+    reference, scope = _reference(reference), policy.merge_scope(viewer)
+    if not reaches(session, scope, source.id):
+        raise NotFound(NOT_VISIBLE)
+    target = session.scalar(select(Contact).where(Contact.reference == reference, in_scope(scope)))
     if source.merged_into_id is not None:
         raise DomainError(_l("This contact was already merged into another one."))
     if target is None:
@@ -97,11 +99,13 @@ def merge(
     if target.status == ContactStatus.CLOSED and source.status != ContactStatus.CLOSED:
         target.status = ContactStatus.OPEN if target.owner_id else ContactStatus.NEW
         target.closed_at = None
-        record_event(session, target, "reopened", now, actor_id=viewer.id)
+        record_event(session, target, Kind.REOPENED, now, actor_id=viewer.id)
     target.updated_at = now
     source.status, source.merged_into_id, source.updated_at = ContactStatus.CLOSED, target.id, now
     source.closed_at = source.closed_at or now
-    record_event(session, target, "merged", now, actor_id=viewer.id, reason=source.reference)
-    record_event(session, source, "merged_into", now, actor_id=viewer.id, reason=target.reference)
+    record_event(session, target, Kind.MERGED, now, actor_id=viewer.id, reason=source.reference)
+    record_event(
+        session, source, Kind.MERGED_INTO, now, actor_id=viewer.id, reason=target.reference
+    )
     flush_or_conflict(session)
     return target

@@ -13,8 +13,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rota.contacts.events import Kind, record_event
 from rota.contacts.models import Contact, Message, MessageDirection, Participant
-from rota.contacts.routing.service import record_event
 from rota.errors import DomainError
 from rota.members.models import User
 
@@ -66,5 +66,7 @@ def add_participants(
         session.add(
             Participant(contact_id=contact.id, address=address, added_by_id=actor.id, added_at=now)
         )
-        record_event(session, contact, "participant_added", now, actor_id=actor.id, reason=address)
+        record_event(
+            session, contact, Kind.PARTICIPANT_ADDED, now, actor_id=actor.id, reason=address
+        )
     return chosen

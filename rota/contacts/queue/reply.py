@@ -9,15 +9,14 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from rota.contacts import notify
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.mail.mime.message import quote_for_reply, reference_tag
 from rota.contacts.models import Contact, ContactStatus, Message, MessageDirection
 from rota.contacts.queue.participants import add_participants, participants
 from rota.contacts.queue.service import adopt
-from rota.contacts.routing.service import flush_or_conflict, record_event
 from rota.errors import DomainError
 from rota.members.models import User
-from rota.outbox.service import domain_of, one_line, queue_mail
+from rota.outbox.service import domain_of, one_line, queue_mail, remember
 
 log = logging.getLogger(__name__)
 
@@ -125,8 +124,8 @@ def send_reply(
     )
     session.add(reply)
     contact.first_response_at = contact.first_response_at or now
-    record_event(session, contact, "replied", now, actor_id=author.id)
+    record_event(session, contact, Kind.REPLIED, now, actor_id=author.id)
     flush_or_conflict(session)
-    notify.remember(session, outbox.id)
+    remember(session, outbox.id)
     log.info("contact %s: reply queued (outbox %s)", contact.id, outbox.id)
     return reply

@@ -8,6 +8,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
+from rota.auth import policy
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import (
     Attachment,
     Call,
@@ -18,9 +20,8 @@ from rota.contacts.models import (
     MessageDirection,
 )
 from rota.contacts.queue.participants import new_in_thread, others_in_thread, participants
-from rota.contacts.routing.service import flush_or_conflict, record_event
 from rota.errors import Conflict, DomainError, NotFound
-from rota.members.models import Role, User
+from rota.members.models import User
 from rota.outbox.models import OutboxMessage
 
 log = logging.getLogger(__name__)
@@ -28,29 +29,29 @@ log = logging.getLogger(__name__)
 RECENTLY_CLOSED = 20
 NOT_CLOSED = Contact.status != ContactStatus.CLOSED
 UNASSIGNED = Contact.owner_id.is_(None)
+NOT_VISIBLE = _l("No such contact, or it is not in your queues.")
+
+
+def in_scope(scope: policy.Scope):
+    """SQL condition: the contacts a policy scope reaches."""
+    if scope.reach == policy.Reach.ALL:
+        return true()
+    if scope.reach == policy.Reach.ORGANISATION:
+        return Contact.organisation_id == scope.organisation_id
+    unassigned_here = or_(
+        Contact.organisation_id.is_(None), Contact.organisation_id == scope.organisation_id
+    )
+    return or_(Contact.owner_id == scope.person_id, and_(UNASSIGNED, unassigned_here))
 
 
 def visible_to(viewer: User):
     """SQL condition: contacts the viewer may see (own and unassigned; an admin their org's)."""
-    if viewer.role == Role.COORDINATOR:
-        return true()
-    if viewer.role == Role.ORG_ADMIN:
-        return Contact.organisation_id == viewer.organisation_id
-    return or_(
-        Contact.owner_id == viewer.id,
-        and_(
-            UNASSIGNED,
-            or_(
-                Contact.organisation_id.is_(None),
-                Contact.organisation_id == viewer.organisation_id,
-            ),
-        ),
-    )
+    return in_scope(policy.contact_scope(viewer))
 
 
-def may_see(session: Session, viewer: User, contact_id: int | None) -> bool:
-    """Whether the viewer may see this contact (the rule of visible_to)."""
-    query = select(Contact.id).where(Contact.id == contact_id, visible_to(viewer))
+def reaches(session: Session, scope: policy.Scope, contact_id: int | None) -> bool:
+    """Whether a policy scope reaches this contact (in_scope, asked of one contact)."""
+    query = select(Contact.id).where(Contact.id == contact_id, in_scope(scope))
     return contact_id is not None and session.scalar(query) is not None
 
 
@@ -58,7 +59,7 @@ def get_contact(session: Session, viewer: User, contact_id: int) -> Contact:
     """A contact the viewer may see, or NotFound (others' contacts look like missing ones)."""
     contact = session.scalar(select(Contact).where(Contact.id == contact_id, visible_to(viewer)))
     if contact is None:
-        raise NotFound(_l("No such contact, or it is not in your queues."))
+        raise NotFound(NOT_VISIBLE)
     return contact
 
 
@@ -99,7 +100,7 @@ class Queues:
 
 def queues(session: Session, viewer: User) -> Queues:
     """The viewer's queue: own contacts, the organisation's and the ring's unassigned ones."""
-    if viewer.role == Role.COUNSELLOR:
+    if policy.contact_scope(viewer).reach == policy.Reach.OWN_OR_UNASSIGNED:
         mine = _contacts(session, viewer, NOT_CLOSED, Contact.owner_id == viewer.id)
         org_queue = [UNASSIGNED, Contact.organisation_id == viewer.organisation_id]
     else:
@@ -156,13 +157,25 @@ class ContactPage:
 
 def _related(session: Session, viewer: User, contact: Contact) -> dict:
     """The contact this one mentions or was merged into: its reference, and if the viewer sees it."""
-    related = {}
+    related, scope = {}, policy.contact_scope(viewer)
     for key in ("mentions", "merged_into"):
         other_id = getattr(contact, f"{key}_id")
         if other_id is not None:
             reference = session.scalar(select(Contact.reference).where(Contact.id == other_id))
-            related[key] = (other_id, reference, may_see(session, viewer, other_id))
+            related[key] = (other_id, reference, reaches(session, scope, other_id))
     return related
+
+
+def _conversation(session: Session, viewer: User, contact: Contact, messages: list) -> dict:
+    """Who the thread is with, and the contacts it mentions, went into or is mentioned by."""
+    current = participants(session, contact)
+    return {
+        "participants": current,
+        "others": others_in_thread(messages, current),
+        "new_senders": new_in_thread(contact, messages),
+        "related": _related(session, viewer, contact),
+        "mentioned_by": _contacts(session, viewer, Contact.mentions_id == contact.id),
+    }
 
 
 def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage:
@@ -194,19 +207,9 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
         | {m.author_id for m in messages}
     )
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids - {None})))}
-    current = participants(session, contact)
+    conversation = _conversation(session, viewer, contact, messages)
     return ContactPage(
-        contact,
-        messages,
-        outbox,
-        list(contact.calls),
-        events,
-        people,
-        participants=current,
-        others=others_in_thread(messages, current),
-        new_senders=new_in_thread(contact, messages),
-        related=_related(session, viewer, contact),
-        mentioned_by=_contacts(session, viewer, Contact.mentions_id == contact.id),
+        contact, messages, outbox, list(contact.calls), events, people, **conversation
     )
 
 
@@ -249,7 +252,7 @@ def claim(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     record_event(
         session,
         contact,
-        "claimed",
+        Kind.CLAIMED,
         now,
         actor_id=user.id,
         from_owner_id=was_owner,
@@ -283,7 +286,7 @@ def close(session: Session, contact: Contact, user: User, now: datetime) -> Cont
     if contact.status == ContactStatus.CLOSED:
         raise DomainError(_l("This contact is already closed."))
     contact.status, contact.closed_at, contact.updated_at = ContactStatus.CLOSED, now, now
-    record_event(session, contact, "closed", now, actor_id=user.id)
+    record_event(session, contact, Kind.CLOSED, now, actor_id=user.id)
     flush_or_conflict(session)
     return contact
 
@@ -294,6 +297,8 @@ def reopen(session: Session, contact: Contact, user: User, now: datetime) -> Con
         raise DomainError(_l("This contact is not closed."))
     contact.status = ContactStatus.OPEN if contact.owner_id else ContactStatus.NEW
     contact.closed_at, contact.updated_at = None, now
-    record_event(session, contact, "reopened", now, actor_id=user.id, to_owner_id=contact.owner_id)
+    record_event(
+        session, contact, Kind.REOPENED, now, actor_id=user.id, to_owner_id=contact.owner_id
+    )
     flush_or_conflict(session)
     return contact

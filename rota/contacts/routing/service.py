@@ -6,14 +6,18 @@ from datetime import datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
+from rota.auth import policy
 from rota.contacts import notify
+from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import Contact, ContactEvent, ContactStatus
 from rota.contacts.routing.decide import Decision, DutyShift, RotaView, Route, decide
 from rota.contacts.routing.reasons import handover_data, reason_data
-from rota.errors import Conflict, DomainError, NotFound
-from rota.members.models import Organisation, Role, User
+from rota.errors import DomainError, NotFound
+from rota.members.models import Organisation, User
+from rota.members.people import people_in_scope
+from rota.members.service import organisations_by_name
+from rota.outbox.service import MailSettings
 from rota.schedule import duty
 from rota.schedule.models import Shift
 
@@ -62,13 +66,6 @@ def decision_for(
     return decide(views[key], channel, language, at)
 
 
-def record_event(session: Session, contact: Contact, kind: str, now: datetime, **fields):
-    """Add one event to a contact's history."""
-    event = ContactEvent(contact_id=contact.id, kind=kind, at=now, **fields)
-    session.add(event)
-    return event
-
-
 def _apply(session: Session, contact: Contact, decision: Decision, now: datetime) -> None:
     contact.owner_id = decision.owner_id
     contact.organisation_id = decision.organisation_id
@@ -98,8 +95,13 @@ def route_for(
     return decision, _reason_data(session, decision, channel, views)
 
 
-def route_new_contact(session: Session, contact: Contact, now: datetime) -> Decision:
-    """Give a new contact its owner (on duty / org queue / next shift / none) and record why."""
+def route_new_contact(
+    session: Session, contact: Contact, now: datetime, settings: MailSettings
+) -> Decision:
+    """Give a new contact its owner (on duty / org queue / next shift / none) and record why.
+
+    The counsellor on duty hears of it by e-mail, written as `settings` say.
+    """
     if contact.id is None:
         session.add(contact)
         session.flush()
@@ -109,7 +111,7 @@ def route_new_contact(session: Session, contact: Contact, now: datetime) -> Deci
     record_event(
         session,
         contact,
-        "routed",
+        Kind.ROUTED,
         now,
         to_owner_id=decision.owner_id,
         organisation_id=decision.organisation_id,
@@ -119,7 +121,7 @@ def route_new_contact(session: Session, contact: Contact, now: datetime) -> Deci
     session.flush()
     log.info("contact %s routed: %s", contact.id, decision.route)
     if decision.on_duty:
-        notify.new_contact(session, contact)
+        notify.new_contact(session, contact, settings)
     return decision
 
 
@@ -178,7 +180,7 @@ def hand_over(session: Session, now: datetime) -> int:
         session.add(
             ContactEvent(
                 contact_id=row.id,
-                kind="handed_over",
+                kind=Kind.HANDED_OVER,
                 at=now,
                 from_owner_id=row.owner_id,
                 to_owner_id=decision.owner_id,
@@ -193,19 +195,12 @@ def hand_over(session: Session, now: datetime) -> int:
     return moved
 
 
-def may_reassign(user: User, contact: Contact) -> bool:
-    """The coordinator reassigns any contact; an organisation admin their organisation's."""
-    if user.role == Role.COORDINATOR:
-        return True
-    return user.role == Role.ORG_ADMIN and contact.organisation_id == user.organisation_id
-
-
 def _target(session: Session, actor: User, to_user_id: int | None, to_org_id: int | None):
     if to_user_id:
         person = session.get(User, to_user_id)
         if person is None or not person.active or person.organisation_id is None:
             raise DomainError(_l("Choose an active counsellor to reassign to."), "target")
-        if actor.role != Role.COORDINATOR and person.organisation_id != actor.organisation_id:
+        if not policy.may_reassign_to(actor, person.organisation_id):
             raise DomainError(_l("You can reassign only to people of your organisation."), "target")
         return person, person.organisation_id
     if to_org_id and session.get(Organisation, to_org_id) is not None:
@@ -222,9 +217,10 @@ def reassign(
     to_org_id: int | None = None,
     reason: str = "",
     now: datetime,
+    settings: MailSettings,
 ) -> Contact:
     """Give a contact to another counsellor or queue (organisation admin or coordinator)."""
-    if not may_reassign(actor, contact):
+    if not policy.may_reassign(actor, contact.organisation_id):
         raise NotFound(_l("No such contact."))
     if not reason or not reason.strip():
         raise DomainError(_l("Say why the contact moves; the history shows it."), "reason")
@@ -232,7 +228,7 @@ def reassign(
     record_event(
         session,
         contact,
-        "reassigned",
+        Kind.REASSIGNED,
         now,
         actor_id=actor.id,
         from_owner_id=contact.owner_id,
@@ -250,26 +246,18 @@ def reassign(
     contact.updated_at = now
     flush_or_conflict(session)
     if person is not None and person.id != actor.id:
-        notify.new_contact(session, contact)
+        notify.new_contact(session, contact, settings)
     return contact
-
-
-def flush_or_conflict(session: Session) -> None:
-    """Flush; a contact changed by someone else meanwhile becomes a Conflict to show."""
-    try:
-        session.flush()
-    except StaleDataError as exc:
-        raise Conflict(
-            _l("Someone else changed this contact first. Reload and try again.")
-        ) from exc
 
 
 def reassign_targets(session: Session, actor: User) -> list[tuple[str, str]]:
     """(value, label) choices for reassigning: counsellors the actor may pick, then org queues."""
-    people = select(User).where(User.active, User.organisation_id.is_not(None))
-    if actor.role != Role.COORDINATOR:
-        people = people.where(User.organisation_id == actor.organisation_id)
+    people = select(User).where(
+        User.active,
+        User.organisation_id.is_not(None),
+        people_in_scope(policy.reassign_scope(actor)),
+    )
     choices = [(f"user:{u.id}", u.name) for u in session.scalars(people.order_by(User.name))]
-    orgs = session.scalars(select(Organisation).order_by(Organisation.name))
+    orgs = organisations_by_name(session)
     queue = _l("Queue of %(name)s")
     return choices + [(f"org:{o.id}", str(queue) % {"name": o.name}) for o in orgs]

@@ -17,10 +17,11 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from rota.auth import tokens
+from rota.auth import policy, tokens
 from rota.auth.models import ApiToken
 from rota.errors import NotFound
 from rota.members.models import Organisation, User
+from rota.members.service import organisations_by_name
 from rota.schedule.feeds.ical import (
     FeedEvent,
     FeedOptions,
@@ -69,21 +70,16 @@ class Validators:
 
 
 def may_read(session: Session, token: ApiToken, kind: FeedKind, target_id: int | None) -> bool:
-    """Whether a live feeds token may read a feed (the rules are in open_feed's docstring)."""
-    owner = token.user
-    if owner is not None and not owner.active:
-        return False
-    if kind == FeedKind.RING or (owner is not None and owner.is_coordinator):
-        return True
-    org_id = token.organisation_id if owner is None else owner.organisation_id
-    if org_id is None:
-        return False
+    """Whether a live feeds token may read a feed (the rules are in `rota.auth.policy`)."""
+    holder = tokens.holder(token)
+    if kind == FeedKind.RING:
+        return policy.may_read_ring_feed(holder)
     if kind == FeedKind.ORGANISATION:
-        return target_id == org_id
-    if owner is not None and not owner.is_org_admin:
-        return target_id == owner.id
+        return policy.may_read_organisation_feed(holder, target_id)
     person = session.get(User, target_id)
-    return person is not None and person.organisation_id == org_id
+    return person is not None and policy.may_read_person_feed(
+        holder, person.id, person.organisation_id
+    )
 
 
 def open_feed(session, token, kind, target_id, *, ring, now, locale, alarm_minutes) -> Feed:
@@ -92,6 +88,7 @@ def open_feed(session, token, kind, target_id, *, ring, now, locale, alarm_minut
     Any live token reads the ring feed; a coordinator's reads every feed; an organisation's
     token reads its organisation's feed and its people's; a person's token reads their own
     feed and their organisation's (an organisation admin's also their organisation's people).
+    The rules are `rota.auth.policy.may_read_*_feed`.
     """
     title = _title(session, kind, target_id, ring)
     if not may_read(session, token, kind, target_id):
@@ -163,9 +160,7 @@ def create_subscription(
 
 def managed_organisations(session: Session, user: User) -> list[Organisation]:
     """Organisations whose feed the person may hand out: all (coordinator), own (admin)."""
-    if user.is_coordinator:
-        return list(session.scalars(select(Organisation).order_by(Organisation.name)))
-    return [user.organisation] if user.is_org_admin and user.organisation else []
+    return organisations_by_name(session, policy.management_scope(user))
 
 
 def _title(session: Session, kind: FeedKind, target_id: int | None, ring: Ring) -> str:

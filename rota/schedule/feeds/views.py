@@ -6,10 +6,12 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.auth.access import feed_token, require_org, role_required
+from rota.auth.access import feed_token, role_required
 from rota.auth.forms import ConfirmForm
 from rota.db import utcnow
 from rota.extensions import db
+from rota.forms import perform
+from rota.inputs import whole_number
 from rota.members import service as members
 from rota.members.models import Role
 from rota.schedule.feeds import service as feeds
@@ -43,9 +45,10 @@ def _options(default_locale: str | None) -> tuple[str, int | None]:
     alarm = request.args.get("alarm")
     if alarm is None:
         return lang, None
-    if not alarm.isdigit() or int(alarm) > MAX_ALARM_MINUTES:
+    minutes = whole_number(alarm)
+    if minutes is None or minutes > MAX_ALARM_MINUTES:
         abort(400, _("Give the reminder as alarm=minutes before the shift, 0 to 10080."))
-    return lang, int(alarm)
+    return lang, minutes
 
 
 def _not_modified(checks: feeds.Validators) -> bool:
@@ -148,8 +151,7 @@ def _public_link() -> dict | None:
 def subscribe():
     form, links = ConfirmForm(), []
     if form.validate_on_submit():
-        secret = feeds.create_subscription(db.session, created_by=current_user)
-        db.session.commit()
+        secret = perform(feeds.create_subscription, created_by=current_user).result
         links = _links(secret, current_user.organisation, current_user)
     return render_template(
         "schedule/feeds/subscribe.html",
@@ -164,15 +166,13 @@ def subscribe():
 @bp.route("/organisations/<int:org_id>/subscribe", methods=["GET", "POST"])
 @role_required(Role.COORDINATOR, Role.ORG_ADMIN)
 def organisation_subscribe(org_id):
-    require_org(org_id)
-    organisation = members.get_organisation(db.session, org_id)
+    organisation = members.get_managed_organisation(db.session, current_user, org_id)
     form, links = ConfirmForm(), []
     if form.validate_on_submit():
-        secret = feeds.create_subscription(
-            db.session, created_by=current_user, organisation=organisation
+        done = perform(
+            feeds.create_subscription, created_by=current_user, organisation=organisation
         )
-        db.session.commit()
-        links = _links(secret, organisation)
+        links = _links(done.result, organisation)
     return render_template(
         "schedule/feeds/subscribe.html",
         form=form,

@@ -11,9 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rota.errors import DomainError, NotFound
+from rota.schedule.days import ensure_order
 from rota.schedule.hours.slots import days
 from rota.schedule.models import Closure
-from rota.schedule.planning.publishing import ensure_order
 
 log = logging.getLogger(__name__)
 

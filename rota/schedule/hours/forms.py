@@ -1,11 +1,10 @@
 """Forms of the coordinator's rota pages: service hours, closures, publishing, re-planning."""
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, HiddenField, SelectField, StringField, TimeField
 from wtforms.validators import DataRequired, Length, Optional
 
-from rota.forms import options
+from rota.forms import Form, options
 from rota.members.forms import LANGUAGES
 from rota.schedule.models import Channel
 
@@ -25,13 +24,13 @@ CHANNELS = [
 ]
 
 
-class PatternForm(FlaskForm):
+class PatternForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     valid_from = DateField(_l("Valid from"), validators=[DataRequired()])
     valid_until = DateField(_l("Last day"), validators=[Optional()])
 
 
-class PatternSlotForm(FlaskForm):
+class PatternSlotForm(Form):
     weekday = SelectField(_l("Weekday"), coerce=int, choices=options(WEEKDAYS))
     start_time = TimeField(_l("Starts at"), validators=[DataRequired()])
     end_time = TimeField(_l("Ends at"), validators=[DataRequired()])
@@ -39,13 +38,13 @@ class PatternSlotForm(FlaskForm):
     language = SelectField(_l("Language"), choices=options([("", _l("Any language")), *LANGUAGES]))
 
 
-class ClosureForm(FlaskForm):
+class ClosureForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
     first_day = DateField(_l("First day"), validators=[DataRequired()])
     last_day = DateField(_l("Last day"), validators=[Optional()])
 
 
-class RangeForm(FlaskForm):
+class RangeForm(Form):
     first = DateField(_l("From"), validators=[DataRequired()])
     last = DateField(_l("To"), validators=[DataRequired()])
 
@@ -64,5 +63,5 @@ class ReplanApplyForm(RangeForm):
     fingerprint = HiddenField(validators=[DataRequired()])
 
 
-class GenerateForm(FlaskForm):
+class GenerateForm(Form):
     until = DateField(_l("Extend until"), validators=[Optional()])

@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from rota.errors import DomainError, NotFound, found
+from rota.schedule.days import ensure_order
 from rota.schedule.hours.slots import Template, WeeklySlot, overlapping
 from rota.schedule.models import Channel, PatternSlot, ServicePattern
-from rota.schedule.planning.publishing import ensure_order
 
 log = logging.getLogger(__name__)
 

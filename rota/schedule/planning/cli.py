@@ -3,11 +3,12 @@
 from datetime import date
 
 import click
+from flask import current_app
 
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
-from rota.i18n import service_date
+from rota.i18n import service_today
 from rota.schedule.planning import generation
 from rota.schedule.planning.fairness import FairnessTable, fairness_table
 
@@ -15,8 +16,9 @@ DAY = click.DateTime(formats=["%Y-%m-%d"])
 
 
 def _run(action, *args, **kwargs):
+    settings = generation.RotaSettings.from_config(current_app.config)
     try:
-        return action(db.session, *args, **kwargs)
+        return action(db.session, *args, settings=settings, **kwargs)
     except DomainError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc.user_message)) from exc
@@ -61,7 +63,7 @@ def format_table(table: FairnessTable) -> str:
 @click.option("--to", "last", type=DAY, help="Last day (default: 31 December this year).")
 def fairness_command(first, last):
     """Print each organisation's share, entitled and assigned hours and the difference."""
-    year = service_date(utcnow()).year
+    year = service_today().year
     first = first.date() if first else date(year, 1, 1)
     last = last.date() if last else date(year, 12, 31)
     click.echo(format_table(_run(fairness_table, first, last)))

@@ -15,10 +15,10 @@ from sqlalchemy.orm import Session
 
 from rota.members.models import Organisation
 from rota.members.service import members_in_force
+from rota.schedule.days import check_range
 from rota.schedule.models import Shift, ShiftStatus
 from rota.schedule.planning.eligibility import Eligibility
-from rota.schedule.planning.generation import RotaSettings, current_settings
-from rota.schedule.planning.publishing import check_range
+from rota.schedule.planning.generation import RotaSettings
 
 
 @dataclass(frozen=True)
@@ -74,11 +74,10 @@ def _shifts(session: Session, first: date, last: date) -> list[tuple[date, float
 
 
 def fairness_table(
-    session: Session, first: date, last: date, settings: RotaSettings | None = None
+    session: Session, first: date, last: date, settings: RotaSettings
 ) -> FairnessTable:
     """Per organisation: committed share, entitled and assigned hours in `first`–`last`."""
     check_range(first, last, max_days=None)
-    settings = current_settings(settings)
     shifts = _shifts(session, first, last)
     eligibility = Eligibility.load(session, settings.shift_hours)
     entitled, assigned = tally(shifts, eligibility.weights)

@@ -16,7 +16,6 @@ from itertools import groupby
 from operator import attrgetter, itemgetter
 from zoneinfo import ZoneInfo
 
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -52,11 +51,6 @@ class RotaSettings:
             float(config["SHIFT_HOURS"]),
             int(config["ROTA_HORIZON_WEEKS"]),
         )
-
-
-def current_settings(settings: RotaSettings | None = None) -> RotaSettings:
-    """The given settings, or those of the running app."""
-    return settings or RotaSettings.from_config(current_app.config)
 
 
 @dataclass(frozen=True)
@@ -201,11 +195,10 @@ def generate(
     until: date | None,
     now: datetime,
     *,
-    settings: RotaSettings | None = None,
+    settings: RotaSettings,
     progress: Callable[[str], None] = quiet,
 ) -> GenerationResult:
     """Give every open slot from today to `until` (default: the horizon) a shift; flushes."""
-    settings = current_settings(settings)
     today = now.astimezone(settings.zone).date()
     until = until or today + timedelta(weeks=settings.horizon_weeks)
     if until < today:

@@ -3,15 +3,13 @@
 Generation writes no history row per shift: the shift records when the rotation chose
 (`created_at`), whom (the organisation it held before any take, override or re-plan moved it)
 and why (`behind_hours`). Only a re-plan overwrites `behind_hours`, so it stores this line as a
-real row first (kind "assign"); a shift's page shows the stored row when there is one.
+real row first (kind ASSIGN); a shift's page shows the stored row when there is one.
 """
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rota.schedule.models import Shift, ShiftChange
-
-ASSIGN = "assign"
+from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind
 
 
 def behind_text(hours: float) -> str:
@@ -21,14 +19,14 @@ def behind_text(hours: float) -> str:
 
 def origin(shift: Shift, changes: list[ShiftChange]) -> ShiftChange | None:
     """The rotation's assignment of `shift` as an unsaved history row; None if `changes` has it."""
-    if any(change.kind == ASSIGN for change in changes):
+    if any(change.kind == ShiftChangeKind.ASSIGN for change in changes):
         return None
     moved = next((c for c in changes if c.from_organisation_id is not None), None)
     organisation = moved.from_organisation if moved else shift.organisation
     return ShiftChange(
         shift_id=shift.id,
         at=shift.created_at,
-        kind=ASSIGN,
+        kind=ShiftChangeKind.ASSIGN,
         to_organisation=organisation,
         to_organisation_id=organisation.id,
         reason=behind_text(shift.behind_hours),

@@ -16,12 +16,13 @@ from sqlalchemy.orm import Session
 
 from rota.errors import Conflict
 from rota.members.models import Organisation
+from rota.schedule.days import check_range, monday
 from rota.schedule.hours.slots import ConcreteSlot
-from rota.schedule.models import Shift, ShiftChange, ShiftStatus
+from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 from rota.schedule.planning import generation, origin, rotation
 from rota.schedule.planning.eligibility import Eligibility
 from rota.schedule.planning.generation import Held, RotaSettings
-from rota.schedule.planning.publishing import check_range, monday, published_weeks
+from rota.schedule.planning.publishing import published_weeks
 
 log = logging.getLogger(__name__)
 
@@ -92,12 +93,11 @@ def preview_replan(
     last: date,
     now: datetime,
     *,
+    settings: RotaSettings,
     include_published: bool = False,
-    settings: RotaSettings | None = None,
 ) -> Replan:
     """What re-planning `first`–`last` would change, shift by shift; changes nothing."""
     check_range(first, last)
-    settings = generation.current_settings(settings)
     frozen = set() if include_published else published_weeks(session, first, last)
     held = generation.held_shifts(session)
 
@@ -124,7 +124,7 @@ def preview_replan(
 
 
 def _history(shift: Shift, change: PlannedChange, actor_id: int | None, now: datetime):
-    kind = "cancel" if change.kind == CANCELLED else "replan"
+    kind = ShiftChangeKind.CANCEL if change.kind == CANCELLED else ShiftChangeKind.REPLAN
     reason = (
         generation.reason(change.assignment) if change.assignment else "re-planned: slot closed"
     )
@@ -161,8 +161,8 @@ def apply_replan(
     *,
     actor_id: int | None,
     fingerprint: str,
+    settings: RotaSettings,
     include_published: bool = False,
-    settings: RotaSettings | None = None,
 ) -> Replan:
     """Apply the re-plan the coordinator previewed (same fingerprint), or Conflict; flushes."""
     plan = preview_replan(

@@ -2,17 +2,16 @@
 
 from datetime import date, timedelta
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 
 from rota.auth.access import role_required
 from rota.db import utcnow
-from rota.errors import DomainError
 from rota.extensions import db
-from rota.forms import apply_error, run_use_case
-from rota.i18n import service_date
+from rota.forms import perform
+from rota.i18n import service_today
 from rota.members.models import Role
 from rota.schedule import labels
 from rota.schedule.hours.forms import (
@@ -31,9 +30,13 @@ bp.record_once(lambda state: labels.init_app(state.app))
 COORDINATOR = Role.COORDINATOR
 
 
+def _settings() -> generation.RotaSettings:
+    return generation.RotaSettings.from_config(current_app.config)
+
+
 def _planning_page(publish_form=None, generate_form=None, status=200):
-    today = service_date(utcnow())
-    horizon = today + timedelta(weeks=generation.current_settings().horizon_weeks)
+    today = service_today()
+    horizon = today + timedelta(weeks=_settings().horizon_weeks)
     page = render_template(
         "schedule/admin/planning.html",
         weeks=publishing.weeks_overview(db.session, today, horizon),
@@ -54,12 +57,22 @@ def planning():
 @role_required(COORDINATOR)
 def publish():
     form = RangeForm()
-    if form.validate_on_submit():
-        args = (form.first.data, form.last.data, current_user.id, utcnow())
-        weeks = run_use_case(form, publishing.publish_weeks, *args)
-        if weeks is not None:
-            flash(ngettext("%(num)d week published.", "%(num)d weeks published.", len(weeks)))
-            return redirect(url_for("planning.planning"))
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                publishing.publish_weeks,
+                form.first.data,
+                form.last.data,
+                current_user.id,
+                utcnow(),
+                form=form,
+            )
+        ).ok
+    ):
+        weeks = len(done.result)
+        message = ngettext("%(num)d week published.", "%(num)d weeks published.", weeks)
+        return done.redirect(message, "planning.planning")
     return _planning_page(publish_form=form, status=400)
 
 
@@ -67,27 +80,22 @@ def publish():
 @role_required(COORDINATOR)
 def generate():
     form = GenerateForm()
-    if form.validate_on_submit():
-        result = run_use_case(form, generation.generate, form.until.data, utcnow())
-        if result is not None:
-            flash(
-                _(
-                    "%(num)d shifts added; the rota now reaches %(day)s.",
-                    num=result.created,
-                    day=result.until.isoformat(),
-                )
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                generation.generate, form.until.data, utcnow(), settings=_settings(), form=form
             )
-            return redirect(url_for("planning.planning"))
+        ).ok
+    ):
+        result = done.result
+        message = _(
+            "%(num)d shifts added; the rota now reaches %(day)s.",
+            num=result.created,
+            day=result.until.isoformat(),
+        )
+        return done.redirect(message, "planning.planning")
     return _planning_page(generate_form=form, status=400)
-
-
-def _attempt(form, action, *args, **kwargs):
-    """A read-only use case's result, or None with its error shown on the form."""
-    try:
-        return action(db.session, *args, **kwargs)
-    except DomainError as exc:
-        apply_error(form, exc)
-        return None
 
 
 @bp.get("/rota/replan")
@@ -97,13 +105,16 @@ def replan_preview():
     if not request.args:
         return render_template("schedule/admin/replan.html", form=form, plan=None)
     include = form.include_published.data
-    plan = form.validate() and _attempt(
-        form,
-        replan.preview_replan,
-        form.first.data,
-        form.last.data,
-        utcnow(),
-        include_published=include,
+    plan = form.validate() and (
+        perform(
+            replan.preview_replan,
+            form.first.data,
+            form.last.data,
+            utcnow(),
+            include_published=include,
+            settings=_settings(),
+            form=form,
+        ).result
     )
     apply_form = ReplanApplyForm(
         formdata=None,
@@ -131,8 +142,7 @@ def replan_apply():
         flash(_("The re-plan form was incomplete. Preview the range again."), "error")
         return redirect(url_for("planning.replan_preview")), 303
     include = form.include_published.data == "y"
-    plan = run_use_case(
-        form,
+    done = perform(
         replan.apply_replan,
         form.first.data,
         form.last.data,
@@ -140,12 +150,15 @@ def replan_apply():
         actor_id=current_user.id,
         fingerprint=form.fingerprint.data,
         include_published=include,
+        settings=_settings(),
+        form=form,
     )
-    if plan is None:
+    if not done.ok:
         args = {"first": form.first.data, "last": form.last.data, "include_published": include}
         return redirect(url_for("planning.replan_preview", **args), 303)
-    flash(ngettext("%(num)d shift changed.", "%(num)d shifts changed.", len(plan.changes)))
-    return redirect(url_for("planning.planning"))
+    changed = len(done.result.changes)
+    message = ngettext("%(num)d shift changed.", "%(num)d shifts changed.", changed)
+    return done.redirect(message, "planning.planning")
 
 
 @bp.get("/fairness")
@@ -153,10 +166,10 @@ def replan_apply():
 def fairness():
     form = RangeQueryForm(request.args)
     if not request.args:
-        year = service_date(utcnow()).year
+        year = service_today().year
         form.first.data, form.last.data = date(year, 1, 1), date(year, 12, 31)
-    table = (not request.args or form.validate()) and _attempt(
-        form, fairness_table, form.first.data, form.last.data
+    table = (not request.args or form.validate()) and (
+        perform(fairness_table, form.first.data, form.last.data, _settings(), form=form).result
     )
     page = render_template("schedule/admin/fairness.html", form=form, table=table or None)
     return page, 200 if table else 400

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from rota.contacts.mail.ingest import ingest_pending
-from rota.contacts.models import Contact, Message, MessageDirection
+from rota.contacts.models import Contact, ContactEvent, ContactEventKind, Message, MessageDirection
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
 from tests.contacts.mail.helpers import NOW, RING_EMAIL, contact_of, mail, store
@@ -52,6 +52,10 @@ def test_a_stranger_naming_a_clients_reference_opens_a_contact_that_mentions_it(
     assert theirs.id != clients_contact.id
     assert (theirs.client_email, theirs.mentions_id) == (STRANGER, clients_contact.id)
     assert incoming(clients_contact) == [CLIENT]
+    history = select(ContactEvent.reason).where(
+        ContactEvent.contact_id == theirs.id, ContactEvent.kind == ContactEventKind.MENTIONED
+    )
+    assert db.session.scalars(history).all() == [tag]
 
 
 def test_the_client_naming_their_own_reference_joins_their_contact(app, clients_contact):

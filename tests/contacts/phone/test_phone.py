@@ -136,13 +136,13 @@ def test_an_unreadable_caller_id_is_kept_as_given_and_flagged(pbx, on_duty):
     [
         (None, "{not json", "JSON object"),
         ([1, 2], None, "JSON object"),
-        ({"call_id": "c1", "caller": "040"}, None, "event is missing"),
-        ({"event": "ringing", "call_id": "c1", "caller": "040"}, None, "event must be one of"),
-        ({"event": "new", "caller": "040"}, None, "call_id is missing"),
-        ({"event": "new", "call_id": "c1"}, None, "caller is missing"),
-        ({**event("new"), "timestamp": "yesterday"}, None, "timestamp must be ISO 8601"),
+        ({"call_id": "c1", "caller": "040"}, None, "`event` is missing"),
+        ({"event": "ringing", "call_id": "c1", "caller": "040"}, None, "`event` must be one of"),
+        ({"event": "new", "caller": "040"}, None, "`call_id` is missing"),
+        ({"event": "new", "call_id": "c1"}, None, "`caller` is missing"),
+        ({**event("new"), "timestamp": "yesterday"}, None, "`timestamp` must be ISO 8601"),
         ({**event("new"), "timestamp": "2026-03-30T09:00"}, None, "needs a time zone"),
-        ({**event("new"), "caller": {"a": 1}}, None, "caller must be a string"),
+        ({**event("new"), "caller": {"a": 1}}, None, "`caller` must be a string"),
     ],
 )
 def test_bad_events_get_400_with_a_clear_message_and_store_nothing(

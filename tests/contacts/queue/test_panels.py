@@ -8,22 +8,14 @@ from rota.extensions import db
 
 
 @pytest.fixture
-def ring(app, make):
-    """Org A (Anna, admin), org B (Bert); contacts owned, in org queues and in the ring's."""
-    org_a, org_b = make.org(name="Org A"), make.org(name="Org B")
-    people = {
-        "anna": make.counsellor(org_a, name="Anna"),
-        "bert": make.counsellor(org_b, name="Bert"),
-        "admin": make.org_admin(org_a, name="Admin A"),
-        "coordinator": make.coordinator(name="Coordinator"),
-    }
-
+def contacts(ring, make):
+    """Contacts owned (open, new, closed), in Org A's queue and in the ring's; a call to return."""
     contacts = {
-        "annas": make.contact("Annan asia", people["anna"], status=ContactStatus.OPEN),
-        "annas_new": make.contact("Annan uusi", people["anna"]),
-        "annas_closed": make.contact("Annan vanha", people["anna"], status=ContactStatus.CLOSED),
-        "berts": make.contact("Bertin asia", people["bert"]),
-        "queue_a": make.contact("Jono A", org=org_a),
+        "annas": make.contact("Annan asia", ring.anna, status=ContactStatus.OPEN),
+        "annas_new": make.contact("Annan uusi", ring.anna),
+        "annas_closed": make.contact("Annan vanha", ring.anna, status=ContactStatus.CLOSED),
+        "berts": make.contact("Bertin asia", ring.bert),
+        "queue_a": make.contact("Jono A", org=ring.org_a),
         "ring": make.contact("Renkaan jono"),
     }
     call = Call(
@@ -35,7 +27,7 @@ def ring(app, make):
     )
     db.session.add(call)
     db.session.commit()
-    return people, contacts
+    return contacts
 
 
 def front_page(client, login, person) -> str:
@@ -49,9 +41,8 @@ def link(contact) -> str:
     return f'href="/contacts/{contact.id}"'
 
 
-def test_a_counsellor_sees_their_open_contacts_and_calls_to_return(client, login, ring):
-    people, contacts = ring
-    page = front_page(client, login, people["anna"])
+def test_a_counsellor_sees_their_open_contacts_and_calls_to_return(client, login, ring, contacts):
+    page = front_page(client, login, ring.anna)
     assert "My queue" in page and "2 open contacts" in page
     assert link(contacts["annas"]) in page and link(contacts["annas_new"]) in page
     assert "Annan vanha" not in page  # closed
@@ -59,25 +50,24 @@ def test_a_counsellor_sees_their_open_contacts_and_calls_to_return(client, login
     assert "1 unassigned contact in your organisation's queue" in page
 
 
-def test_a_counsellor_does_not_see_another_counsellors_contact(client, login, ring):
-    people, contacts = ring
-    page = front_page(client, login, people["bert"])
+def test_a_counsellor_does_not_see_another_counsellors_contact(client, login, ring, contacts):
+    page = front_page(client, login, ring.bert)
     assert "1 open contact" in page and link(contacts["berts"]) in page
     assert link(contacts["annas"]) not in page and "Annan asia" not in page
     assert "No calls to return." in page
 
 
-def test_an_org_admin_sees_their_organisations_unassigned_contacts(client, login, ring):
-    people, contacts = ring
-    page = front_page(client, login, people["admin"])
+def test_an_org_admin_sees_their_organisations_unassigned_contacts(client, login, ring, contacts):
+    page = front_page(client, login, ring.admin_a)
     assert "My organisation's unassigned contacts" in page
     assert link(contacts["queue_a"]) in page
     assert link(contacts["ring"]) not in page and link(contacts["berts"]) not in page
 
 
-def test_the_coordinator_sees_new_contacts_nobody_opened_and_the_rings_queue(client, login, ring):
-    people, contacts = ring
-    page = front_page(client, login, people["coordinator"])
+def test_the_coordinator_sees_new_contacts_nobody_opened_and_the_rings_queue(
+    client, login, ring, contacts
+):
+    page = front_page(client, login, ring.coordinator)
     assert "Unhandled contacts" in page and "4 new contacts nobody has opened" in page
     for key in ("annas_new", "berts", "queue_a", "ring"):
         assert link(contacts[key]) in page

@@ -5,11 +5,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from rota.contacts import notify
 from rota.contacts.models import Contact, ContactStatus, Message, MessageDirection
 from rota.contacts.routing.service import route_new_contact
 from rota.db import utcnow
 from rota.extensions import db, mail
+from rota.forms import deliver_mail
 from rota.outbox.models import OutboxMessage, OutboxStatus
 from rota.outbox.service import deliver
 
@@ -146,15 +146,17 @@ def test_the_counsellor_on_duty_gets_one_notification_without_the_clients_text(
     anna = make.counsellor(name="Anna", languages=["sv"])
     make.shift(anna.organisation, "2026-03-30T09:00", channel="email", counsellor=anna)
     contact = Contact(channel="email", subject="Hemligt ärende", client_email="c@example.com")
-    route_new_contact(db.session, contact, datetime(2026, 3, 30, 7, tzinfo=UTC))
+    route_new_contact(
+        db.session, contact, datetime(2026, 3, 30, 7, tzinfo=UTC), make.mail_settings()
+    )
     db.session.commit()
-    assert notify.deliver_pending(db.session, utcnow()) == 1
+    assert deliver_mail() == 1
     received = smtp_sink.wait_for(1)[0]
     assert received.rcpt_tos == (anna.email,)
     assert contact.reference in received.message["Subject"]
     body = received.message.get_content()
     assert f"/contacts/{contact.id}" in body and "Hemligt" not in body
-    assert notify.deliver_pending(db.session, utcnow()) == 0
+    assert deliver_mail() == 0
 
 
 @pytest.fixture

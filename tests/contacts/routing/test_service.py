@@ -17,6 +17,7 @@ from rota.extensions import db
 from rota.members.models import User
 from rota.outbox.models import OutboxMessage
 from rota.schedule.models import Absence
+from tests import factories
 
 # 2026-03-30 09:00 Helsinki (UTC+3 in summer time) is 06:00 UTC
 NINE = datetime(2026, 3, 30, 6, 0, tzinfo=UTC)
@@ -26,11 +27,17 @@ def at(hours: float) -> datetime:
     return NINE + timedelta(hours=hours)
 
 
+def reassign_at_one(contact, actor, **fields):
+    return reassign(
+        db.session, contact, actor, now=at(1), settings=factories.mail_settings(), **fields
+    )
+
+
 def new_contact(channel="email", language=None, when=None):
     contact = Contact(
         channel=channel, subject="Apua", client_email="client@example.com", language=language
     )
-    route_new_contact(db.session, contact, when or at(1))
+    route_new_contact(db.session, contact, when or at(1), factories.mail_settings())
     db.session.commit()
     return contact
 
@@ -141,7 +148,7 @@ def test_the_reason_is_stored_as_data_and_worded_in_the_readers_language(make, o
 
 def test_a_reason_typed_by_a_person_is_shown_as_typed(make, org):
     contact = new_contact()
-    reassign(db.session, contact, make.coordinator(), to_org_id=org.id, reason="Loma", now=at(1))
+    reassign_at_one(contact, make.coordinator(), to_org_id=org.id, reason="Loma")
     db.session.commit()
     moved = events(contact, "reassigned")[0]
     assert (moved.reason, moved.reason_data) == ("Loma", None)
@@ -204,12 +211,12 @@ def test_an_org_admin_reassigns_only_their_organisations_contacts(make, org):
     make.shift(org, "2026-03-30T09:00", channel="email", counsellor=anna)
     contact = new_contact()
     with pytest.raises(NotFound):
-        reassign(db.session, contact, other_admin, to_user_id=bert.id, reason="x", now=at(1))
+        reassign_at_one(contact, other_admin, to_user_id=bert.id, reason="x")
     with pytest.raises(DomainError, match="Say why"):
-        reassign(db.session, contact, admin, to_user_id=bert.id, reason=" ", now=at(1))
+        reassign_at_one(contact, admin, to_user_id=bert.id, reason=" ")
     with pytest.raises(DomainError, match="your organisation"):
-        reassign(db.session, contact, admin, to_user_id=make.counsellor().id, reason="x", now=at(1))
-    reassign(db.session, contact, admin, to_user_id=bert.id, reason="Anna is ill", now=at(1))
+        reassign_at_one(contact, admin, to_user_id=make.counsellor().id, reason="x")
+    reassign_at_one(contact, admin, to_user_id=bert.id, reason="Anna is ill")
     db.session.commit()
     assert contact.owner_id == bert.id and "Anna is ill" in reasons(contact)
 

@@ -7,12 +7,13 @@ import pytest
 
 from rota.extensions import db
 from rota.schedule.models import ShiftStatus
-from tests.support.feed_data import HELSINKI, add_shift, days_around_dst, feed_secret
+from tests import factories
+from tests.support.feed_data import HELSINKI, days_around_dst, feed_secret
 from tests.support.icaljs import parse_with_icaljs
 
 
 @pytest.fixture
-def ring(app, make):
+def subscription(app, make):
     """Organisation A with a named counsellor, and a coordinator's feed secret."""
     org = make.org(name="Kriisikeskus Apu", short_name="APU")
     counsellor = make.counsellor(org, name="Åsa Öhman")
@@ -35,11 +36,11 @@ def fetch(client, url, status=200):
     return response.data
 
 
-def test_feeds_read_nine_local_either_side_of_dst_in_icaljs_and_icalendar(client, ring):
-    org, counsellor, secret = ring
+def test_feeds_read_nine_local_either_side_of_dst_in_icaljs_and_icalendar(client, subscription):
+    org, counsellor, secret = subscription
     winter, summer = days_around_dst(today())
     for day in winter + summer:
-        add_shift(org, day, 9, counsellor=counsellor)
+        factories.shift(org, day, counsellor=counsellor)
     db.session.commit()
     data = fetch(client, f"/feeds/{secret}/ring.ics")
 
@@ -58,9 +59,9 @@ def test_feeds_read_nine_local_either_side_of_dst_in_icaljs_and_icalendar(client
         assert starts[day].utcoffset() == timedelta(hours=2 if day in winter else 3)
 
 
-def test_changed_shift_keeps_its_uid_with_a_higher_sequence(client, make, ring):
-    org, counsellor, secret = ring
-    shift = add_shift(org, today() + timedelta(days=3), counsellor=counsellor)
+def test_changed_shift_keeps_its_uid_with_a_higher_sequence(client, make, subscription):
+    org, counsellor, secret = subscription
+    shift = factories.shift(org, today() + timedelta(days=3), counsellor=counsellor)
     db.session.commit()
     [before] = events_of(fetch(client, f"/feeds/{secret}/ring.ics"))
     shift.counsellor = make.counsellor(org, name="Pekka Puhelin")
@@ -74,10 +75,10 @@ def test_changed_shift_keeps_its_uid_with_a_higher_sequence(client, make, ring):
     assert "Pekka Puhelin" in after["SUMMARY"] and "Åsa" not in after["SUMMARY"]
 
 
-def test_cancelled_shift_stays_in_the_feed_as_cancelled(client, ring):
-    org, counsellor, secret = ring
-    add_shift(org, today() + timedelta(days=2), counsellor=counsellor)
-    add_shift(org, today() + timedelta(days=4), status=ShiftStatus.CANCELLED, sequence=2)
+def test_cancelled_shift_stays_in_the_feed_as_cancelled(client, subscription):
+    org, counsellor, secret = subscription
+    factories.shift(org, today() + timedelta(days=2), counsellor=counsellor)
+    factories.shift(org, today() + timedelta(days=4), status=ShiftStatus.CANCELLED, sequence=2)
     db.session.commit()
     events = {
         e["start"]["local"][:10]: e
@@ -90,9 +91,9 @@ def test_cancelled_shift_stays_in_the_feed_as_cancelled(client, ring):
     assert {e["transp"] for e in events.values()} == {"TRANSPARENT"}
 
 
-def test_public_feed_names_organisations_but_no_counsellors(client, ring):
-    org, counsellor, _secret = ring
-    add_shift(org, today() + timedelta(days=1), counsellor=counsellor)
+def test_public_feed_names_organisations_but_no_counsellors(client, subscription):
+    org, counsellor, _secret = subscription
+    factories.shift(org, today() + timedelta(days=1), counsellor=counsellor)
     db.session.commit()
     data = fetch(client, "/feeds/public/ring.ics?lang=en")
     assert "Kriisikeskus Apu" in data.decode()
@@ -100,9 +101,11 @@ def test_public_feed_names_organisations_but_no_counsellors(client, ring):
     assert b"Kriisikeskus Apu" in fetch(client, f"/feeds/{_secret}/ring.ics")
 
 
-def test_event_text_has_channel_organisation_counsellor_and_ring_contacts(app, client, ring):
-    org, counsellor, secret = ring
-    add_shift(org, today() + timedelta(days=1), channel="chat", counsellor=counsellor)
+def test_event_text_has_channel_organisation_counsellor_and_ring_contacts(
+    app, client, subscription
+):
+    org, counsellor, secret = subscription
+    factories.shift(org, today() + timedelta(days=1), channel="chat", counsellor=counsellor)
     db.session.commit()
     [event] = events_of(fetch(client, f"/feeds/{secret}/ring.ics?lang=en"))
     assert str(event["SUMMARY"]) == "Chat duty: Kriisikeskus Apu (Åsa Öhman)"
@@ -112,10 +115,10 @@ def test_event_text_has_channel_organisation_counsellor_and_ring_contacts(app, c
     assert app.config["RING_PHONE"] in description and app.config["RING_EMAIL"] in description
 
 
-def test_feed_speaks_the_token_owners_language_unless_lang_is_given(client, make, ring):
-    org, counsellor, _secret = ring
+def test_feed_speaks_the_token_owners_language_unless_lang_is_given(client, make, subscription):
+    org, counsellor, _secret = subscription
     counsellor.locale = "sv"
-    add_shift(org, today() + timedelta(days=1), counsellor=counsellor, language="fi")
+    factories.shift(org, today() + timedelta(days=1), counsellor=counsellor, language="fi")
     secret = feed_secret(user=counsellor)
     db.session.commit()
     assert "finska" in str(events_of(fetch(client, f"/feeds/{secret}/ring.ics"))[0]["DESCRIPTION"])
@@ -123,8 +126,8 @@ def test_feed_speaks_the_token_owners_language_unless_lang_is_given(client, make
     assert "Finnish" in str(events_of(english)[0]["DESCRIPTION"])
 
 
-def test_calendar_names_itself_and_asks_for_hourly_refresh(client, ring):
-    org, counsellor, secret = ring
+def test_calendar_names_itself_and_asks_for_hourly_refresh(client, subscription):
+    org, counsellor, secret = subscription
     calendar = icalendar.Calendar.from_ical(
         fetch(client, f"/feeds/{secret}/organisations/{org.id}.ics")
     )
@@ -134,19 +137,19 @@ def test_calendar_names_itself_and_asks_for_hourly_refresh(client, ring):
     assert calendar.decoded("REFRESH-INTERVAL") == timedelta(hours=1)
 
 
-def test_alarm_parameter_adds_a_reminder_before_each_shift(client, ring):
-    org, counsellor, secret = ring
-    add_shift(org, today() + timedelta(days=1), counsellor=counsellor)
+def test_alarm_parameter_adds_a_reminder_before_each_shift(client, subscription):
+    org, counsellor, secret = subscription
+    factories.shift(org, today() + timedelta(days=1), counsellor=counsellor)
     db.session.commit()
     [plain] = parse_with_icaljs(fetch(client, f"/feeds/{secret}/ring.ics"))["events"]
     [reminded] = parse_with_icaljs(fetch(client, f"/feeds/{secret}/ring.ics?alarm=15"))["events"]
     assert plain["alarms"] == [] and reminded["alarms"] == ["-PT15M"]
 
 
-def test_window_reaches_thirty_days_back_and_to_the_end_of_the_rota(client, ring):
-    org, counsellor, secret = ring
+def test_window_reaches_thirty_days_back_and_to_the_end_of_the_rota(client, subscription):
+    org, counsellor, secret = subscription
     for days in (-40, -29, 200):
-        add_shift(org, today() + timedelta(days=days), counsellor=counsellor)
+        factories.shift(org, today() + timedelta(days=days), counsellor=counsellor)
     db.session.commit()
     days = {
         e.decoded("DTSTART").date() for e in events_of(fetch(client, f"/feeds/{secret}/ring.ics"))
@@ -154,12 +157,12 @@ def test_window_reaches_thirty_days_back_and_to_the_end_of_the_rota(client, ring
     assert days == {today() + timedelta(days=-29), today() + timedelta(days=200)}
 
 
-def test_person_and_organisation_feeds_hold_only_their_shifts(client, make, ring):
-    org, counsellor, secret = ring
+def test_person_and_organisation_feeds_hold_only_their_shifts(client, make, subscription):
+    org, counsellor, secret = subscription
     other_org = make.org(name="Toinen", short_name="TOI")
-    add_shift(org, today() + timedelta(days=1), counsellor=counsellor)
-    add_shift(org, today() + timedelta(days=2))
-    add_shift(other_org, today() + timedelta(days=3))
+    factories.shift(org, today() + timedelta(days=1), counsellor=counsellor)
+    factories.shift(org, today() + timedelta(days=2))
+    factories.shift(other_org, today() + timedelta(days=3))
     db.session.commit()
     person = events_of(fetch(client, f"/feeds/{secret}/people/{counsellor.id}.ics"))
     organisation = events_of(fetch(client, f"/feeds/{secret}/organisations/{org.id}.ics"))

@@ -10,7 +10,8 @@ from rota.auth import tokens
 from rota.auth.models import ApiToken
 from rota.extensions import db
 from rota.schedule.models import Shift
-from tests.support.feed_data import HELSINKI, add_shift, feed_secret
+from tests import factories
+from tests.support.feed_data import HELSINKI, feed_secret
 
 
 @pytest.fixture
@@ -21,7 +22,7 @@ def two_orgs(app, make):
         org = make.org(name=f"Org {key.upper()}", short_name=key.upper())
         counsellor = make.counsellor(org, name=f"Counsellor {key.upper()}")
         world[key] = (org, make.org_admin(org), counsellor)
-        add_shift(
+        factories.shift(
             org,
             datetime.now(HELSINKI).date() + timedelta(days=2),
             counsellor=counsellor,

@@ -1,14 +1,13 @@
 """The fairness table: entitled against assigned hours, on a page for everyone who manages, and CLI."""
 
-from datetime import UTC, date, datetime
+from datetime import date
 
 import pytest
 
 from rota.extensions import db
 from rota.schedule.planning import generation
 from rota.schedule.planning.fairness import tally
-
-NEW_YEAR = datetime(2025, 12, 31, 22, tzinfo=UTC)
+from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS
 
 
 def test_tally_splits_each_shift_by_the_weights_of_its_day():
@@ -20,20 +19,22 @@ def test_tally_splits_each_shift_by_the_weights_of_its_day():
 
 
 @pytest.fixture
-def ring(app, make):
+def generated(app, make):
+    """Orgs A, B and C committed 30, 20 and 10 h a month, the rota generated to the end of
+    June 2026, and C's admin."""
     agreement = make.agreement()
     orgs = [make.org(name=f"Org {c}", short_name=c) for c in "ABC"]
     for org, hours in zip(orgs, (30, 20, 10), strict=True):
         make.signature(org, agreement, commitment_amount=hours)
     make.service_hours([(day, 9, 12, "phone") for day in range(5)])
-    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR)
+    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR, settings=SETTINGS)
     admin = make.org_admin(orgs[2])
     db.session.commit()
     return orgs, admin
 
 
-def test_org_admin_sees_every_organisations_numbers(ring, client, login):
-    _orgs, admin = ring
+def test_org_admin_sees_every_organisations_numbers(generated, client, login):
+    _orgs, admin = generated
     login(admin)
     response = client.get("/fairness?first=2026-01-01&last=2026-06-30")
     assert response.status_code == 200
@@ -42,14 +43,14 @@ def test_org_admin_sees_every_organisations_numbers(ring, client, login):
     assert "50.0 %" in page and "16.7 %" in page  # committed shares 30:20:10
 
 
-def test_fairness_range_ending_before_it_starts_is_refused(ring, client, login):
-    login(ring[1])
+def test_fairness_range_ending_before_it_starts_is_refused(generated, client, login):
+    login(generated[1])
     response = client.get("/fairness?first=2026-06-30&last=2026-01-01")
     assert response.status_code == 400
     assert "The last day must be on or after the first day" in response.get_data(as_text=True)
 
 
-def test_fairness_command_prints_the_table(ring, runner):
+def test_fairness_command_prints_the_table(generated, runner):
     result = runner.invoke(args=["fairness", "--from", "2026-01-01", "--to", "2026-06-30"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()

@@ -1,4 +1,4 @@
-"""Generating the rota: wall-clock shifts, holidays, joins and leaves, idempotency, freezing."""
+"""Generating the rota: wall-clock shifts, holidays, joins and leaves, idempotency."""
 
 import functools
 import gc
@@ -14,39 +14,21 @@ from rota.errors import Conflict, DomainError
 from rota.extensions import db
 from rota.schedule.coverage import rota_between
 from rota.schedule.hours import closures
-from rota.schedule.models import Shift, ShiftChange, ShiftStatus
-from rota.schedule.planning import generation, publishing, replan
+from rota.schedule.models import Shift, ShiftChange
+from rota.schedule.planning import generation
 from rota.schedule.planning.fairness import fairness_table
+from tests.schedule.planning.helpers import EVERY_DAY, NEW_YEAR, SETTINGS, WEEKDAYS, shifts
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
-NEW_YEAR = datetime(2025, 12, 31, 22, tzinfo=UTC)  # 2026-01-01 00:00 in Helsinki
-WEEKDAYS = [(day, start, start + 3, "phone") for day in range(5) for start in (9, 12)]
-EVERY_DAY = [(day, 9, 12, "phone") for day in range(7)]
-
-
-@pytest.fixture
-def ring(app, make):
-    """Two organisations committed 20 h and 10 h a month, open-ended from 2024."""
-    agreement = make.agreement()
-    big, small = make.org(short_name="BIG"), make.org(short_name="SMALL")
-    make.signature(big, agreement, commitment_amount=20)
-    make.signature(small, agreement, commitment_amount=10)
-    db.session.commit()
-    return agreement, big, small
-
-
-def shifts(**where):
-    query = select(Shift).filter_by(**where).order_by(Shift.starts_at)
-    return list(db.session.scalars(query))
 
 
 def by_day():
     return {s.local_day: s for s in shifts()}
 
 
-def test_shifts_start_at_the_templates_wall_clock_on_both_sides_of_dst(ring, make):
+def test_shifts_start_at_the_templates_wall_clock_on_both_sides_of_dst(committed, make):
     make.service_hours(EVERY_DAY)
-    generation.generate(db.session, date(2026, 10, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 10, 31), NEW_YEAR, settings=SETTINGS)
     days = by_day()
     expected_utc_hour = {
         date(2026, 3, 28): 7,
@@ -64,16 +46,16 @@ def test_shifts_start_at_the_templates_wall_clock_on_both_sides_of_dst(ring, mak
         assert shift.slot_key == f"{day.isoformat()}/phone/09:00"
 
 
-def test_generated_instants_compare_equal_to_the_same_instant_in_queries(ring, make):
+def test_generated_instants_compare_equal_to_the_same_instant_in_queries(committed, make):
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 1, 9), NEW_YEAR)
+    generation.generate(db.session, date(2026, 1, 9), NEW_YEAR, settings=SETTINGS)
     start, end = datetime(2026, 1, 2, 7, tzinfo=UTC), datetime(2026, 1, 2, 10, tzinfo=UTC)
     query = select(Shift.slot_key).where(Shift.starts_at >= start, Shift.ends_at <= end)
     assert db.session.scalars(query).all() == ["2026-01-02/phone/09:00"]
 
 
 @pytest.mark.parametrize("zone", ["Europe/Helsinki", "Pacific/Kiritimati", "Pacific/Pago_Pago"])
-def test_a_local_day_holds_its_first_and_last_shift_whatever_the_zone(ring, make, zone):
+def test_a_local_day_holds_its_first_and_last_shift_whatever_the_zone(committed, make, zone):
     make.service_hours([(day, start, start + 1, "phone") for day in range(7) for start in (0, 22)])
     settings = generation.RotaSettings(ZoneInfo(zone))
     generation.generate(
@@ -84,10 +66,10 @@ def test_a_local_day_holds_its_first_and_last_shift_whatever_the_zone(ring, make
     assert keys == ["2026-10-25/phone/00:00", "2026-10-25/phone/22:00"]
 
 
-def test_no_shift_on_a_finnish_public_holiday_unless_reopened(ring, make):
+def test_no_shift_on_a_finnish_public_holiday_unless_reopened(committed, make):
     make.service_hours(EVERY_DAY)
     closures.reopen_holiday(db.session, date(2026, 12, 6), None)
-    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     days = by_day()
     assert date(2026, 6, 19) not in days  # Juhannusaatto
     assert date(2026, 12, 24) not in days  # Jouluaatto
@@ -95,20 +77,20 @@ def test_no_shift_on_a_finnish_public_holiday_unless_reopened(ring, make):
     assert date(2026, 6, 18) in days and date(2026, 12, 7) in days
 
 
-def test_own_closure_range_has_no_shifts(ring, make):
+def test_own_closure_range_has_no_shifts(committed, make):
     make.service_hours(WEEKDAYS)
     closures.add_closure(
         db.session, first=date(2026, 7, 6), last=date(2026, 7, 31), name="Kesätauko", actor_id=None
     )
-    generation.generate(db.session, date(2026, 8, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 8, 31), NEW_YEAR, settings=SETTINGS)
     july = [s.local_day for s in shifts() if s.local_day.month == 7]
     assert july and max(july) == date(2026, 7, 3)
 
 
-def test_generation_is_idempotent_and_each_shift_keeps_why_it_was_assigned(ring, make):
+def test_generation_is_idempotent_and_each_shift_keeps_why_it_was_assigned(committed, make):
     make.service_hours(WEEKDAYS)
-    first = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR)
-    again = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR)
+    first = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR, settings=SETTINGS)
+    again = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR, settings=SETTINGS)
     stored = shifts()
     assert first.created == len(stored) > 100 and again.created == 0
     assert again.existing == len(stored)
@@ -119,134 +101,44 @@ def test_generation_is_idempotent_and_each_shift_keeps_why_it_was_assigned(ring,
     assert db.session.scalar(select(func.count()).select_from(ShiftChange)) == 0
 
 
-def test_extending_later_continues_the_same_fair_sequence(ring, make):
+def test_extending_later_continues_the_same_fair_sequence(committed, make):
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR)
+    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR, settings=SETTINGS)
     in_one_go = [(s.slot_key, s.organisation_id) for s in shifts()]
     db.session.execute(ShiftChange.__table__.delete())
     db.session.execute(Shift.__table__.delete())
-    generation.generate(db.session, date(2026, 2, 15), NEW_YEAR)
-    generation.generate(db.session, date(2026, 6, 30), NEW_YEAR + timedelta(days=20))
+    generation.generate(db.session, date(2026, 2, 15), NEW_YEAR, settings=SETTINGS)
+    generation.generate(
+        db.session, date(2026, 6, 30), NEW_YEAR + timedelta(days=20), settings=SETTINGS
+    )
     in_steps = [(s.slot_key, s.organisation_id) for s in shifts()]
     assert in_steps == in_one_go
 
 
-def test_shares_follow_commitments(ring, make):
-    _agreement, big, small = ring
+def test_shares_follow_commitments(committed, make):
+    _agreement, big, small = committed
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     held = {org.id: sum(s.hours for s in shifts(organisation_id=org.id)) for org in (big, small)}
     assert abs(held[big.id] - 2 * held[small.id]) <= 6
 
 
-def test_leaver_gets_no_shift_after_its_end_and_joiner_none_before_its_start(ring, make):
-    agreement, big, small = ring
+def test_leaver_gets_no_shift_after_its_end_and_joiner_none_before_its_start(committed, make):
+    agreement, big, small = committed
     late = make.org(short_name="LATE")
     make.signature(late, agreement, valid_from=date(2026, 5, 1), commitment_amount=10)
     leaver = make.org(short_name="LEAVER")
     make.signature(leaver, agreement, valid_until=date(2026, 4, 30), commitment_amount=10)
     make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     assert max(s.local_day for s in shifts(organisation_id=leaver.id)) <= date(2026, 4, 30)
     assert min(s.local_day for s in shifts(organisation_id=late.id)) >= date(2026, 5, 1)
-    may = fairness_table(db.session, date(2026, 5, 1), date(2026, 5, 31))
+    may = fairness_table(db.session, date(2026, 5, 1), date(2026, 5, 31), settings=SETTINGS)
     for row in may.rows:  # the joiner starts level: no catch-up flood in its first month
         assert abs(row.difference) < may.longest_shift, row
 
 
-def test_withdrawal_after_generation_is_reported_and_replanned(ring, make):
-    from rota.members import memoranda
-
-    agreement, big, small = ring
-    make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 3, 31), NEW_YEAR)
-    memoranda.withdraw(db.session, small.signatures[0], date(2026, 3, 1), "Budget cut.")
-    result = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR)
-    in_march = [s for s in shifts(organisation_id=small.id) if s.local_day.month == 3]
-    assert result.stale == len(in_march) > 0
-    plan = replan.preview_replan(db.session, date(2026, 3, 1), date(2026, 3, 31), NEW_YEAR)
-    assert {(c.kind, c.from_org, c.to_org) for c in plan.changes} == {("moved", small.id, big.id)}
-    replan.apply_replan(
-        db.session,
-        date(2026, 3, 1),
-        date(2026, 3, 31),
-        NEW_YEAR,
-        actor_id=None,
-        fingerprint=plan.fingerprint,
-    )
-    assert [s for s in shifts(organisation_id=small.id) if s.local_day.month == 3] == []
-
-
-def test_published_weeks_are_frozen_unless_the_replan_includes_them(ring, make):
-    agreement, big, small = ring
-    make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 1, 31), NEW_YEAR)
-    publishing.publish_weeks(db.session, date(2026, 1, 12), date(2026, 1, 18), None, NEW_YEAR)
-    before = {s.slot_key: s.organisation_id for s in shifts()}
-    newcomer = make.org(short_name="NEW")
-    make.signature(newcomer, agreement, valid_from=date(2026, 1, 1), commitment_amount=40)
-    january = (date(2026, 1, 1), date(2026, 1, 31))
-    plan = replan.preview_replan(db.session, *january, NEW_YEAR)
-    assert any(c.to_org == newcomer.id for c in plan.changes)
-    assert not [c for c in plan.changes if date(2026, 1, 12) <= c.day <= date(2026, 1, 18)]
-    replan.apply_replan(db.session, *january, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint)
-    after = {s.slot_key: s.organisation_id for s in shifts()}
-    frozen = [k for k in before if "2026-01-12" <= k[:10] <= "2026-01-18"]
-    assert frozen and all(after[k] == before[k] for k in frozen)
-    forced = replan.preview_replan(db.session, *january, NEW_YEAR, include_published=True)
-    assert any(date(2026, 1, 12) <= c.day <= date(2026, 1, 18) for c in forced.changes)
-
-
-def test_replan_refuses_a_stale_preview_and_changes_nothing(ring, make):
-    make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 2, 28), NEW_YEAR)
-    plan = replan.preview_replan(db.session, date(2026, 2, 1), date(2026, 2, 28), NEW_YEAR)
-    closures.add_closure(
-        db.session, first=date(2026, 2, 16), last=None, name="Koulutus", actor_id=None
-    )
-    with pytest.raises(DomainError):
-        replan.apply_replan(
-            db.session,
-            date(2026, 2, 1),
-            date(2026, 2, 28),
-            NEW_YEAR,
-            actor_id=None,
-            fingerprint=plan.fingerprint,
-        )
-    assert all(s.status == ShiftStatus.PLANNED for s in shifts())
-
-
-def test_replan_cancels_shifts_of_a_new_closure_and_restores_them_when_it_goes(ring, make):
-    make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 2, 28), NEW_YEAR)
-    closure = closures.add_closure(
-        db.session, first=date(2026, 2, 16), last=date(2026, 2, 17), name="Koulutus", actor_id=None
-    )
-    feb = (date(2026, 2, 1), date(2026, 2, 28))
-    plan = replan.preview_replan(db.session, *feb, NEW_YEAR)
-    cancelled = [c.key for c in plan.changes if c.kind == "cancelled"]
-    assert [k[:10] for k in cancelled] == ["2026-02-16"] * 2 + ["2026-02-17"] * 2
-    replan.apply_replan(db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint)
-    assert [s.slot_key for s in shifts(status=ShiftStatus.CANCELLED)] == cancelled
-    assert generation.generate(db.session, date(2026, 2, 28), NEW_YEAR).created == 0
-    closures.remove_closure(db.session, closure.id)
-    plan = replan.preview_replan(db.session, *feb, NEW_YEAR)
-    assert [c.key for c in plan.changes if c.kind == "restored"] == cancelled
-    replan.apply_replan(db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint)
-    assert shifts(status=ShiftStatus.CANCELLED) == []
-
-
-def test_started_shifts_are_never_replanned(ring, make):
-    agreement, _big, _small = ring
-    make.service_hours(WEEKDAYS)
-    generation.generate(db.session, date(2026, 1, 31), NEW_YEAR)
-    make.signature(make.org(), agreement, valid_from=date(2026, 1, 1), commitment_amount=100)
-    now = datetime(2026, 1, 20, 12, tzinfo=UTC)
-    plan = replan.preview_replan(db.session, date(2026, 1, 1), date(2026, 1, 31), now)
-    assert plan.changes and min(c.starts_at for c in plan.changes) > now
-
-
-def test_extending_at_the_same_time_elsewhere_is_refused_and_keeps_the_other_run(ring, make):
+def test_extending_at_the_same_time_elsewhere_is_refused_and_keeps_the_other_run(committed, make):
     make.service_hours(WEEKDAYS)
     db.session.commit()
     until = date(2026, 1, 16)
@@ -254,20 +146,20 @@ def test_extending_at_the_same_time_elsewhere_is_refused_and_keeps_the_other_run
     def meanwhile(message):  # the other run commits between this run's planning and storing
         if " new slots " in message:
             with Session(db.engine) as other:
-                generation.generate(other, until, NEW_YEAR)
+                generation.generate(other, until, NEW_YEAR, settings=SETTINGS)
                 other.commit()
 
     with pytest.raises(Conflict, match="at the same time elsewhere. Run it again"):
-        generation.generate(db.session, until, NEW_YEAR, progress=meanwhile)
+        generation.generate(db.session, until, NEW_YEAR, progress=meanwhile, settings=SETTINGS)
     assert gc.isenabled()
     db.session.rollback()
     assert len(shifts()) == 20  # ten working days, the holidays of 1 and 6 January closed
-    assert generation.generate(db.session, until, NEW_YEAR).created == 0
+    assert generation.generate(db.session, until, NEW_YEAR, settings=SETTINGS).created == 0
 
 
-def test_generation_refuses_a_past_end(ring):
+def test_generation_refuses_a_past_end(committed):
     with pytest.raises(DomainError) as error:
-        generation.generate(db.session, date(2025, 6, 1), NEW_YEAR)
+        generation.generate(db.session, date(2025, 6, 1), NEW_YEAR, settings=SETTINGS)
     assert error.value.field == "until"
 
 
@@ -279,18 +171,18 @@ def test_demo_ring_over_a_year_keeps_every_organisation_within_one_slot(app, mon
     quick = functools.partial(security.generate_password_hash, method="pbkdf2:sha256:1")
     monkeypatch.setattr(people, "generate_password_hash", quick)  # nobody signs in here
     load_demo(db.session)
-    result = generation.generate(db.session, date(2026, 12, 31), NEW_YEAR)
+    result = generation.generate(db.session, date(2026, 12, 31), NEW_YEAR, settings=SETTINGS)
     assert result.created > 500 and result.unassigned == 0
     for month in range(1, 13):
         last = date(2026, month + 1, 1) - timedelta(days=1) if month < 12 else date(2026, 12, 31)
-        table = fairness_table(db.session, date(2026, 1, 1), last)
+        table = fairness_table(db.session, date(2026, 1, 1), last, settings=SETTINGS)
         assert len(table.rows) == (9 if month < 3 else 10)
         for row in table.rows:
             assert abs(row.difference) < table.longest_shift, (last, row)
     assert db.session.scalar(select(func.count()).select_from(Shift)) == result.created
 
 
-def test_generate_command_prints_progress(ring, make, runner):
+def test_generate_command_prints_progress(committed, make, runner):
     make.service_hours(WEEKDAYS)
     db.session.commit()
     until = (date.today() + timedelta(days=30)).isoformat()

@@ -1,85 +1,119 @@
-"""The coordinator's planning pages: extend, publish, preview a re-plan and apply it."""
+"""Re-planning a range: a preview of each move, applied only while the rota is as previewed;
+published weeks and started shifts stay as they are."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import func, select
 
+from rota.errors import DomainError
 from rota.extensions import db
-from rota.schedule.models import PublishedWeek, Shift, ShiftChange
+from rota.schedule.hours import closures
+from rota.schedule.models import ShiftStatus
+from rota.schedule.planning import generation, publishing, replan
+from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, shifts
 
 
-@pytest.fixture
-def planner(app, make, login):
-    agreement = make.agreement()
-    a, b = make.org(name="Org A", short_name="A"), make.org(name="Org B", short_name="B")
-    make.signature(a, agreement, commitment_amount=20)
-    make.signature(b, agreement, commitment_amount=10)
-    make.service_hours([(day, 9, 12, "phone") for day in range(7)])
-    coordinator = make.coordinator()
-    db.session.commit()
-    login(coordinator)
-    return agreement, a, b
+def test_withdrawal_after_generation_is_reported_and_replanned(committed, make):
+    from rota.members import memoranda
 
-
-def ahead(days):
-    return (date.today() + timedelta(days=days)).isoformat()
-
-
-def count(model):
-    return db.session.scalar(select(func.count()).select_from(model))
-
-
-def test_coordinator_extends_and_publishes_weeks(planner, client):
-    response = client.post("/rota/generate", data={"until": ahead(28)})
-    assert response.status_code == 302 and count(Shift) > 20
-    assert (
-        client.post("/rota/publish", data={"first": ahead(7), "last": ahead(13)}).status_code == 302
+    agreement, big, small = committed
+    make.service_hours(WEEKDAYS)
+    generation.generate(db.session, date(2026, 3, 31), NEW_YEAR, settings=SETTINGS)
+    memoranda.withdraw(db.session, small.signatures[0], date(2026, 3, 1), "Budget cut.")
+    result = generation.generate(db.session, date(2026, 3, 31), NEW_YEAR, settings=SETTINGS)
+    in_march = [s for s in shifts(organisation_id=small.id) if s.local_day.month == 3]
+    assert result.stale == len(in_march) > 0
+    march = (date(2026, 3, 1), date(2026, 3, 31))
+    plan = replan.preview_replan(db.session, *march, NEW_YEAR, settings=SETTINGS)
+    assert {(c.kind, c.from_org, c.to_org) for c in plan.changes} == {("moved", small.id, big.id)}
+    replan.apply_replan(
+        db.session, *march, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
     )
-    assert count(PublishedWeek) in (1, 2)
-    assert "Published" in client.get("/rota/planning").get_data(as_text=True)
+    assert [s for s in shifts(organisation_id=small.id) if s.local_day.month == 3] == []
 
 
-def test_publishing_a_backwards_range_is_refused(planner, client):
-    response = client.post("/rota/publish", data={"first": ahead(13), "last": ahead(7)})
-    assert response.status_code == 400
-    assert "The last day must be on or after the first day" in response.get_data(as_text=True)
-    assert count(PublishedWeek) == 0
+def test_published_weeks_are_frozen_unless_the_replan_includes_them(committed, make):
+    agreement, big, small = committed
+    make.service_hours(WEEKDAYS)
+    generation.generate(db.session, date(2026, 1, 31), NEW_YEAR, settings=SETTINGS)
+    publishing.publish_weeks(db.session, date(2026, 1, 12), date(2026, 1, 18), None, NEW_YEAR)
+    before = {s.slot_key: s.organisation_id for s in shifts()}
+    newcomer = make.org(short_name="NEW")
+    make.signature(newcomer, agreement, valid_from=date(2026, 1, 1), commitment_amount=40)
+    january = (date(2026, 1, 1), date(2026, 1, 31))
+    plan = replan.preview_replan(db.session, *january, NEW_YEAR, settings=SETTINGS)
+    assert any(c.to_org == newcomer.id for c in plan.changes)
+    assert not [c for c in plan.changes if date(2026, 1, 12) <= c.day <= date(2026, 1, 18)]
+    replan.apply_replan(
+        db.session,
+        *january,
+        NEW_YEAR,
+        actor_id=None,
+        fingerprint=plan.fingerprint,
+        settings=SETTINGS,
+    )
+    after = {s.slot_key: s.organisation_id for s in shifts()}
+    frozen = [k for k in before if "2026-01-12" <= k[:10] <= "2026-01-18"]
+    assert frozen and all(after[k] == before[k] for k in frozen)
+    forced = replan.preview_replan(
+        db.session, *january, NEW_YEAR, include_published=True, settings=SETTINGS
+    )
+    assert any(date(2026, 1, 12) <= c.day <= date(2026, 1, 18) for c in forced.changes)
 
 
-def test_replan_preview_shows_each_move_and_apply_makes_exactly_those(planner, client, make):
-    agreement, _a, _b = planner
-    client.post("/rota/generate", data={"until": ahead(28)})
-    make.signature(make.org(name="Org New", short_name="N"), agreement, commitment_amount=60)
-    db.session.commit()
-    before = {s.slot_key: s.organisation_id for s in db.session.scalars(select(Shift))}
-    response = client.get(f"/rota/replan?first={ahead(2)}&last={ahead(28)}")
-    assert response.status_code == 200
-    page = response.get_data(as_text=True)
-    assert "Moves" in page and "Org New" in page
-    fingerprint = page.split('name="fingerprint" type="hidden" value="')[1].split('"')[0]
-    data = {"first": ahead(2), "last": ahead(28), "fingerprint": fingerprint}
-    assert client.post("/rota/replan", data=data).status_code == 302
-    after = {s.slot_key: s.organisation_id for s in db.session.scalars(select(Shift))}
-    moved = {k for k in before if before[k] != after[k]}
-    assert moved and page.count("<td>Moves</td>") == len(moved)
-    kinds = db.session.scalars(select(ShiftChange.kind))
-    # a moved shift stores the rotation's first assignment (the re-plan rewrites its reason)
-    assert sorted(kinds) == ["assign"] * len(moved) + ["replan"] * len(moved)
+def test_replan_refuses_a_stale_preview_and_changes_nothing(committed, make):
+    make.service_hours(WEEKDAYS)
+    generation.generate(db.session, date(2026, 2, 28), NEW_YEAR, settings=SETTINGS)
+    feb = (date(2026, 2, 1), date(2026, 2, 28))
+    plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
+    closures.add_closure(
+        db.session, first=date(2026, 2, 16), last=None, name="Koulutus", actor_id=None
+    )
+    with pytest.raises(DomainError):
+        replan.apply_replan(
+            db.session,
+            *feb,
+            NEW_YEAR,
+            actor_id=None,
+            fingerprint=plan.fingerprint,
+            settings=SETTINGS,
+        )
+    assert all(s.status == ShiftStatus.PLANNED for s in shifts())
 
 
-def test_replan_with_an_outdated_preview_changes_nothing(planner, client):
-    client.post("/rota/generate", data={"until": ahead(28)})
-    before = [(s.slot_key, s.organisation_id, s.version) for s in db.session.scalars(select(Shift))]
-    data = {"first": ahead(2), "last": ahead(28), "fingerprint": "0000000000000000"}
-    response = client.post("/rota/replan", data=data, follow_redirects=True)
-    assert "The rota changed after the preview" in response.get_data(as_text=True)
-    db.session.expire_all()
-    after = [(s.slot_key, s.organisation_id, s.version) for s in db.session.scalars(select(Shift))]
-    assert after == before and count(ShiftChange) == 0
+def test_replan_cancels_shifts_of_a_new_closure_and_restores_them_when_it_goes(committed, make):
+    make.service_hours(WEEKDAYS)
+    generation.generate(db.session, date(2026, 2, 28), NEW_YEAR, settings=SETTINGS)
+    closure = closures.add_closure(
+        db.session, first=date(2026, 2, 16), last=date(2026, 2, 17), name="Koulutus", actor_id=None
+    )
+    feb = (date(2026, 2, 1), date(2026, 2, 28))
+    plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
+    cancelled = [c.key for c in plan.changes if c.kind == "cancelled"]
+    assert [k[:10] for k in cancelled] == ["2026-02-16"] * 2 + ["2026-02-17"] * 2
+    replan.apply_replan(
+        db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+    )
+    assert [s.slot_key for s in shifts(status=ShiftStatus.CANCELLED)] == cancelled
+    assert (
+        generation.generate(db.session, date(2026, 2, 28), NEW_YEAR, settings=SETTINGS).created == 0
+    )
+    closures.remove_closure(db.session, closure.id)
+    plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
+    assert [c.key for c in plan.changes if c.kind == "restored"] == cancelled
+    replan.apply_replan(
+        db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+    )
+    assert shifts(status=ShiftStatus.CANCELLED) == []
 
 
-def test_replan_preview_refuses_a_backwards_range(planner, client):
-    response = client.get(f"/rota/replan?first={ahead(20)}&last={ahead(2)}")
-    assert response.status_code == 400
-    assert "The last day must be on or after the first day" in response.get_data(as_text=True)
+def test_started_shifts_are_never_replanned(committed, make):
+    agreement, _big, _small = committed
+    make.service_hours(WEEKDAYS)
+    generation.generate(db.session, date(2026, 1, 31), NEW_YEAR, settings=SETTINGS)
+    make.signature(make.org(), agreement, valid_from=date(2026, 1, 1), commitment_amount=100)
+    now = datetime(2026, 1, 20, 12, tzinfo=UTC)
+    plan = replan.preview_replan(
+        db.session, date(2026, 1, 1), date(2026, 1, 31), now, settings=SETTINGS
+    )
+    assert plan.changes and min(c.starts_at for c in plan.changes) > now

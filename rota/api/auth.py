@@ -1,0 +1,39 @@
+"""Token authentication for the API: a thin decorator around `tokens.authenticate`."""
+
+from functools import wraps
+
+from flask import g, request
+from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.exceptions import Unauthorized
+
+from rota.auth import tokens
+from rota.db import utcnow
+from rota.extensions import db
+
+
+def _bearer() -> str | None:
+    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+    return secret.strip() if scheme.lower() == "bearer" else None
+
+
+def token_required(scope: str):
+    """Run the endpoint only with a live bearer token holding `scope` (in `g.api_token`);
+    otherwise a 401 (JSON, see rota.api.errors) that names the scope."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            token = tokens.authenticate(db.session, _bearer(), scope, utcnow())
+            if token is None:
+                raise Unauthorized(
+                    f"Send `Authorization: Bearer <token>` with a live API token that has the "
+                    f"scope `{scope}`.",
+                    www_authenticate=WWWAuthenticate("bearer", {"scope": scope}),
+                )
+            db.session.commit()  # authenticate() notes when the token was last used
+            g.api_token = token
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorator

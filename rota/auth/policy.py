@@ -1,0 +1,238 @@
+"""Who may do what: plain functions of the acting person and the record, nothing else.
+
+Every view, service, API endpoint and feed asks here; no rule about roles or organisations is
+written anywhere else. The functions take the acting person (anything with `id`, `role`,
+`organisation_id` and `active`, such as a `User`) and the ids the rule needs, and import neither
+Flask nor the database. Where a list is filtered in SQL, a function here returns a `Scope`
+saying which records the person reaches, and the service that queries translates it.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+from rota.members.roles import Role
+
+
+class Actor(Protocol):
+    """The acting person as the rules see them."""
+
+    id: int
+    role: Role
+    organisation_id: int | None
+    active: bool
+
+
+class Reach(StrEnum):
+    """How far a person's view of a kind of record reaches."""
+
+    ALL = "all"
+    ORGANISATION = "organisation"  # the organisation's records
+    OWN = "own"  # the person's own records
+    OWN_OR_UNASSIGNED = "own_or_unassigned"  # own, and nobody's in the organisation or the ring
+    OWN_AND_ORGANISATION = "own_and_organisation"  # own, and those held by the organisation
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which records of a kind a person reaches (services turn it into a query condition)."""
+
+    reach: Reach
+    organisation_id: int | None = None
+    person_id: int | None = None
+
+
+EVERYTHING = Scope(Reach.ALL)
+
+
+@dataclass(frozen=True)
+class TokenHolder:
+    """Whom an API or feed token speaks for: a person, else an organisation, else the ring."""
+
+    person: Actor | None
+    organisation_id: int | None
+
+
+def has_role(actor: Actor, roles) -> bool:
+    """Whether the actor has one of `roles` (pages open to some roles only)."""
+    return actor.role in roles
+
+
+# Organisations and people
+
+
+def manages_org(actor: Actor, organisation_id: int | None) -> bool:
+    """The coordinator manages every organisation; an organisation admin only their own."""
+    if actor.role == Role.COORDINATOR:
+        return True
+    return (
+        actor.role == Role.ORG_ADMIN
+        and actor.organisation_id is not None
+        and organisation_id == actor.organisation_id
+    )
+
+
+def management_scope(actor: Actor) -> Scope:
+    """What the actor manages: everything (coordinator), their organisation and its people
+    (admin), or only themself (counsellor). Used for people's accounts and absences, and for
+    the organisations whose gaps and feeds a person answers for."""
+    if actor.role == Role.COORDINATOR:
+        return EVERYTHING
+    if actor.role == Role.ORG_ADMIN:
+        return Scope(Reach.ORGANISATION, organisation_id=actor.organisation_id)
+    return Scope(Reach.OWN, person_id=actor.id)
+
+
+def manages_person(actor: Actor, person_id: int, person_organisation_id: int | None) -> bool:
+    """A person manages their own records; a manager those of their organisation's people."""
+    return person_id == actor.id or manages_org(actor, person_organisation_id)
+
+
+def assignable_roles(actor: Actor) -> tuple[Role, ...]:
+    """The roles the actor may give a person: any (coordinator), admin or counsellor (admin)."""
+    if actor.role == Role.COORDINATOR:
+        return tuple(Role)
+    if actor.role == Role.ORG_ADMIN:
+        return (Role.ORG_ADMIN, Role.COUNSELLOR)
+    return ()
+
+
+def may_place_person(actor: Actor, role: Role, organisation_id: int | None) -> bool:
+    """Whether the actor may give a person this role in this organisation."""
+    if role not in assignable_roles(actor):
+        return False
+    return actor.role == Role.COORDINATOR or organisation_id == actor.organisation_id
+
+
+# Shifts
+
+
+def may_manage_shift(actor: Actor, shift_organisation_id: int) -> bool:
+    """Name the counsellor, offer or withdraw: the shift's organisation's admin or the coordinator."""
+    return manages_org(actor, shift_organisation_id)
+
+
+def may_take_shifts(actor: Actor) -> bool:
+    """Taking offered shifts is for organisation admins (for their organisation)."""
+    return actor.role == Role.ORG_ADMIN and actor.organisation_id is not None
+
+
+def may_override_shift(actor: Actor) -> bool:
+    """Only the coordinator overrides the rota."""
+    return actor.role == Role.COORDINATOR
+
+
+def staffing_scope(actor: Actor, shift_organisation_id: int) -> Scope:
+    """Whose people the actor may name to a shift: anyone's (coordinator), else its own."""
+    if actor.role == Role.COORDINATOR:
+        return EVERYTHING
+    return Scope(Reach.ORGANISATION, organisation_id=shift_organisation_id)
+
+
+def may_staff_with(actor: Actor, person_organisation_id: int | None, shift_organisation_id) -> bool:
+    """Whether the actor may name a person of that organisation to a shift of this one."""
+    return actor.role == Role.COORDINATOR or person_organisation_id == shift_organisation_id
+
+
+# Contacts
+
+
+def contact_scope(actor: Actor) -> Scope:
+    """The contacts a person sees: all, their organisation's, or own and unassigned ones.
+
+    With a contact a person reaches its messages and their parts (attachments, inline images),
+    and a call they log joins only a caller's contact in this scope.
+    """
+    if actor.role == Role.COORDINATOR:
+        return EVERYTHING
+    if actor.role == Role.ORG_ADMIN:
+        return Scope(Reach.ORGANISATION, organisation_id=actor.organisation_id)
+    return Scope(Reach.OWN_OR_UNASSIGNED, organisation_id=actor.organisation_id, person_id=actor.id)
+
+
+def merge_scope(actor: Actor) -> Scope:
+    """The contacts a person may merge one into another: both must be among those they see."""
+    return contact_scope(actor)
+
+
+def token_contact_scope(holder: TokenHolder) -> Scope:
+    """The contacts an API token sees: its person's, else its organisation's, else all."""
+    if holder.person is not None:
+        return contact_scope(holder.person)
+    if holder.organisation_id is not None:
+        return Scope(Reach.ORGANISATION, organisation_id=holder.organisation_id)
+    return EVERYTHING
+
+
+def may_reassign(actor: Actor, contact_organisation_id: int | None) -> bool:
+    """The coordinator reassigns any contact; an organisation admin their organisation's."""
+    return manages_org(actor, contact_organisation_id)
+
+
+def reassign_scope(actor: Actor) -> Scope:
+    """Whose counsellors the actor may hand a contact to: anyone's, or their organisation's."""
+    if actor.role == Role.COORDINATOR:
+        return EVERYTHING
+    return Scope(Reach.ORGANISATION, organisation_id=actor.organisation_id)
+
+
+def may_reassign_to(actor: Actor, person_organisation_id: int | None) -> bool:
+    """Whether the actor may hand a contact to a person of that organisation."""
+    return actor.role == Role.COORDINATOR or person_organisation_id == actor.organisation_id
+
+
+# API tokens and calendar feeds
+
+
+def token_scope(actor: Actor) -> Scope:
+    """The API tokens a person sees and revokes: all, else own and (admin) the organisation's."""
+    if actor.role == Role.COORDINATOR:
+        return EVERYTHING
+    organisation_id = actor.organisation_id if actor.role == Role.ORG_ADMIN else None
+    return Scope(Reach.OWN_AND_ORGANISATION, organisation_id=organisation_id, person_id=actor.id)
+
+
+def may_issue_organisation_token(actor: Actor) -> bool:
+    """Organisation admins may make tokens that speak for their organisation."""
+    return actor.role == Role.ORG_ADMIN and actor.organisation_id is not None
+
+
+def _live(holder: TokenHolder) -> bool:
+    return holder.person is None or holder.person.active
+
+
+def _feed_organisation(holder: TokenHolder) -> int | None:
+    return holder.organisation_id if holder.person is None else holder.person.organisation_id
+
+
+def _sees_every_feed(holder: TokenHolder) -> bool:
+    return holder.person is not None and holder.person.role == Role.COORDINATOR
+
+
+def may_read_ring_feed(holder: TokenHolder) -> bool:
+    """Any live feeds token reads the ring's feed."""
+    return _live(holder)
+
+
+def may_read_organisation_feed(holder: TokenHolder, organisation_id: int) -> bool:
+    """A coordinator's token reads every organisation's feed; others only their organisation's."""
+    if not _live(holder):
+        return False
+    if _sees_every_feed(holder):
+        return True
+    own = _feed_organisation(holder)
+    return own is not None and organisation_id == own
+
+
+def may_read_person_feed(holder: TokenHolder, person_id: int, person_organisation_id) -> bool:
+    """A person's token reads their own feed (an admin's and an organisation's token: its people)."""
+    if not _live(holder):
+        return False
+    if _sees_every_feed(holder):
+        return True
+    own = _feed_organisation(holder)
+    if own is None:
+        return False
+    if holder.person is not None and holder.person.role != Role.ORG_ADMIN:
+        return person_id == holder.person.id
+    return person_organisation_id == own
