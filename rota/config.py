@@ -74,6 +74,9 @@ def load_config(app, overrides=None):
         app.config["DATABASE_URL"] = "sqlite:///" + os.path.join(app.instance_path, "rota.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]  # one limit to state
+    # no client data in logs: a failed statement's exception never shows its values
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}
     if not app.config["MAIL_DEFAULT_SENDER"]:
         app.config["MAIL_DEFAULT_SENDER"] = (app.config["RING_NAME"], app.config["RING_EMAIL"])
     if not app.config.get("SECRET_KEY"):

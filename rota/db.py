@@ -1,9 +1,10 @@
 """Declarative base, column types and time helpers shared by every domain's models."""
 
+import hashlib
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData, TypeDecorator, text
-from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy import DateTime, MetaData, TypeDecorator, func, select, text
+from sqlalchemy.orm import DeclarativeBase, Session
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -47,3 +48,19 @@ def utcnow() -> datetime:
 def ping(session) -> None:
     """Ask the database for one row: raises when it cannot be reached."""
     session.execute(text("SELECT 1"))
+
+
+def lock_for_transaction(session: Session, name: str) -> None:
+    """Hold a lock on `name` until the transaction ends: check-then-insert use cases run in turn.
+
+    PostgreSQL takes a transaction-level advisory lock on a 64-bit hash of the name. SQLite has
+    one writer: the transaction starts writing now (BEGIN IMMEDIATE, unless it already writes),
+    so what it reads next includes every earlier commit and no other writer runs until it ends.
+    Call it before the transaction reads what it checks.
+    """
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+        connection.execute(select(func.pg_advisory_xact_lock(key)))
+    elif not connection.connection.dbapi_connection.in_transaction:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

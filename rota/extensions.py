@@ -10,6 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 from rota.db import Base
+from rota.logs import scrub
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -17,6 +18,8 @@ login = LoginManager()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()
+
+event.listen(Engine, "handle_error", scrub)  # no client data in database error messages
 
 
 @event.listens_for(Engine, "connect")

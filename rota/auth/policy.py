@@ -138,12 +138,21 @@ def may_staff_with(actor: Actor, person_organisation_id: int | None, shift_organ
 
 
 def contact_scope(actor: Actor) -> Scope:
-    """The contacts a person sees: all, their organisation's, or own and unassigned ones."""
+    """The contacts a person sees: all, their organisation's, or own and unassigned ones.
+
+    With a contact a person reaches its messages and their parts (attachments, inline images),
+    and a call they log joins only a caller's contact in this scope.
+    """
     if actor.role == Role.COORDINATOR:
         return EVERYTHING
     if actor.role == Role.ORG_ADMIN:
         return Scope(Reach.ORGANISATION, organisation_id=actor.organisation_id)
     return Scope(Reach.OWN_OR_UNASSIGNED, organisation_id=actor.organisation_id, person_id=actor.id)
+
+
+def merge_scope(actor: Actor) -> Scope:
+    """The contacts a person may merge one into another: both must be among those they see."""
+    return contact_scope(actor)
 
 
 def token_contact_scope(holder: TokenHolder) -> Scope:

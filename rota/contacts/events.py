@@ -27,6 +27,10 @@ LABELS = {
     Kind.CALL_LOGGED: _l("call logged"),
     Kind.CALLED_BACK: _l("called back"),
     Kind.CALLER_UNREADABLE: _l("caller's number not readable"),
+    Kind.MENTIONED: _l("mentions another contact from another address"),
+    Kind.PARTICIPANT_ADDED: _l("added to the conversation"),
+    Kind.MERGED: _l("merged in"),
+    Kind.MERGED_INTO: _l("merged into another contact"),
 }
 
 

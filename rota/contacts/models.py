@@ -47,6 +47,10 @@ class ContactEventKind(enum.StrEnum):
     CALL_LOGGED = "call_logged"
     CALLED_BACK = "called_back"
     CALLER_UNREADABLE = "caller_unreadable"
+    MENTIONED = "mentioned"  # its first mail carried another contact's tag from a non-participant
+    PARTICIPANT_ADDED = "participant_added"
+    MERGED = "merged"  # another contact was merged into it
+    MERGED_INTO = "merged_into"
 
 
 class Contact(db.Model):
@@ -74,6 +78,9 @@ class Contact(db.Model):
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    # the contact whose reference tag its first mail carried from an address not of that contact
+    mentions_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
 
     owner: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -87,6 +94,21 @@ class Contact(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class Participant(db.Model):
+    """An address a counsellor chose to answer on a contact, besides the client's own.
+
+    The client's address (``Contact.client_email``) is always a participant. Replies go to the
+    participants only, and mail tagged with the contact's reference joins it only from one.
+    """
+
+    __tablename__ = "contact_participants"
+
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), primary_key=True)
+    address: Mapped[str] = mapped_column(String(254), primary_key=True)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
 class MessageDirection(enum.StrEnum):
@@ -140,7 +162,7 @@ class Attachment(db.Model):
     content_id: Mapped[str | None] = mapped_column(String(255))
     inline: Mapped[bool] = mapped_column(default=False)
     size: Mapped[int] = mapped_column(Integer)
-    data: Mapped[bytes] = mapped_column(LargeBinary)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only to serve it
 
     message: Mapped[Message] = relationship(back_populates="attachments")
 

@@ -20,6 +20,7 @@ from flask_mail import Message
 from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
+from rota.logs import describe
 from rota.ops.metrics import OUTBOX_SENDS
 from rota.outbox.models import OutboxMessage, OutboxStatus
 from rota.outbox.service import PENDING
@@ -112,19 +113,13 @@ def _as_flask_mail(row) -> Message:
     return message
 
 
-def _kind(error: Exception) -> str:
-    """What went wrong, without the server's text (it may name the recipient): for the log."""
-    code = getattr(error, "smtp_code", None)
-    return f"{type(error).__name__} {code}" if code else type(error).__name__
-
-
 def _outcome(row_id: int, attempts: int, error, now: datetime, max_attempts: int) -> dict:
     """The row's new values after one try: sent, queued again after a back-off, or failed."""
     values = {"attempts": attempts, "claimed_by": None, "claim_expires_at": None}
     if error is None:
         return {**values, "status": OutboxStatus.SENT, "sent_at": now, "last_error": ""}
     # The server's reply may name the recipient: the log gets the kind of error, the row all of it.
-    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, _kind(error))
+    log.warning("outbox message %s not sent (attempt %s): %s", row_id, attempts, describe(error))
     values.update(last_error=f"{type(error).__name__}: {error}"[:2000], status=OutboxStatus.FAILED)
     if attempts < max_attempts:
         values.update(status=OutboxStatus.QUEUED, next_attempt_at=now + backoff(attempts))

@@ -1,8 +1,8 @@
 """Queue mail in the caller's transaction; rota.outbox.delivery sends it after the commit."""
 
+import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.utils import make_msgid
 
 from sqlalchemy.orm import Session
 
@@ -52,6 +52,11 @@ def domain_of(address: str | None) -> str:
     return str(address or "").rpartition("@")[2] or "rota.invalid"
 
 
+def message_id(domain: str) -> str:
+    """A Message-ID nobody can predict (192 random bits): replies that name one join its thread."""
+    return f"<{secrets.token_urlsafe(24)}@{domain}>"
+
+
 def outbox_values(
     *,
     to,
@@ -65,7 +70,7 @@ def outbox_values(
     """The column values of one outgoing message; every header value folded to one line."""
     recipients = [one_line(address) for address in ([to] if isinstance(to, str) else to)]
     return {
-        "message_id": make_msgid(domain=domain),
+        "message_id": message_id(domain),
         "kind": kind,
         "recipients": recipients,
         "subject": one_line(subject),

@@ -95,6 +95,9 @@ ROUTES = [
     ("GET", "/contacts/{contact_ring}", expect(LOGIN, 200, 404, 200)),
     ("GET", "/contacts/{contact_b}", expect(LOGIN, 404, 404, 200)),
     ("POST", "/contacts/{contact_b}/claim", expect(LOGIN, 404, 404, 302)),
+    ("GET", "/contacts/{contact_b}/attachments/{attachment_b}", expect(LOGIN, 404, 404, 200)),
+    ("GET", "/contacts/{contact_b}/merge", expect(LOGIN, 404, 404, 200)),
+    ("POST", "/contacts/{contact_b}/merge", expect(LOGIN, 404, 404, 400)),
     ("POST", "/contacts/{contact_b}/reply", expect(LOGIN, 404, 404, 400)),
     ("POST", "/contacts/{contact_b}/note", expect(LOGIN, 404, 404, 400)),
     ("POST", "/contacts/{contact_b}/calls", expect(LOGIN, 404, 404, 400)),
@@ -173,7 +176,7 @@ def world(app, make):
 
 def add_contacts(counsellor_a, person_b_id):
     """Contacts of counsellor A, of counsellor B (with a missed call), and the ring's queue."""
-    from rota.contacts.models import Call, CallOutcome, Contact
+    from rota.contacts.models import Attachment, Call, CallOutcome, Contact, Message
     from rota.members.models import User
 
     person_b = db.session.get(User, person_b_id)
@@ -194,9 +197,16 @@ def add_contacts(counsellor_a, person_b_id):
         outcome=CallOutcome.MISSED,
         callback_needed=True,
     )
-    db.session.add(call)
+    message = Message(contact_id=rows["contact_b"].id, direction="in", body_text="Hei")
+    db.session.add_all([call, message])
     db.session.flush()
-    return {**{name: row.id for name, row in rows.items()}, "call_b": call.id}
+    part = Attachment(
+        message_id=message.id, filename="a.png", content_type="image/png", size=1, data=b"x"
+    )
+    db.session.add(part)
+    db.session.flush()
+    ids = {name: row.id for name, row in rows.items()}
+    return {**ids, "call_b": call.id, "attachment_b": part.id}
 
 
 def add_rota_shifts(org_a, org_b, person_b_id):

@@ -124,6 +124,13 @@ def test_may_staff_with(actor, person_org, shift_org, expected):
             COUNSELLOR_A,
             Scope(Reach.OWN_OR_UNASSIGNED, organisation_id=A, person_id=COUNSELLOR_A.id),
         ),
+        (policy.merge_scope, COORDINATOR, EVERYTHING),
+        (policy.merge_scope, ADMIN_A, Scope(Reach.ORGANISATION, organisation_id=A)),
+        (
+            policy.merge_scope,
+            COUNSELLOR_B,
+            Scope(Reach.OWN_OR_UNASSIGNED, organisation_id=B, person_id=COUNSELLOR_B.id),
+        ),
         (policy.management_scope, COORDINATOR, EVERYTHING),
         (policy.management_scope, ADMIN_A, Scope(Reach.ORGANISATION, organisation_id=A)),
         (policy.management_scope, COUNSELLOR_A, Scope(Reach.OWN, person_id=COUNSELLOR_A.id)),

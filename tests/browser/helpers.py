@@ -23,7 +23,8 @@ ORG_ADMIN = "admin@gradia.example.fi"
 COUNSELLOR = "ohjaaja1@gradia.example.fi"
 OTHER_ADMIN = "admin@jkl-typ.example.fi"
 LANGUAGES = ("fi", "sv", "en")
-NOT_A_PAGE = re.compile(r"\.\w+$|^/api/|^/healthz$")  # files (.ics, .json), the API, probes
+# files (.ics, .json, a message's attachments), the API, probes
+NOT_A_PAGE = re.compile(r"\.\w+$|/attachments/|^/api/|^/healthz$")
 
 
 def sign_in(page, email, password=DEMO_PASSWORD):

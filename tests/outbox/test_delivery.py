@@ -8,7 +8,7 @@ from rota.db import utcnow
 from rota.extensions import db, mail
 from rota.outbox.delivery import deliver
 from rota.outbox.models import OutboxMessage, OutboxStatus
-from rota.outbox.service import queue_mail
+from rota.outbox.service import outbox_values, queue_mail
 
 
 def queue(count):
@@ -54,3 +54,15 @@ def test_smtp_down_leaves_no_claimed_message_behind(app, smtp_sink):
     assert all(
         "ConnectionRefusedError" in e for e in db.session.scalars(select(OutboxMessage.last_error))
     )
+
+
+def test_the_message_id_of_outgoing_mail_cannot_be_predicted():
+    # make_msgid() is time.pid.random(64-bit Mersenne Twister): acknowledgements show enough of
+    # them to predict the next, and a reply naming a message of a contact joins that contact.
+    ids = {
+        outbox_values(to="a@x.fi", subject="s", text="t", domain="r.fi")["message_id"] for _ in "ab"
+    }
+    for message_id in ids:
+        local, _at, domain = message_id.strip("<>").partition("@")
+        assert domain == "r.fi" and "." not in local and len(local) >= 32
+    assert len(ids) == 2

@@ -44,6 +44,13 @@ class _SinkHandler:
     def __init__(self, sink: SmtpSink) -> None:
         self.sink = sink
 
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options) -> str:
+        """Refuse a recipient the sink was told to refuse, quoting it as real servers do."""
+        if address.lower() in self.sink.refused:
+            return f"550 5.1.1 <{address}>: Recipient address rejected: User unknown"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
     async def handle_DATA(self, server, session, envelope) -> str:
         """Store the message unless the sink is set to reject."""
         if self.sink.reject_reply:
@@ -67,6 +74,7 @@ class SmtpSink:
         self.reject_reply: str | None = None
         self.hold_from: int | None = None
         self.held = threading.Event()
+        self.refused: set[str] = set()
         self._messages: list[ReceivedMessage] = []
         self._changed = threading.Condition()
         self._controller: Controller | None = None
@@ -91,8 +99,13 @@ class SmtpSink:
         self.reject_reply = REJECT_REPLIES[code]
 
     def accept(self) -> None:
-        """Accept messages again after `reject`."""
+        """Accept messages again after `reject` and `refuse_recipients`."""
         self.reject_reply = None
+        self.refused = set()
+
+    def refuse_recipients(self, addresses) -> None:
+        """Answer RCPT TO for these addresses with 550 (user unknown)."""
+        self.refused = {address.lower() for address in addresses}
 
     def hold(self, after: int) -> None:
         """Accept `after` messages, then keep the next one waiting in DATA until `release`."""

@@ -31,6 +31,7 @@ from rota.contacts.mail.mime.message import UnparseableMessage, parse_message
 from rota.contacts.mail.plan import Caches, Incoming, plan_batch
 from rota.contacts.mail.rows import Rows, write_rows
 from rota.contacts.models import RawMessage, RawStatus
+from rota.logs import describe
 from rota.outbox.service import MailSettings, remember
 
 log = logging.getLogger(__name__)
@@ -169,8 +170,7 @@ def _together(session, batch: list[Incoming], config, now, caches: Caches) -> li
             rows = plan_batch(session, batch, config, now, caches)
             write_rows(session, rows, now)
     except Exception as exc:  # done again message by message, where a failure stays alone
-        # by type only: a database error's text quotes the values (addresses, Message-IDs)
-        log.info("ingest batch of %s messages goes one by one: %s", len(batch), type(exc).__name__)
+        log.info("ingest batch of %s messages goes one by one: %s", len(batch), describe(exc))
         return None
     return [rows]
 
@@ -184,7 +184,7 @@ def _alone(session, item: Incoming, config, now, caches: Caches, last_round: boo
             return rows
     except Exception as exc:  # a bug or a broken row must not stop the messages behind it
         if _retry_later(exc, last_round):
-            log.info("ingest of raw message %s put off: %s", item.raw_id, type(exc).__name__)
+            log.info("ingest of raw message %s put off: %s", item.raw_id, describe(exc))
             return Rows(outcomes=["deferred"])
         log.exception("ingest of raw message %s failed", item.raw_id)
         _fail(session, item.raw_id, f"ingest failed ({type(exc).__name__}: {exc})", now)

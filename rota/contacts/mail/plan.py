@@ -75,6 +75,7 @@ class Incoming:
     key: str = ""
     thread: Thread | None = None  # None: a copy of an ingested message
     opens: bool = False  # it opens its contact
+    mentions: int | None = None  # the contact whose tag it carries without joining it
 
 
 def dedupe_key(parsed: ParsedMessage) -> str:
@@ -90,13 +91,14 @@ def _classify(session: Session, batch: list[Incoming]) -> Threads:
     seen = set(session.scalars(known))
     threads = Threads(session, [item.parsed for item in batch])
     for item in batch:
-        item.thread, item.opens = None, False  # also when planned before, as part of a batch
+        item.thread, item.opens, item.mentions = None, False, None  # also when planned before
         if item.key in seen:
             continue
         seen.add(item.key)
         item.thread = threads.find(item.parsed)
         if item.thread is None:
             item.thread, item.opens = threads.open(), True
+            item.mentions = threads.mentioned(item.parsed)
         threads.add(item.parsed, item.thread)
     return threads
 
@@ -178,6 +180,7 @@ def _contact(item: Incoming, language: str | None, decision, now) -> SimpleNames
         received_at=item.fetched_at or now,
         updated_at=now,
         version=1,
+        mentions_id=item.mentions,
     )
 
 
@@ -191,6 +194,9 @@ def _open(session: Session, rows: Rows, item: Incoming, now, caches: Caches) -> 
     automatic = f" (automatic: {parsed.automatic})" if parsed.automatic else ""
     received = {"kind": Kind.RECEIVED, "reason": _from(parsed) + automatic}
     rows.add(ContactEvent, contact_id=contact.id, at=now, **received)
+    if item.mentions:  # the tag of a contact the sender is no participant of
+        mentioned = {"kind": Kind.MENTIONED, "reason": f"R-{item.mentions}"}
+        rows.add(ContactEvent, contact_id=contact.id, at=now, **mentioned)
     routed = {"to_owner_id": contact.owner_id, "organisation_id": contact.organisation_id}
     routed.update(kind=Kind.ROUTED, shift_id=contact.shift_id, reason_data=reason_data)
     rows.add(ContactEvent, contact_id=contact.id, at=now, **routed)

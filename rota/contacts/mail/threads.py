@@ -2,9 +2,13 @@
 
 A message joins the contact of the newest message (incoming or outgoing) whose Message-ID it
 names in In-Reply-To or References — an earlier message of the same batch is newer than any
-stored one; failing that, the contact whose reference tag ([#R-1234]) its subject carries;
-otherwise it opens a new contact with a reference of its own. A batch reads what it needs in
-three queries, whatever its size.
+stored one; failing that, the contact whose reference tag ([#R-1234]) its subject carries, but
+only when its sender is a participant of that contact (the client, or an address a counsellor
+chose to answer): tags are sequential and every acknowledgement tells one, so a tag alone
+proves nothing. Otherwise it opens a new contact with a reference of its own, which *mentions*
+the tagged contact so that a counsellor can merge the two. A tag of a merged contact stands for
+the contact it was merged into. A batch reads what it needs in at most five queries, whatever
+its size.
 """
 
 from __future__ import annotations
@@ -12,11 +16,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rota.contacts.mail.mime.message import ParsedMessage, reference_tag
-from rota.contacts.models import Contact, ContactStatus, Message
+from rota.contacts.models import Contact, ContactStatus, Message, Participant
 
 MAX_REFERENCES = 50  # the newest ones; enough for any real thread
 
@@ -50,7 +54,8 @@ class Threads:
 
     def __init__(self, session: Session, messages: list[ParsedMessage]) -> None:
         self.named: dict[str, tuple[int, int]] = {}  # Message-ID -> (newest row id, contact id)
-        self.tagged: dict[str, int] = {}  # reference -> contact id
+        self.tagged: dict[str, int] = {}  # reference -> contact id (merged: the one it went to)
+        self.participants: dict[int, set[str]] = {}  # tagged contact id -> participants
         self.contacts: dict[int, Thread] = {}  # the stored contacts named
         self.batch: dict[str, tuple[int, Thread]] = {}  # Message-ID -> (order, its contact)
         self.opened: list[Thread] = []
@@ -66,9 +71,19 @@ class Threads:
                     self.named[message_id] = (row_id, contact_id)
         tags = {reference_tag(parsed.subject) for parsed in messages} - {None}
         if tags:
-            query = select(Contact.reference, Contact.id).where(Contact.reference.in_(tags))
-            self.tagged = dict(session.execute(query).all())
+            query = select(Contact.reference, func.coalesce(Contact.merged_into_id, Contact.id))
+            self.tagged = dict(session.execute(query.where(Contact.reference.in_(tags))).all())
+            self._participants(session, set(self.tagged.values()))
         self._load(session, {c for _row, c in self.named.values()} | set(self.tagged.values()))
+
+    def _participants(self, session: Session, contact_ids: set[int]) -> None:
+        """Who may add to the tagged contacts by tag: each one's client and added addresses."""
+        clients = select(Contact.id, Contact.client_email).where(Contact.id.in_(contact_ids))
+        added = select(Participant.contact_id, Participant.address)
+        added = added.where(Participant.contact_id.in_(contact_ids))
+        for contact_id, address in [*session.execute(clients), *session.execute(added)]:
+            if address:
+                self.participants.setdefault(contact_id, set()).add(address.lower())
 
     def _load(self, session: Session, contact_ids: set[int]) -> None:
         if not contact_ids:
@@ -94,7 +109,7 @@ class Threads:
             )
 
     def find(self, parsed: ParsedMessage) -> Thread | None:
-        """The contact this message continues: by Message-ID chain first, then by reference tag."""
+        """The contact this message continues: by Message-ID chain, else by tag from a participant."""
         ids = _named_ids(parsed)
         in_batch = [self.batch[m] for m in ids if m in self.batch]
         if in_batch:  # the newest message it names is the latest of this batch's
@@ -104,10 +119,16 @@ class Threads:
             return self.contacts[max(stored)[1]]
         tag = reference_tag(parsed.subject)
         if tag in self.tagged:
-            return self.contacts[self.tagged[tag]]
+            contact_id = self.tagged[tag]
+            joins = parsed.from_addr.lower() in self.participants.get(contact_id, ())
+            return self.contacts[contact_id] if joins else None
         if tag:
             self.unknown_tags.add(tag)
         return None
+
+    def mentioned(self, parsed: ParsedMessage) -> int | None:
+        """The stored contact whose tag the message carries (for one that did not join it)."""
+        return self.tagged.get(reference_tag(parsed.subject))
 
     def open(self) -> Thread:
         """A new contact for a message (its id is given once the batch's ids are reserved)."""

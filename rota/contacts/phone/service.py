@@ -10,11 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
-from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, ContactStatus
-from rota.contacts.queue.service import adopt
+from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, Message
+from rota.contacts.phone.callers import contact_for_caller, lock_caller
+from rota.contacts.queue.service import adopt, reaches
 from rota.contacts.routing import reasons
-from rota.contacts.routing.service import decision_for, route_new_contact
+from rota.contacts.routing.service import decision_for
 from rota.errors import DomainError, found
 from rota.members.models import Organisation, User
 from rota.members.service import normalise_phone
@@ -26,7 +28,6 @@ log = logging.getLogger(__name__)
 
 EVENTS = ("new", "answered", "ended")
 CALLER_MAX = 32
-UNREADABLE = _l("The caller's number could not be read; it is kept as given: %(raw)s")
 NO_PHONE = _l(
     "Nobody on duty has a phone number: add one to the counsellor's or the organisation's details."
 )
@@ -82,37 +83,6 @@ def forwarding_target(session: Session, at: datetime) -> dict:
     return {"forward_to": number, "target": target, "reason": reason}
 
 
-def _open_contact_of(session: Session, caller: str) -> Contact | None:
-    query = (
-        select(Contact)
-        .where(Contact.client_phone == caller, Contact.status != ContactStatus.CLOSED)
-        .order_by(Contact.received_at.desc(), Contact.id.desc())
-    )
-    return session.scalars(query.limit(1)).first()
-
-
-def contact_for_caller(
-    session: Session, caller: str, unreadable: bool, raw: str, at: datetime, mail: MailSettings
-) -> Contact:
-    """The caller's open contact, else a new phone contact routed to whoever is on duty."""
-    existing = None if unreadable or not caller else _open_contact_of(session, caller)
-    if existing is not None:
-        return existing
-    contact = Contact(
-        channel=Channel.PHONE,
-        client_phone=caller,
-        subject=str(_l("Call from %(caller)s", caller=caller or _l("a withheld number"))),
-        received_at=at,
-        updated_at=at,
-    )
-    route_new_contact(session, contact, at, mail)
-    if unreadable:
-        record_event(
-            session, contact, Kind.CALLER_UNREADABLE, at, reason=str(UNREADABLE % {"raw": raw})
-        )
-    return contact
-
-
 def _new_call(session: Session, report: CallReport, settings: PhoneSettings) -> Call:
     caller, unreadable = read_number(report.caller, settings.region)
     contact = contact_for_caller(
@@ -144,7 +114,15 @@ def _call_for(session: Session, report: CallReport, settings: PhoneSettings) -> 
     return call
 
 
+def _holds_more(session: Session, call: Call) -> bool:
+    """Whether the call's contact holds anything besides this call (it did not open it alone)."""
+    other_calls = select(Call.id).where(Call.contact_id == call.contact_id, Call.id != call.id)
+    mails = select(Message.id).where(Message.contact_id == call.contact_id)
+    return session.scalar(select(other_calls.exists() | mails.exists()))
+
+
 def _answered(session: Session, call: Call, report: CallReport, settings: PhoneSettings) -> None:
+    """The call was answered: the counsellor who answered gets it, on a contact they may see."""
     call.answered_at = call.answered_at or report.at
     call.answered_by = read_number(report.answering, settings.region)[0]
     call.outcome, call.callback_needed = CallOutcome.ANSWERED, False
@@ -153,11 +131,16 @@ def _answered(session: Session, call: Call, report: CallReport, settings: PhoneS
         if call.answered_by
         else None
     )
-    contact = call.contact
-    contact.first_response_at = contact.first_response_at or report.at
     if counsellor is not None:
         call.counsellor_id = counsellor.id
-        adopt(contact, counsellor, report.at)
+        scope = policy.contact_scope(counsellor)
+        if _holds_more(session, call) and not reaches(session, scope, call.contact_id):
+            call.contact = contact_for_caller(  # another's contact: the call moves, not the rest
+                session, call.caller, False, call.caller, report.at, settings.mail, scope
+            )
+        adopt(call.contact, counsellor, report.at)
+    contact = call.contact
+    contact.first_response_at = contact.first_response_at or report.at
     record_event(session, contact, Kind.CALL_ANSWERED, report.at, actor_id=call.counsellor_id)
 
 
@@ -176,6 +159,7 @@ def record_call_event(
     session: Session, report: CallReport, payload, settings: PhoneSettings
 ) -> dict:
     """Store a telephony event once (replays change nothing) and apply it to its call."""
+    lock_caller(session, read_number(report.caller, settings.region)[0])
     duplicate = session.scalar(
         select(CallEvent.id).where(
             CallEvent.external_id == report.call_id, CallEvent.event == report.event
@@ -226,7 +210,16 @@ def log_call(
     number, unreadable = read_number(caller, settings.region)
     summary = (summary or "").strip()
     if contact is None:
-        contact = contact_for_caller(session, number, unreadable, caller, started_at, settings.mail)
+        lock_caller(session, number)
+        contact = contact_for_caller(
+            session,
+            number,
+            unreadable,
+            caller,
+            started_at,
+            settings.mail,
+            policy.contact_scope(actor),
+        )
     outcome = CallOutcome(outcome)
     call = Call(
         contact_id=contact.id,

@@ -10,6 +10,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from rota.auth.forms import MultiCheckboxField
 from rota.contacts.models import CallOutcome
 from rota.forms import Form, LocalDateTimeField, options
 
@@ -22,6 +23,8 @@ OUTCOMES = [
 
 class ReplyForm(Form):
     text = TextAreaField(_l("Your reply"), validators=[DataRequired(), Length(max=20000)])
+    # the addresses that wrote in the thread; the service refuses any other
+    also_to = MultiCheckboxField(_l("Also send to"), choices=[], validate_choice=False)
 
 
 class NoteForm(Form):
@@ -40,6 +43,12 @@ class CallForm(Form):
     )
     outcome = RadioField(_l("Outcome"), choices=options(OUTCOMES), validators=[DataRequired()])
     summary = TextAreaField(_l("Summary"), validators=[Optional(), Length(max=5000)])
+
+
+class MergeForm(Form):
+    into = StringField(
+        _l("Reference of the contact to merge into"), validators=[DataRequired(), Length(max=20)]
+    )
 
 
 class ReassignForm(Form):

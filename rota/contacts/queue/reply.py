@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.mail.mime.message import quote_for_reply, reference_tag
 from rota.contacts.models import Contact, ContactStatus, Message, MessageDirection
+from rota.contacts.queue.participants import add_participants, participants
 from rota.contacts.queue.service import adopt
 from rota.errors import DomainError
 from rota.members.models import User
@@ -57,14 +58,18 @@ def reply_body(text: str, messages: list[Message], zone: str = "UTC") -> str:
     return f"{text.strip()}\n\n{quoted}\n"
 
 
-def _recipient(contact: Contact, messages: list[Message]) -> str:
-    incoming = [m for m in messages if m.direction == MessageDirection.IN and m.from_addr]
-    address = incoming[-1].from_addr if incoming else contact.client_email
-    if not address:
+def _recipients(session: Session, contact: Contact) -> list[str]:
+    """The participants as To addresses, the client's with the client's name."""
+    addresses = participants(session, contact)
+    if not addresses:
         raise DomainError(
             _l("This contact has no e-mail address to answer. Log a call instead."), "text"
         )
-    return formataddr((one_line(contact.client_name), one_line(address)))
+    client = contact.client_email.lower()
+    return [
+        formataddr((one_line(contact.client_name) if a == client else "", one_line(a)))
+        for a in addresses
+    ]
 
 
 def send_reply(
@@ -76,14 +81,21 @@ def send_reply(
     *,
     ring: tuple,
     zone: str = "UTC",
+    also_to=(),
 ) -> Message:
-    """Queue a reply to the client from the shared address `ring` = (name, address)."""
+    """Queue a reply from the shared address `ring` = (name, address) to the participants.
+
+    `also_to` names addresses that wrote in the thread and become participants now; a reply
+    never goes to any other address.
+    """
     if not text or not text.strip():
         raise DomainError(_l("Write the reply first."), "text")
     if contact.status == ContactStatus.CLOSED:
         raise DomainError(_l("This contact is closed. Reopen it to reply."))
     messages = [m for m in contact.messages]
-    to = _recipient(contact, messages)
+    add_participants(session, contact, also_to, author, now)
+    session.flush()
+    to = _recipients(session, contact)
     adopt(contact, author, now)
     subject = reply_subject(contact.subject, contact.reference)
     outbox = queue_mail(
@@ -103,7 +115,7 @@ def send_reply(
         references=outbox.headers.get("References", ""),
         from_addr=ring[1],
         from_name=ring[0],
-        to_addrs=to,
+        to_addrs=", ".join(to),
         subject=subject,
         body_text=outbox.body_text,
         author_id=author.id,

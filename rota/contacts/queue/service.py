@@ -1,16 +1,17 @@
 """The counsellor's queue: who sees which contact, and claim, note, close, reopen. Flushes."""
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload, undefer
 
 from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import (
+    Attachment,
     Call,
     Contact,
     ContactEvent,
@@ -18,6 +19,7 @@ from rota.contacts.models import (
     Message,
     MessageDirection,
 )
+from rota.contacts.queue.participants import new_in_thread, others_in_thread, participants
 from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import User
 from rota.outbox.models import OutboxMessage
@@ -27,6 +29,7 @@ log = logging.getLogger(__name__)
 RECENTLY_CLOSED = 20
 NOT_CLOSED = Contact.status != ContactStatus.CLOSED
 UNASSIGNED = Contact.owner_id.is_(None)
+NOT_VISIBLE = _l("No such contact, or it is not in your queues.")
 
 
 def in_scope(scope: policy.Scope):
@@ -46,12 +49,32 @@ def visible_to(viewer: User):
     return in_scope(policy.contact_scope(viewer))
 
 
+def reaches(session: Session, scope: policy.Scope, contact_id: int | None) -> bool:
+    """Whether a policy scope reaches this contact (in_scope, asked of one contact)."""
+    query = select(Contact.id).where(Contact.id == contact_id, in_scope(scope))
+    return contact_id is not None and session.scalar(query) is not None
+
+
 def get_contact(session: Session, viewer: User, contact_id: int) -> Contact:
     """A contact the viewer may see, or NotFound (others' contacts look like missing ones)."""
     contact = session.scalar(select(Contact).where(Contact.id == contact_id, visible_to(viewer)))
     if contact is None:
-        raise NotFound(_l("No such contact, or it is not in your queues."))
+        raise NotFound(NOT_VISIBLE)
     return contact
+
+
+def get_attachment(session: Session, viewer: User, contact_id: int, attachment_id: int):
+    """A stored part of a message of a contact the viewer may see, or NotFound."""
+    contact = get_contact(session, viewer, contact_id)
+    attachment = session.scalar(
+        select(Attachment)
+        .join(Message, Attachment.message_id == Message.id)
+        .where(Attachment.id == attachment_id, Message.contact_id == contact.id)
+        .options(undefer(Attachment.data))
+    )
+    if attachment is None:
+        raise NotFound(_l("No such attachment on this contact."))
+    return attachment
 
 
 def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
@@ -125,6 +148,34 @@ class ContactPage:
     calls: list
     events: list
     people: dict
+    participants: list[str] = field(default_factory=list)  # who a reply goes to
+    others: list[str] = field(default_factory=list)  # wrote in the thread, not participants
+    new_senders: set[int] = field(default_factory=set)  # messages from an address not seen
+    related: dict = field(default_factory=dict)  # mentions / merged_into -> (reference, visible)
+    mentioned_by: list = field(default_factory=list)  # visible contacts that mention this one
+
+
+def _related(session: Session, viewer: User, contact: Contact) -> dict:
+    """The contact this one mentions or was merged into: its reference, and if the viewer sees it."""
+    related, scope = {}, policy.contact_scope(viewer)
+    for key in ("mentions", "merged_into"):
+        other_id = getattr(contact, f"{key}_id")
+        if other_id is not None:
+            reference = session.scalar(select(Contact.reference).where(Contact.id == other_id))
+            related[key] = (other_id, reference, reaches(session, scope, other_id))
+    return related
+
+
+def _conversation(session: Session, viewer: User, contact: Contact, messages: list) -> dict:
+    """Who the thread is with, and the contacts it mentions, went into or is mentioned by."""
+    current = participants(session, contact)
+    return {
+        "participants": current,
+        "others": others_in_thread(messages, current),
+        "new_senders": new_in_thread(contact, messages),
+        "related": _related(session, viewer, contact),
+        "mentioned_by": _contacts(session, viewer, Contact.mentions_id == contact.id),
+    }
 
 
 def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage:
@@ -132,7 +183,10 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
     contact = get_contact(session, viewer, contact_id)
     messages = list(
         session.scalars(
-            select(Message).where(Message.contact_id == contact.id).order_by(Message.created_at)
+            select(Message)
+            .where(Message.contact_id == contact.id)
+            .options(selectinload(Message.attachments))
+            .order_by(Message.created_at, Message.id)
         )
     )
     outbox_ids = [m.outbox_id for m in messages if m.outbox_id]
@@ -153,7 +207,10 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
         | {m.author_id for m in messages}
     )
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids - {None})))}
-    return ContactPage(contact, messages, outbox, list(contact.calls), events, people)
+    conversation = _conversation(session, viewer, contact, messages)
+    return ContactPage(
+        contact, messages, outbox, list(contact.calls), events, people, **conversation
+    )
 
 
 def message_counts(session: Session, contact_ids) -> dict[int, int]:

@@ -1,35 +1,33 @@
-"""The counsellor's queue and the contact page: claim, reply, note, calls, close, reassign."""
+"""The counsellor's queue and the contact page: claim, reply, note, calls, close, reassign,
+merge, and the parts of client mail."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
-from markupsafe import Markup
 
 from rota.auth import policy
 from rota.auth.access import role_required
 from rota.contacts import events
-from rota.contacts.mail.mime.html import sanitise_html
 from rota.contacts.phone import service as phone
+from rota.contacts.queue import merge as merging
 from rota.contacts.queue import reply
 from rota.contacts.queue import service as queue
-from rota.contacts.queue.forms import CallForm, NoteForm, ReassignForm, ReplyForm
+from rota.contacts.queue.display import message_html, part_response, part_url
+from rota.contacts.queue.forms import CallForm, MergeForm, NoteForm, ReassignForm, ReplyForm
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
 from rota.db import utcnow
+from rota.errors import DomainError
 from rota.extensions import db
-from rota.forms import form_data, form_page, mail_settings, options, perform
+from rota.forms import apply_error, form_data, form_page, mail_settings, options, perform
 from rota.members.models import Role
 
 bp = Blueprint("contacts", __name__)
 bp.record_once(lambda state: reasons.init_app(state.app))
-
-
-@bp.app_template_filter("sanitised")
-def sanitised(html: str | None) -> Markup:
-    """Stored HTML is sanitised on arrival; sanitise again on display, never trust it raw."""
-    return Markup(sanitise_html(html or ""))
-
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(message_html=message_html, part_url=part_url)
+)
 
 LABELS = {
     "channel": reasons.CHANNEL_WORDS,
@@ -62,6 +60,7 @@ def index():
 def _page(contact_id: int, status: int = 200, **forms):
     page = queue.contact_page(db.session, current_user, contact_id)
     forms = {"reply": ReplyForm(), "note": NoteForm(), "call": CallForm(), **forms}
+    forms["reply"].also_to.choices = options((a, a) for a in page.others)
     may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
     return render_template(
         "contacts/contact.html", page=page, forms=forms, may_reassign=may_reassign
@@ -72,6 +71,12 @@ def _page(contact_id: int, status: int = 200, **forms):
 @login_required
 def show(contact_id):
     return _page(contact_id)
+
+
+@bp.get("/contacts/<int:contact_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment(contact_id, attachment_id):
+    return part_response(queue.get_attachment(db.session, current_user, contact_id, attachment_id))
 
 
 def _act(contact_id: int, action, message: str):
@@ -124,7 +129,14 @@ def send_reply(contact_id):
         "reply",
         form,
         lambda s, c: reply.send_reply(
-            s, c, current_user, form.text.data, utcnow(), ring=_ring(), zone=_zone()
+            s,
+            c,
+            current_user,
+            form.text.data,
+            utcnow(),
+            ring=_ring(),
+            zone=_zone(),
+            also_to=form.also_to.data or (),
         ),
         _("Reply saved; it is sent from the ring's address."),
     )
@@ -202,3 +214,34 @@ def reassign(contact_id):
     ):
         return done.redirect(_("Contact reassigned."), "contacts.show", contact_id=contact_id)
     return form_page("contacts/reassign.html", form, contact=contact)
+
+
+def _merge_plan(form, source):
+    """What the merge would move, or None (with the reason on the form) when it cannot be."""
+    try:
+        return merging.plan_merge(db.session, current_user, source, form.into.data)
+    except DomainError as exc:
+        apply_error(form, exc)
+        return None
+
+
+@bp.route("/contacts/<int:contact_id>/merge", methods=["GET", "POST"])
+@login_required
+def merge(contact_id):
+    source = queue.get_contact(db.session, current_user, contact_id)
+    form = MergeForm(data={"into": request.args.get("into", "")})
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                merging.merge, current_user, source, form.into.data, utcnow(), form=form
+            )
+        ).ok
+    ):
+        target = done.result
+        message = _(
+            "%(source)s merged into %(target)s.", source=source.reference, target=target.reference
+        )
+        return done.redirect(message, "contacts.show", contact_id=target.id)
+    plan = _merge_plan(form, source) if form.into.data and not form.errors else None
+    return form_page("contacts/merge.html", form, contact=source, plan=plan)

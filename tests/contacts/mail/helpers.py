@@ -39,6 +39,27 @@ def mail(
     return msg.as_bytes()
 
 
+def store(*raws, size=None) -> list[int]:
+    """Raw rows as the mailbox job stores them, pending, after those stored before; their ids."""
+    start = db.session.scalar(select(func.max(RawMessage.uid))) or 0
+    rows = [
+        RawMessage(
+            mailbox="test",
+            uidvalidity=1,
+            uid=uid,
+            message_id="",
+            digest="",
+            size=size or len(raw),
+            data=raw,
+            fetched_at=NOW,
+        )
+        for uid, raw in enumerate(raws, start=start + 1)
+    ]
+    db.session.add_all(rows)
+    db.session.commit()
+    return [row.id for row in rows]
+
+
 def imap_config(box, **overrides) -> dict:
     """Configuration that points the app at a test mailbox (plain IMAP on loopback)."""
     config = {

@@ -132,3 +132,21 @@ def test_the_built_in_text_speaks_the_clients_language(app, imap_mailbox, smtp_s
     sv, fi = (m.message.get_content() for m in smtp_sink.messages)
     assert "Ditt referensnummer är R-" in sv and "automatiskt svar" in sv
     assert "Viitteesi on R-" in fi and "automaattinen vastaus" in fi
+
+
+DISGUISED_FROM = "=?utf-8?q?x:victim@other.example;?= <real@client.example>"
+
+
+def test_an_address_hidden_in_the_display_name_never_gets_the_acknowledgement(
+    app, imap_mailbox, smtp_sink
+):
+    raw = mail(1).replace(
+        b"From: Asiakas 1 <asiakas1@example.fi>", f"From: {DISGUISED_FROM}".encode()
+    )
+    imap_mailbox.append(raw)
+    poll(app)
+
+    contact = contact_of("<m1@example.fi>")
+    assert contact.client_email == "real@client.example"
+    [ack] = smtp_sink.messages
+    assert ack.rcpt_tos == ("real@client.example",)

@@ -20,33 +20,21 @@ from rota.contacts.models import (
 )
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
-from tests.contacts.mail.helpers import NOW, RING_EMAIL, contact_of, count, mail, statuses
+from tests.contacts.mail.helpers import (
+    NOW,
+    RING_EMAIL,
+    contact_of,
+    count,
+    mail,
+    statuses,
+    store,
+)
 
 
 @pytest.fixture
 def app_config(app_config):
     app_config["RING_EMAIL"] = RING_EMAIL
     return app_config
-
-
-def store(*raws, size=None):
-    """Raw rows as the mailbox job stores them, pending; their ids."""
-    rows = [
-        RawMessage(
-            mailbox="test",
-            uidvalidity=1,
-            uid=uid,
-            message_id="",
-            digest="",
-            size=size or len(raw),
-            data=raw,
-            fetched_at=NOW,
-        )
-        for uid, raw in enumerate(raws, start=1)
-    ]
-    db.session.add_all(rows)
-    db.session.commit()
-    return [row.id for row in rows]
 
 
 def test_a_new_contact_is_routed_to_the_counsellor_on_duty_with_an_event(app, make):
@@ -100,15 +88,18 @@ def test_a_reply_in_the_same_batch_as_the_message_it_answers_joins_its_contact(a
 
 
 def test_a_subject_tag_follows_the_rule_for_a_contact_opened_earlier_in_the_same_batch(app):
-    store(mail(1), mail(2, subject="Re: Kysymys [#R-1]"))
+    tagged_by = {"subject": "Re: Kysymys [#R-1]"}
+    store(mail(1), mail(2, sender="asiakas1@example.fi", **tagged_by), mail(3, **tagged_by))
     report = ingest_pending(db.session, app.config, NOW)
 
-    first, second = contact_of("<m1@example.fi>"), contact_of("<m2@example.fi>")
+    first, second, third = (contact_of(f"<m{n}@example.fi>") for n in (1, 2, 3))
     tagged = db.session.scalar(select(Contact).where(Contact.reference == "R-1"))
     # SQLite gives the first contact R-1 again after the batch's first try; PostgreSQL's
-    # sequence has moved on. Either way the tag joins the contact that bears it, if any.
-    assert second == (tagged or second)
-    assert (report.new_contacts, report.threaded) == ((1, 1) if tagged else (2, 0))
+    # sequence has moved on. Either way the tag joins the contact that bears it, if any, and
+    # only from its client; another sender's mail opens a contact that mentions it.
+    assert second == (tagged or second) and third not in (first, second)
+    assert third.mentions_id == (tagged.id if tagged else None)
+    assert (report.new_contacts, report.threaded) == ((2, 1) if tagged else (3, 0))
     assert first == tagged or tagged is None
 
 

@@ -49,7 +49,7 @@ def test_every_delivered_message_becomes_one_contact_or_one_threaded_message(app
     imap_mailbox.append_many(
         [
             mail(6, sender="asiakas1@example.fi", headers={"In-Reply-To": "<m1@example.fi>"}),
-            mail(7, sender="x@example.org", subject=f"Re: asia [#{reference}]"),
+            mail(7, sender="asiakas2@example.fi", subject=f"Re: asia [#{reference}]"),
             mail(8, sender="y@example.org", headers={"References": "<zz@x> <m3@example.fi>"}),
         ]
     )

@@ -1,6 +1,7 @@
 """Phone: the telephony webhook (idempotent, strict), forwarding, calls logged by hand, call-backs."""
 
 import json
+import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 from rota.auth import tokens
 from rota.contacts.models import Call, CallEvent, CallOutcome, Contact, ContactStatus
 from rota.extensions import db
+from rota.schedule.models import Shift
 
 NINE = datetime(2026, 3, 30, 6, 0, tzinfo=UTC)  # 09:00 in Helsinki
 URL = "/api/v1/telephony/events"
@@ -194,3 +196,100 @@ def test_a_call_form_without_caller_is_refused_and_stores_nothing(client, login,
     assert response.status_code == 400
     assert 'id="caller-error"' in response.get_data(as_text=True)
     assert count(Call) == 0
+
+
+@pytest.fixture
+def other_orgs_contact(app, make):
+    """JKL-TYP's open phone contact of the caller (a missed call yesterday), in its queue."""
+    jkl = make.org(name="JKL-TYP")
+    make.counsellor(jkl, name="Jussi", phone="040 333 4444")
+    contact = make.contact("Call from +358407654321", org=jkl, client_phone="+358407654321")
+    contact.channel = "phone"
+    yesterday = NINE - timedelta(days=1)
+    db.session.add(Call(contact_id=contact.id, caller=contact.client_phone, started_at=yesterday))
+    db.session.commit()
+    return contact
+
+
+def test_a_call_logged_by_hand_never_takes_another_organisations_contact(
+    client, login, on_duty, other_orgs_contact
+):
+    login(on_duty)
+    form = {"caller": "040 765 4321", "started_at": "2026-03-30T10:15", "outcome": "answered"}
+    response = client.post("/calls/new", data={**form, "summary": "Kysyi hakuajoista"})
+
+    db.session.expire_all()
+    call = db.session.scalars(select(Call).where(Call.logged_by_id == on_duty.id)).one()
+    assert call.contact_id != other_orgs_contact.id
+    assert response.headers["Location"].endswith(f"/contacts/{call.contact_id}")
+    assert call.contact.owner_id == on_duty.id
+    theirs = db.session.get(Contact, other_orgs_contact.id)
+    assert (theirs.owner_id, len(theirs.calls), theirs.status) == (None, 1, ContactStatus.NEW)
+
+
+def test_a_call_logged_by_hand_joins_the_callers_open_contact_the_counsellor_may_see(
+    client, login, on_duty, make
+):
+    own = make.contact("Call from +358407654321", on_duty, client_phone="+358407654321")
+    login(on_duty)
+    form = {"caller": "040 765 4321", "started_at": "2026-03-30T10:15", "outcome": "missed"}
+    client.post("/calls/new", data=form)
+    assert db.session.scalars(select(Call)).one().contact_id == own.id
+
+
+def test_a_call_answered_by_another_organisation_moves_to_a_contact_of_the_one_who_answered(
+    pbx, on_duty, other_orgs_contact
+):
+    pbx(event("new"))
+    pbx(event("answered", minutes=1, answering_number="+358401112222"))
+
+    db.session.expire_all()
+    call = db.session.scalars(select(Call).where(Call.external_id == "c1")).one()
+    assert call.contact_id != other_orgs_contact.id
+    assert (call.contact.owner_id, call.counsellor_id) == (on_duty.id, on_duty.id)
+    theirs = db.session.get(Contact, other_orgs_contact.id)
+    assert (theirs.owner_id, len(theirs.calls)) == (None, 1)
+
+
+def test_a_missed_call_waits_for_a_call_back_on_the_callers_open_contact(
+    pbx, on_duty, other_orgs_contact
+):
+    pbx(event("new"))
+    pbx(event("ended", minutes=1, cause="no-answer"))
+    call = db.session.scalars(select(Call).where(Call.external_id == "c1")).one()
+    assert (call.contact_id, call.callback_needed) == (other_orgs_contact.id, True)
+
+
+def test_concurrent_new_calls_of_one_caller_open_one_contact(app, pbx, on_duty):
+    barrier, results = threading.Barrier(5), []
+
+    def post(call_id):
+        with app.app_context():
+            barrier.wait()
+            results.append(pbx(event("new", call_id))[0])
+            db.session.remove()
+
+    threads = [threading.Thread(target=post, args=(f"c{n}",)) for n in range(5)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert results == [201] * 5
+    assert (count(Call), count(Contact)) == (5, 1)
+
+
+def test_a_call_that_opened_its_contact_alone_stays_on_it_with_the_one_who_answered(
+    pbx, on_duty, make
+):
+    jkl = make.org(name="JKL-TYP", phone="014 123 456")
+    db.session.delete(db.session.scalars(select(Shift)).one())  # Anna is not on duty
+    db.session.commit()
+    make.shift(jkl, "2026-03-30T09:00", channel="phone")  # JKL-TYP's queue, nobody named
+    db.session.commit()
+    pbx(event("new"))
+    pbx(event("answered", minutes=1, answering_number="+358401112222"))
+
+    call = db.session.scalars(select(Call)).one()
+    assert count(Contact) == 1
+    assert (call.contact.owner_id, call.contact.organisation_id) == (on_duty.id, jkl.id)

@@ -157,3 +157,53 @@ def test_the_counsellor_on_duty_gets_one_notification_without_the_clients_text(
     body = received.message.get_content()
     assert f"/contacts/{contact.id}" in body and "Hemligt" not in body
     assert deliver_mail() == 0
+
+
+@pytest.fixture
+def new_address(thread):
+    """A third mail on the contact, in its thread (In-Reply-To) but from an address not seen."""
+    db.session.add(
+        Message(
+            contact_id=thread.id,
+            direction=MessageDirection.IN,
+            message_id="<m3@employer.example>",
+            in_reply_to="<m2@client.example>",
+            from_addr="someone@employer.example",
+            from_name="Someone",
+            subject=thread.subject,
+            body_text="Lähetä vastaus tänne",
+            created_at=utcnow(),
+        )
+    )
+    db.session.commit()
+    return "someone@employer.example"
+
+
+def test_a_reply_goes_to_the_participants_never_silently_to_a_new_address(
+    client, thread, new_address, smtp_sink
+):
+    page = client.get(f"/contacts/{thread.id}").get_data(as_text=True)
+    assert "New address in this conversation" in page
+    assert page.count("New address in this conversation") == 1
+
+    client.post(f"/contacts/{thread.id}/reply", data={"text": "Hei."})
+    assert smtp_sink.wait_for(1)[0].rcpt_tos == ("client@example.com",)
+
+
+def test_a_new_address_gets_the_reply_only_when_the_counsellor_adds_it(
+    client, thread, new_address, smtp_sink
+):
+    data = {"text": "Hei molemmille.", "also_to": [new_address]}
+    assert client.post(f"/contacts/{thread.id}/reply", data=data).status_code == 302
+    assert set(smtp_sink.wait_for(1)[0].rcpt_tos) == {"client@example.com", new_address}
+    page = client.get(f"/contacts/{thread.id}").get_data(as_text=True)
+    assert "added to the conversation" in page and new_address in page
+
+    client.post(f"/contacts/{thread.id}/reply", data={"text": "Toinen vastaus."})
+    assert set(smtp_sink.wait_for(2)[1].rcpt_tos) == {"client@example.com", new_address}
+
+
+def test_a_reply_cannot_be_sent_to_an_address_never_seen_in_the_thread(client, thread, smtp_sink):
+    data = {"text": "Hei.", "also_to": ["anyone@elsewhere.example"]}
+    assert client.post(f"/contacts/{thread.id}/reply", data=data).status_code == 400
+    assert db.session.scalars(select(OutboxMessage)).all() == []

@@ -31,6 +31,9 @@ _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _SPACES = re.compile(r"\s+")
 _ADDR_SPEC = re.compile(r"^[^\s@<>()\[\],;:\\\"]+@[^\s@<>()\[\],;:\\\"]+\.[^\s@<>()\[\],;:\\\"]+$")
 _ANGLE_ID = re.compile(r"<([^<>\s]{1,900})>")
+_ENCODED_WORD_TEXT = re.compile(r"=\?[^?\s]+\?[bBqQ]\?[^?\s]*\?=")
+_HIDDEN = ("\ue000", "\ue001")  # private-use characters around a hidden word's number
+_PLACEHOLDER = re.compile("\ue000(\\d+)\ue001")
 
 
 def codec_for(charset: str | None) -> str | None:
@@ -133,16 +136,44 @@ def normalise_address(addr: str) -> str:
     return addr if _ADDR_SPEC.match(addr) and len(addr) <= 320 else ""
 
 
+def _hide_encoded_words(text: str) -> tuple[str, list[str]]:
+    """The header with each RFC 2047 word replaced by a placeholder atom, and the words.
+
+    The address structure is read with the words hidden, so text inside a display name
+    (``=?utf-8?q?x:victim@other.example;?=``) can never become an address or a group.
+    """
+    words: list[str] = []
+
+    def hide(match: re.Match) -> str:
+        words.append(match.group(0))
+        return f"{_HIDDEN[0]}{len(words) - 1}{_HIDDEN[1]}"
+
+    text = text.replace(_HIDDEN[0], " ").replace(_HIDDEN[1], " ")
+    return _ENCODED_WORD_TEXT.sub(hide, text), words
+
+
+def _shown_name(name: str, words: list[str]) -> str:
+    """A display name with its hidden encoded words put back and decoded."""
+    restored = _PLACEHOLDER.sub(lambda m: words[int(m.group(1))], name)
+    return decode_words(restored)
+
+
 def parse_addresses(value: object | None) -> list[tuple[str, str]]:
-    """(display name, addr-spec) pairs of an address header; invalid addresses are left out."""
+    """(display name, addr-spec) pairs of an address header; invalid addresses are left out.
+
+    The addr-spec comes from the header's address part only, never from decoded display text.
+    """
     if value is None:
         return []
-    text = one_line(decode_bytes(_FOLD.sub(b"", raw_bytes(value))))
+    text, words = _hide_encoded_words(one_line(decode_bytes(_FOLD.sub(b"", raw_bytes(value)))))
     try:
         pairs = getaddresses([text])
     except (ValueError, TypeError, IndexError):
         return []
-    found = [(decode_words(name), normalise_address(addr)) for name, addr in pairs]
+    found = [
+        (_shown_name(name, words), "" if _HIDDEN[0] in addr else normalise_address(addr))
+        for name, addr in pairs
+    ]
     return [(name, addr) for name, addr in found if addr]
 
 

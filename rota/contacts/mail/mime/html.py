@@ -3,7 +3,8 @@
 Stored HTML is always the output of ``sanitise_html``: no script/style content, no event
 handler or style attributes, no comments (so no Outlook conditional comments), and only the
 URL schemes in ``URL_SCHEMES``. ``cid:`` URLs are kept there on purpose and are turned into
-real URLs at display time by ``html_for_display``, which sanitises a second time.
+URLs of the message's own parts at display time by ``html_for_display``, which sanitises a second
+time and drops every other image source: a page never loads remote content.
 """
 
 from __future__ import annotations
@@ -50,20 +51,22 @@ def html_charset(data: bytes) -> str | None:
     return match.group(1).decode("ascii") if match else None
 
 
-def html_for_display(
-    html: str, cid_url: Callable[[str], str | None], *, remote_images: bool = False
-) -> str:
-    """Sanitise stored HTML again for a page: cid: images via cid_url, remote images dropped."""
+def html_for_display(html: str, cid_url: Callable[[str], str | None]) -> str:
+    """Sanitise stored HTML again for a page: nothing in it may make the browser fetch anything.
+
+    An image shows only when it is a ``cid:`` part of the message itself (``cid_url`` gives its
+    URL on our server, or None); every other image source — http(s), protocol-relative,
+    ``/\\host``, relative — is dropped, so no tracking pixel learns who read the mail and when.
+    """
 
     def keep(element: str, attribute: str, value: str) -> str | None:
-        """nh3 attribute filter: map cid: images, block tracking pixels, drop other cid: links."""
+        """nh3 attribute filter: images only from the message's own parts, no other cid: URL."""
         scheme = value.split(":", 1)[0].strip().lower() if ":" in value else ""
-        if scheme == "cid":
-            return cid_url(unquote(value.split(":", 1)[1])) if element == "img" else None
-        remote = scheme in {"http", "https"} or value.startswith("//")
-        if element == "img" and attribute == "src" and remote:
-            return value if remote_images else None
-        return value
+        if element == "img" and attribute == "src":
+            return (
+                cid_url(unquote(value.split(":", 1)[1]).strip("<> ")) if scheme == "cid" else None
+            )
+        return None if scheme == "cid" else value
 
     return nh3.clean(
         html,

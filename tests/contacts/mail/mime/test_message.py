@@ -154,7 +154,9 @@ def test_inline_image_keeps_cid_and_display_maps_it_and_blocks_tracking_pixel():
     shown = html_for_display(msg.html, lambda cid: f"/contacts/7/parts/{cid}")
     assert 'src="/contacts/7/parts/logo123@logo.example.fi"' in shown
     assert "tracker.example" not in shown
-    assert "tracker.example" in html_for_display(msg.html, lambda cid: None, remote_images=True)
+    assert "<img" in html_for_display('<img src="/\\tracker.example/p.gif" alt="x">', str)
+    assert "src=" not in html_for_display('<img src="/\\tracker.example/p.gif">', str)
+    assert "src=" not in html_for_display('<img src="p.gif"><a href="cid:x">x</a>', str)
 
 
 def test_header_injection_subject_is_one_line_and_adds_no_recipient():
@@ -307,3 +309,19 @@ HEADER = st.tuples(st.sampled_from(HEADER_NAMES), st.lists(st.one_of(WORD, st.bi
 def test_random_header_values_never_raise_another_exception(headers, body):
     lines = [name.encode() + b": " + b" ".join(parts) for name, parts in headers]
     check_any_outcome(b"\r\n".join(lines) + b"\r\n\r\n" + body)
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("=?utf-8?q?x:victim@other.example;?= <real@client.example>", "real@client.example"),
+        ("=?utf-8?b?dmljdGltQG90aGVyLmV4YW1wbGU=?= <real@client.example>", "real@client.example"),
+        ('"=?utf-8?q?victim@other.example?=" <real@client.example>', "real@client.example"),
+        ("=?utf-8?q?victim=40other=2Eexample?=", ""),  # an encoded word is never an address
+    ],
+)
+def test_the_sender_comes_from_the_address_part_never_from_the_display_name(header, expected):
+    raw = f"From: {header}\nTo: neuvonta@ohjaamo.example\nSubject: x\n\nHei\n".encode()
+    msg = parse_message(raw)
+    assert msg.from_addr == expected
+    assert "victim" not in msg.from_addr
