@@ -140,7 +140,14 @@ def main():
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": database})
+        app = create_app(
+            {
+                "SECRET_KEY": "bench",
+                "BASE_URL": "http://rota.bench",
+                "TRUSTED_HOSTS": ["rota.bench", "localhost"],  # the server; the test client
+                "DATABASE_URL": database,
+            }
+        )
         with app.app_context():
             db.create_all()
             secret = insert_world(args.shifts)

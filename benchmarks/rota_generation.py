@@ -50,7 +50,9 @@ REPEAT = 3
 
 
 def _app(path):
-    app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{path}"})
+    app = create_app(
+        {"SECRET_KEY": "bench", "BASE_URL": "http://localhost", "DATABASE_URL": f"sqlite:///{path}"}
+    )
     people.generate_password_hash = functools.partial(
         security.generate_password_hash, method="pbkdf2:sha256:1"
     )
@@ -120,7 +122,7 @@ class Timer:
 
 def time_pure_rotation(until):
     """Timer and slot count for the rotation alone over the open slots up to `until`."""
-    settings = generation.current_settings()
+    settings = SETTINGS
     slots = generation.open_slots(db.session, START.date(), until, settings.zone)
     eligibility = Eligibility.load(db.session, settings.shift_hours)
     queue = [rotation.Slot(s.key, s.hours, eligibility.weights(s.day)) for s in slots]

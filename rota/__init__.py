@@ -17,6 +17,7 @@ def create_app(config=None):
         instance_relative_config=True,
     )
     load_config(app, config)
+    trust_proxies(app)
     import_models()
     register_extensions(app)
     register_blueprints(app)
@@ -36,6 +37,14 @@ def template_folder():
     )
 
 
+def trust_proxies(app):
+    """Behind PROXY_FIX proxies, take the client's address, scheme and host from them."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    if hops := app.config["PROXY_FIX"]:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_prefix=hops)
+
+
 def import_models():
     """Load every domain's models so the metadata (and Alembic) sees all tables."""
     from rota.auth import models as auth_models  # noqa: F401
@@ -49,7 +58,9 @@ def import_models():
 def register_extensions(app):
     """Bind every extension to the app."""
     from rota import i18n, templating
-    from rota.extensions import csrf, db, login, mail, migrate
+    from rota.auth import headers
+    from rota.auth import login as sign_in
+    from rota.extensions import csrf, db, mail, migrate
     from rota.ops import web
 
     make_instance_folder(app)
@@ -60,10 +71,8 @@ def register_extensions(app):
     mail.init_app(app)
     i18n.init_app(app)
     templating.init_app(app)
-    login.init_app(app)
-    login.login_view = "auth.login"
-    login.login_message_category = "info"
-    login.user_loader(_load_user)
+    headers.init_app(app)
+    sign_in.init_app(app)
 
 
 def make_instance_folder(app):
@@ -75,14 +84,6 @@ def make_instance_folder(app):
             f"The instance folder {app.instance_path} cannot be created ({exc.strerror}): "
             "set ROTA_INSTANCE_PATH to a folder rota may write to."
         ) from exc
-
-
-def _load_user(user_id):
-    from rota.extensions import db
-    from rota.members.models import User
-
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
 
 
 def register_blueprints(app):

@@ -4,7 +4,7 @@ import click
 from flask.cli import AppGroup
 
 from rota.auth import tokens
-from rota.auth.models import SCOPES
+from rota.auth.policy import TokenScope
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.members.models import Organisation
@@ -26,7 +26,13 @@ def demo_command():
 
 @token_cli.command("create")
 @click.option("--name", required=True, help="Where the token is used, e.g. 'PBX'.")
-@click.option("--scope", "scopes", multiple=True, required=True, type=click.Choice(SCOPES))
+@click.option(
+    "--scope",
+    "scopes",
+    multiple=True,
+    required=True,
+    type=click.Choice([scope.value for scope in TokenScope]),
+)
 @click.option("--org", "org_short", help="Short name of the owning organisation.")
 def token_create(name, scopes, org_short):
     """Create a token and print its secret (shown only this once)."""

@@ -1,9 +1,15 @@
 """Configuration: defaults here, then instance/config.py, then ROTA_* environment variables."""
 
 import os
+from urllib.parse import urlsplit
 
 DEFAULTS = {
     "SECRET_KEY": None,
+    "BASE_URL": None,  # where people open rota, e.g. https://rota.example.fi: every absolute link
+    "TRUSTED_HOSTS": None,  # host names answered; None: BASE_URL's host only
+    "PROXY_FIX": 0,  # proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix are believed
+    "WTF_CSRF_TIME_LIMIT": None,  # a form's CSRF token lives as long as the sign-in session
+    "WTF_CSRF_SSL_STRICT": False,  # no Referer is sent (no-referrer): see rota/auth/headers.py
     "DATABASE_URL": None,
     # hide_parameters: an SQL error's message never carries values (client data) into a log
     "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
@@ -21,7 +27,18 @@ DEFAULTS = {
     "REMEMBER_COOKIE_HTTPONLY": True,
     "REMEMBER_COOKIE_SAMESITE": "Lax",
     "REMEMBER_COOKIE_SECURE": True,
+    # ASVS 4 level 2 (V3.3.2): sign in again after 30 minutes idle and after 12 hours at most
+    "SESSION_IDLE_TIMEOUT": 30 * 60,  # seconds without a request (or typing) before it ends
+    "SESSION_LIFETIME": 12 * 3600,  # seconds after which a sign-in ends, however busy
+    "REMEMBER_IDLE_TIMEOUT": 30 * 60,  # the same for "keep me signed in" (survives a restart)
+    "REMEMBER_COOKIE_DURATION": 12 * 3600,
     "PASSWORD_RESET_MAX_AGE": 3600,
+    "SIGN_IN_WINDOW": 15 * 60,  # seconds in which sign-in attempts are counted
+    "SIGN_IN_MAX_PER_ACCOUNT": 10,  # attempts on one address in the window
+    "SIGN_IN_MAX_PER_CLIENT": 50,  # failed attempts from one client address in the window
+    "RESET_MAIL_WINDOW": 3600,
+    "RESET_MAIL_MAX_PER_ADDRESS": 3,  # reset mails to one address in the window
+    "RESET_MAIL_MAX_PER_CLIENT": 20,  # reset requests from one client address in the window
     "MAX_CONTENT_LENGTH": 1024 * 1024,  # bytes of a request body (forms, webhooks): else 413
     "MAIL_SERVER": "localhost",
     "MAIL_PORT": 25,
@@ -79,8 +96,33 @@ def load_config(app, overrides=None):
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}
     if not app.config["MAIL_DEFAULT_SENDER"]:
         app.config["MAIL_DEFAULT_SENDER"] = (app.config["RING_NAME"], app.config["RING_EMAIL"])
+    _check_base_url(app.config)
     if not app.config.get("SECRET_KEY"):
         raise RuntimeError(
             "SECRET_KEY is not set: put SECRET_KEY = '...' in instance/config.py "
             "or set ROTA_SECRET_KEY (scripts/dev writes one for development)."
         )
+
+
+DEVELOPMENT_BASE_URL = "http://localhost:5000"
+
+
+def _check_base_url(config):
+    """BASE_URL is an http(s) address (required outside development and tests); by default the
+    app answers only to its host name."""
+    if not config.get("BASE_URL"):
+        if not (config.get("DEBUG") or config.get("TESTING")):
+            raise RuntimeError(
+                "BASE_URL is not set: put BASE_URL = 'https://rota.example.fi' (the address "
+                "people open rota at) in instance/config.py or set ROTA_BASE_URL; every link in "
+                "mail and calendar feeds is built from it."
+            )
+        config["BASE_URL"] = DEVELOPMENT_BASE_URL
+    parts = urlsplit(config["BASE_URL"])
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise RuntimeError(
+            f"BASE_URL {config['BASE_URL']!r} is not an address like https://rota.example.fi."
+        )
+    config["BASE_URL"] = config["BASE_URL"].rstrip("/")
+    if config.get("TRUSTED_HOSTS") is None:
+        config["TRUSTED_HOSTS"] = [parts.hostname]

@@ -10,7 +10,7 @@ import logging
 
 from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 from werkzeug.exceptions import NotFound as HTTPNotFound
 
 from rota.api import errors as api_errors
@@ -114,7 +114,15 @@ def handle_not_found(exc: NotFound):
     return handle_http_error(HTTPNotFound(str(exc.user_message)))
 
 
+def handle_untrusted_host(_exc: SecurityError):
+    """A Host header not in TRUSTED_HOSTS: plain text, since no page or link can be built for
+    a host this app does not answer to."""
+    text = _("This server does not answer to that host name. Use the service's own address.")
+    return text, 400, {"Content-Type": "text/plain; charset=utf-8"}
+
+
 def init_app(app):
     """Register the handlers; an unexpected exception reaches them as a 500 HTTPException."""
     app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(NotFound, handle_not_found)

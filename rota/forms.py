@@ -91,7 +91,7 @@ class LocalDateTimeField(DateTimeLocalField):
                 _l(
                     "%(time)s on %(day)s does not exist here: the clocks skip it when summer "
                     "time starts. Check the time.",
-                    time=f"{self.data:%H:%M}",
+                    time=self.data.strftime("%H:%M"),
                     day=self.data.date().isoformat(),
                 )
             )

@@ -1,8 +1,9 @@
 """The front page and its panels, and the language switch."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, session
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from rota.auth.redirects import local_path
 from rota.contacts.mail import poll as mailbox
 from rota.contacts.queue import service as queue
 from rota.db import utcnow
@@ -87,5 +88,4 @@ def set_language():
         session["locale"] = code
         if current_user.is_authenticated:
             perform(people.set_locale, current_user, code)
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
+    return redirect(local_path(request.form.get("next")) or url_for("main.home"))

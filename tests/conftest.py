@@ -1,6 +1,7 @@
 """Fixtures: a fresh app per test on real SQLite and, where reachable, real PostgreSQL."""
 
 import pytest
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from rota import create_app
@@ -41,6 +42,7 @@ def _test_config(url):
         "MAIL_TIMEOUT": 2,
         "MAIL_SUPPRESS_SEND": False,  # Flask-Mail would skip SMTP under TESTING; we test real SMTP
         "SERVER_NAME": "rota.test",
+        "BASE_URL": "http://rota.test",
         "BABEL_DEFAULT_LOCALE": "en",  # tests read English unless they ask for another language
     }
 
@@ -69,12 +71,42 @@ def app(app_config, request):
         sink = request.getfixturevalue("smtp_sink")
         app_config.update(MAIL_SERVER=sink.host, MAIL_PORT=sink.port)
     app = create_app(app_config)
+    app.test_client_class = RequestClient
     with app.app_context():
         yield app
         db.session.rollback()
         _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
+
+
+class RequestClient(FlaskClient):
+    """A test client whose every request runs in its own app context, as on a real server: the
+    test's app context (its `g`, where Flask-Login keeps the signed-in person, and its database
+    session) is not shared with the requests, so a browser is signed in only by what its
+    cookies carry. Afterwards the test reads what the request stored afresh."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()
+        return response
+
+
+@pytest.fixture
+def another_app(app_config):
+    """Build more apps on this test's database (another web worker, other settings):
+    another_app(PROXY_FIX=1). Their database connections are closed at the end."""
+    made = []
+
+    def build(**overrides):
+        made.append(create_app({**app_config, **overrides}))
+        return made[-1]
+
+    yield build
+    for other in made:
+        with other.app_context():
+            db.engine.dispose()
 
 
 @pytest.fixture

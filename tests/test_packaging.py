@@ -39,7 +39,9 @@ def test_an_installed_wheel_migrates_and_serves_the_login_page_without_the_check
     # Without ROTA_INSTANCE_PATH an installed copy uses Flask's <prefix>/var/rota-instance.
     instance = venv / "var" / "rota-instance"
     instance.mkdir(parents=True)
-    (instance / "config.py").write_text("SECRET_KEY = 'installed-copy'\n")
+    # a production copy needs its own address (rota.links); the test client asks for localhost
+    config = "SECRET_KEY = 'installed-copy'\nBASE_URL = 'http://localhost'\n"
+    (instance / "config.py").write_text(config)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH" and not k.startswith("ROTA_")}
@@ -60,7 +62,10 @@ def test_the_instance_folder_can_be_moved_and_holds_config_and_database(tmp_path
     monkeypatch.setenv("ROTA_INSTANCE_PATH", str(folder))
     monkeypatch.delenv("ROTA_DATABASE_URL", raising=False)
     folder.mkdir()
-    (folder / "config.py").write_text("SECRET_KEY = 'moved'\nRING_NAME = 'Moved ring'\n")
+    config = (
+        "SECRET_KEY = 'moved'\nBASE_URL = 'https://rota.example.fi'\nRING_NAME = 'Moved ring'\n"
+    )
+    (folder / "config.py").write_text(config)
     app = create_app()
     assert app.config["RING_NAME"] == "Moved ring"
     assert app.config["DATABASE_URL"] == f"sqlite:///{folder / 'rota.sqlite3'}"
@@ -71,4 +76,4 @@ def test_an_instance_folder_that_cannot_be_made_says_how_to_move_it(tmp_path, mo
     blocker.write_text("not a folder")
     monkeypatch.setenv("ROTA_INSTANCE_PATH", str(blocker / "instance"))
     with pytest.raises(RuntimeError, match="set ROTA_INSTANCE_PATH to a folder rota may write to"):
-        create_app({"SECRET_KEY": "x"})
+        create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "x", "BASE_URL": "https://rota.example.fi"})

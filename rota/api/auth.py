@@ -17,8 +17,10 @@ def _bearer() -> str | None:
 
 
 def token_required(scope: str):
-    """Run the endpoint only with a live bearer token holding `scope` (in `g.api_token`);
-    otherwise a 401 (JSON, see rota.api.errors) that names the scope."""
+    """Run the endpoint only with a live bearer token that may use `scope` now (in
+    `g.api_token`): not revoked, its person still active and still offered the scope by their
+    role (`policy.usable_scopes`, checked at every use); otherwise a 401 (JSON, see
+    rota.api.errors) that names the scope."""
 
     def decorator(view):
         @wraps(view)

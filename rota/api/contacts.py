@@ -6,6 +6,7 @@ from flask import current_app, g, jsonify, request
 
 from rota.api import bp, params
 from rota.api.auth import token_required
+from rota.auth.policy import TokenScope
 from rota.contacts import audit
 from rota.extensions import db
 
@@ -31,7 +32,7 @@ def contact_json(contact, counts: dict, zone: ZoneInfo) -> dict:
 
 
 @bp.get("/contacts")
-@token_required("contacts:read")
+@token_required(TokenScope.CONTACTS)
 def contacts():
     args, zone = request.args, ZoneInfo(current_app.config["TIMEZONE"])
     page = audit.contacts_page(

@@ -2,27 +2,31 @@
 
 from zoneinfo import ZoneInfo
 
-from flask import current_app, jsonify, request
+from flask import current_app, g, jsonify, request
 
 from rota.api import bp, params
 from rota.api.auth import token_required
+from rota.auth import policy
 from rota.db import utcnow
 from rota.extensions import db
 from rota.schedule import duty
 from rota.schedule.models import Shift
 
 
-def forward_to(shift: Shift, ring_phone: str) -> str:
-    """The number to forward calls to: the covering counsellor's, else the organisation's, else
-    the ring's."""
-    counsellor = duty.covering_counsellor(db.session, shift)
+def forward_to(shift: Shift, ring_phone: str, personal: bool) -> str:
+    """The number to forward calls to: the covering counsellor's (only for `personal` callers,
+    i.e. the phone system), else the organisation's, else the ring's."""
+    counsellor = duty.covering_counsellor(db.session, shift) if personal else None
     found = duty.forwarding_number(counsellor, shift.organisation)
     return found[0] if found else ring_phone
 
 
-def shift_json(shift: Shift, ring_phone: str, zone: ZoneInfo) -> dict:
-    """A shift as the on-duty API shows it."""
+def shift_json(shift: Shift, ring_phone: str, zone: ZoneInfo, personal: bool) -> dict:
+    """A shift as the on-duty API shows it; counsellors' own numbers only when `personal`."""
     org, counsellor = shift.organisation, shift.counsellor
+    person = None if counsellor is None else {"id": counsellor.id, "name": counsellor.name}
+    if person is not None and personal:
+        person["phone"] = counsellor.phone or None
     return {
         "id": shift.id,
         "slot_key": shift.slot_key,
@@ -36,27 +40,26 @@ def shift_json(shift: Shift, ring_phone: str, zone: ZoneInfo) -> dict:
             "short_name": org.short_name,
             "phone": org.phone or None,
         },
-        "counsellor": None
-        if counsellor is None
-        else {"id": counsellor.id, "name": counsellor.name, "phone": counsellor.phone or None},
-        "forward_to": forward_to(shift, ring_phone),
+        "counsellor": person,
+        "forward_to": forward_to(shift, ring_phone, personal),
     }
 
 
 @bp.get("/on-duty")
-@token_required("on-duty:read")
+@token_required(policy.TokenScope.ON_DUTY)
 def on_duty():
     config = current_app.config
     zone = ZoneInfo(config["TIMEZONE"])
     at = params.instant(request.args.get("at"), "at", zone) or utcnow()
     channel = params.channel(request.args.get("channel"))
     ring_phone = config["RING_PHONE"]
+    personal = policy.shows_personal_numbers(g.api_token.usable_scopes)
     current = duty.on_duty(db.session, at, channel)
     following = duty.next_shifts(db.session, at, channel)
     return jsonify(
         at=params.timestamp(at, zone),
         channel=channel,
-        on_duty=[shift_json(shift, ring_phone, zone) for shift in current],
-        next=[shift_json(shift, ring_phone, zone) for shift in following],
+        on_duty=[shift_json(shift, ring_phone, zone, personal) for shift in current],
+        next=[shift_json(shift, ring_phone, zone, personal) for shift in following],
         ring_phone=ring_phone,
     )

@@ -67,7 +67,17 @@ SCHEMAS = {
     "OrganisationRef": closed(
         {"id": ID, "name": TEXT, "short_name": TEXT, "phone": PHONE}, optional=("phone",)
     ),
-    "PersonRef": closed({"id": ID, "name": TEXT, "phone": PHONE}, optional=("phone",)),
+    "PersonRef": closed(
+        {
+            "id": ID,
+            "name": TEXT,
+            "phone": {
+                **PHONE,
+                "description": "A counsellor's own number: only for tokens with telephony:write.",
+            },
+        },
+        optional=("phone",),
+    ),
     "DutyShift": closed(
         {
             "id": ID,
@@ -80,8 +90,8 @@ SCHEMAS = {
             "counsellor": nullable("PersonRef"),
             "forward_to": {
                 "type": "string",
-                "description": "Where to forward calls: the counsellor's phone, else the "
-                "organisation's, else the ring's.",
+                "description": "Where to forward calls: the counsellor's phone (for tokens "
+                "with telephony:write), else the organisation's, else the ring's.",
             },
         }
     ),

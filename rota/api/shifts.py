@@ -12,6 +12,7 @@ from flask import current_app, jsonify, request
 
 from rota.api import bp, params
 from rota.api.auth import token_required
+from rota.auth.policy import TokenScope
 from rota.db import utcnow
 from rota.extensions import db
 from rota.schedule.coverage import RotaEntry, rota_between
@@ -55,7 +56,7 @@ def entry_json(entry: RotaEntry, zone: ZoneInfo) -> dict:
 
 
 @bp.get("/shifts")
-@token_required("shifts:read")
+@token_required(TokenScope.SHIFTS)
 def shifts():
     zone = ZoneInfo(current_app.config["TIMEZONE"])
     first, last = _range(utcnow().astimezone(zone).date())

@@ -7,6 +7,7 @@ from flask_babel import force_locale
 
 from rota.api import bp, params
 from rota.api.auth import token_required
+from rota.auth.policy import TokenScope
 from rota.contacts.phone import service as phone
 from rota.contacts.phone.service import EVENTS, CallReport
 from rota.db import utcnow
@@ -33,7 +34,7 @@ def parse_call_event(data, now: datetime) -> CallReport:
 
 
 @bp.post("/telephony/events")
-@token_required("telephony:write")
+@token_required(TokenScope.TELEPHONY)
 def telephony_event():
     data = request.get_json(silent=True)
     report = parse_call_event(data, utcnow())

@@ -30,7 +30,7 @@ def role_required(*roles: Role):
     return decorator
 
 
-def feed_token(secret: str, scope: str = "feeds:read"):
+def feed_token(secret: str, scope: str = policy.TokenScope.FEEDS):
     """The live token behind a feed URL, or 404 (revoked and unknown look the same)."""
     token = tokens.authenticate(db.session, secret, scope, utcnow())
     if token is None:

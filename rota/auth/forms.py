@@ -5,8 +5,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectMultipleField
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from rota.auth.models import SCOPES
-from rota.forms import Form, options
+from rota.forms import Form
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -34,11 +33,14 @@ class ResetPasswordForm(Form):
     )
 
 
+class ChangePasswordForm(ResetPasswordForm):
+    current_password = PasswordField(_l("Current password"), validators=[DataRequired()])
+
+
 class TokenForm(Form):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
-    scopes = MultiCheckboxField(
-        _l("Scopes"), choices=options((s, s) for s in SCOPES), validators=[DataRequired()]
-    )
+    # the view offers the scopes of the person's role; the service refuses any other
+    scopes = MultiCheckboxField(_l("Scopes"), validators=[DataRequired()], validate_choice=False)
     for_organisation = BooleanField(_l("Owned by my organisation (not by me)"))
 
 

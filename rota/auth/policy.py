@@ -30,7 +30,6 @@ class Reach(StrEnum):
     ORGANISATION = "organisation"  # the organisation's records
     OWN = "own"  # the person's own records
     OWN_OR_UNASSIGNED = "own_or_unassigned"  # own, and nobody's in the organisation or the ring
-    OWN_AND_ORGANISATION = "own_and_organisation"  # own, and those held by the organisation
 
 
 @dataclass(frozen=True)
@@ -45,9 +44,20 @@ class Scope:
 EVERYTHING = Scope(Reach.ALL)
 
 
+class TokenScope(StrEnum):
+    """What an API token may be used for."""
+
+    SHIFTS = "shifts:read"
+    ON_DUTY = "on-duty:read"
+    CONTACTS = "contacts:read"
+    TELEPHONY = "telephony:write"
+    FEEDS = "feeds:read"
+
+
 @dataclass(frozen=True)
 class TokenHolder:
-    """Whom an API or feed token speaks for: a person, else an organisation, else the ring."""
+    """Whom an API or feed token speaks for: a person (their role limits it, and it dies with
+    their account), else an organisation, else the ring (made with `flask token create`)."""
 
     person: Actor | None
     organisation_id: int | None
@@ -183,13 +193,63 @@ def may_reassign_to(actor: Actor, person_organisation_id: int | None) -> bool:
 
 # API tokens and calendar feeds
 
+_OFFERED_SCOPES = {
+    Role.COUNSELLOR: (TokenScope.FEEDS,),  # their own calendar
+    # their organisation's calendars, the rota and who is on duty
+    Role.ORG_ADMIN: (TokenScope.FEEDS, TokenScope.SHIFTS, TokenScope.ON_DUTY),
+    Role.COORDINATOR: tuple(TokenScope),
+}
+
+
+def offered_scopes(role: Role) -> tuple[TokenScope, ...]:
+    """The scopes a person of this role may put on a token (for themselves, or for their
+    organisation as its admin). The operator's command line may give any scope."""
+    return _OFFERED_SCOPES.get(role, ())
+
+
+def combination_problem(scopes) -> TokenScope | None:
+    """The scope that cannot share a token with the others, or None.
+
+    A calendar (feeds:read) token's secret travels in URLs that calendars, proxies and logs
+    keep, so it carries nothing else.
+    """
+    if TokenScope.FEEDS in scopes and len(set(scopes)) > 1:
+        return TokenScope.FEEDS
+    return None
+
+
+def _live(holder: TokenHolder) -> bool:
+    return holder.person is None or holder.person.active
+
+
+def usable_scopes(holder: TokenHolder, scopes) -> frozenset[str]:
+    """The scopes a token may use now, checked at every use: none once its person is
+    deactivated; only those the person's current role is offered; feeds:read only on a token
+    that carries nothing else."""
+    if not _live(holder):
+        return frozenset()
+    usable = set(scopes)
+    if holder.person is not None:
+        usable &= set(offered_scopes(holder.person.role))
+    if combination_problem(scopes):
+        usable.discard(TokenScope.FEEDS)
+    return frozenset(usable)
+
+
+def shows_personal_numbers(usable) -> bool:
+    """Counsellors' own phone numbers go only to the phone system (telephony:write), which
+    forwards calls to them."""
+    return TokenScope.TELEPHONY in usable
+
 
 def token_scope(actor: Actor) -> Scope:
-    """The API tokens a person sees and revokes: all, else own and (admin) the organisation's."""
+    """The API tokens a person sees and revokes: all (coordinator); their own, their
+    organisation's and its people's (organisation admin); else their own."""
     if actor.role == Role.COORDINATOR:
         return EVERYTHING
-    organisation_id = actor.organisation_id if actor.role == Role.ORG_ADMIN else None
-    return Scope(Reach.OWN_AND_ORGANISATION, organisation_id=organisation_id, person_id=actor.id)
+    if actor.role == Role.ORG_ADMIN and actor.organisation_id is not None:
+        return Scope(Reach.ORGANISATION, organisation_id=actor.organisation_id, person_id=actor.id)
+    return Scope(Reach.OWN, person_id=actor.id)
 
 
 def may_issue_organisation_token(actor: Actor) -> bool:
@@ -197,42 +257,40 @@ def may_issue_organisation_token(actor: Actor) -> bool:
     return actor.role == Role.ORG_ADMIN and actor.organisation_id is not None
 
 
-def _live(holder: TokenHolder) -> bool:
-    return holder.person is None or holder.person.active
+def _sees_every_feed(holder: TokenHolder) -> bool:
+    """The ring's own token and a coordinator's."""
+    if holder.person is None:
+        return holder.organisation_id is None
+    return holder.person.role == Role.COORDINATOR
 
 
 def _feed_organisation(holder: TokenHolder) -> int | None:
-    return holder.organisation_id if holder.person is None else holder.person.organisation_id
-
-
-def _sees_every_feed(holder: TokenHolder) -> bool:
-    return holder.person is not None and holder.person.role == Role.COORDINATOR
+    """The organisation whose feeds the token reads: an organisation's token and an admin's."""
+    if holder.person is None:
+        return holder.organisation_id
+    return holder.person.organisation_id if holder.person.role == Role.ORG_ADMIN else None
 
 
 def may_read_ring_feed(holder: TokenHolder) -> bool:
-    """Any live feeds token reads the ring's feed."""
-    return _live(holder)
+    """Only the ring's token and a coordinator's read the whole ring's feed."""
+    return _live(holder) and _sees_every_feed(holder)
 
 
 def may_read_organisation_feed(holder: TokenHolder, organisation_id: int) -> bool:
-    """A coordinator's token reads every organisation's feed; others only their organisation's."""
+    """Every organisation's feed for the ring's and a coordinator's token; an organisation's
+    token and its admin's read that organisation's."""
     if not _live(holder):
         return False
-    if _sees_every_feed(holder):
-        return True
     own = _feed_organisation(holder)
-    return own is not None and organisation_id == own
+    return _sees_every_feed(holder) or (own is not None and organisation_id == own)
 
 
 def may_read_person_feed(holder: TokenHolder, person_id: int, person_organisation_id) -> bool:
-    """A person's token reads their own feed (an admin's and an organisation's token: its people)."""
+    """A person's own feed; an organisation's token and its admin's also its people's (the
+    ring's and a coordinator's token: everyone's)."""
     if not _live(holder):
         return False
-    if _sees_every_feed(holder):
+    if holder.person is not None and person_id == holder.person.id:
         return True
     own = _feed_organisation(holder)
-    if own is None:
-        return False
-    if holder.person is not None and holder.person.role != Role.ORG_ADMIN:
-        return person_id == holder.person.id
-    return person_organisation_id == own
+    return _sees_every_feed(holder) or (own is not None and person_organisation_id == own)

@@ -9,7 +9,7 @@ from sqlalchemy import or_, select, true
 from sqlalchemy.orm import Session
 
 from rota.auth import policy
-from rota.auth.models import SCOPES, ApiToken
+from rota.auth.models import ApiToken
 from rota.errors import DomainError, NotFound
 from rota.members.models import Organisation, User
 
@@ -32,12 +32,25 @@ def create_token(
     organisation: Organisation | None = None,
     created_by: User | None = None,
 ) -> tuple[ApiToken, str]:
-    """Create a token and return it with its secret, which is never stored or shown again."""
+    """Create a token and return it with its secret, which is never stored or shown again.
+
+    A person gives only the scopes their role is offered (policy.offered_scopes); the
+    operator's command line (no `created_by`) any.
+    """
     scopes = list(dict.fromkeys(scopes))
-    unknown = [scope for scope in scopes if scope not in SCOPES]
-    if unknown or not scopes:
+    allowed = policy.offered_scopes(created_by.role) if created_by else tuple(policy.TokenScope)
+    if not scopes or any(scope not in allowed for scope in scopes):
         raise DomainError(
-            _l("Choose one or more of these scopes: %(scopes)s.", scopes=", ".join(SCOPES)),
+            _l("Choose one or more of these scopes: %(scopes)s.", scopes=", ".join(allowed)),
+            "scopes",
+        )
+    if lone := policy.combination_problem(scopes):
+        raise DomainError(
+            _l(
+                "A calendar token (%(scope)s) carries no other scope: its secret travels in "
+                "calendar links. Make a separate token for the rest.",
+                scope=lone,
+            ),
             "scopes",
         )
     if not name or not name.strip():
@@ -60,11 +73,12 @@ def create_token(
 def authenticate(
     session: Session, secret: str | None, scope: str, now: datetime
 ) -> ApiToken | None:
-    """The live token with this secret and scope, its use recorded; None otherwise."""
+    """The live token with this secret that may use `scope` now (policy.usable_scopes: its
+    person active and offered the scope), its use recorded; None otherwise."""
     if not secret or not secret.startswith(SECRET_PREFIX):
         return None
     token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
-    if token is None or token.revoked_at is not None or scope not in token.scope_list:
+    if token is None or token.revoked_at is not None or scope not in token.usable_scopes:
         return None
     if token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL:
         token.last_used_at = now
@@ -72,22 +86,21 @@ def authenticate(
     return token
 
 
-def holder(token: ApiToken) -> policy.TokenHolder:
-    """Whom the token speaks for, as the policy sees it."""
-    return policy.TokenHolder(token.user, token.organisation_id)
-
-
 def _in_scope(scope: policy.Scope):
+    """SQL condition: the tokens a policy scope reaches (an organisation's: its own tokens and
+    its people's)."""
     if scope.reach == policy.Reach.ALL:
         return true()
     owned = [ApiToken.user_id == scope.person_id]
-    if scope.organisation_id is not None:
+    if scope.reach == policy.Reach.ORGANISATION:
         owned.append(ApiToken.organisation_id == scope.organisation_id)
+        owned.append(ApiToken.user.has(User.organisation_id == scope.organisation_id))
     return or_(*owned)
 
 
 def visible_tokens(session: Session, viewer: User) -> list[ApiToken]:
-    """Tokens the viewer may see: all for the coordinator, else own and own organisation's."""
+    """Tokens the viewer may see: all for the coordinator; an organisation admin's own, their
+    organisation's and its people's; anyone else's own."""
     query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
     return list(session.scalars(query.where(_in_scope(policy.token_scope(viewer)))))
 

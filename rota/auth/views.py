@@ -1,44 +1,69 @@
-"""Signing in and out, password reset, and API tokens."""
+"""Signing in and out, password reset and change, and API tokens."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_babel import force_locale
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required
 
-from rota.auth import policy, reset, tokens
-from rota.auth.forms import ConfirmForm, LoginForm, ResetPasswordForm, ResetRequestForm, TokenForm
+from rota.auth import account, policy, reset, tokens
+from rota.auth.forms import (
+    ChangePasswordForm,
+    ConfirmForm,
+    LoginForm,
+    ResetPasswordForm,
+    ResetRequestForm,
+    TokenForm,
+)
+from rota.auth.guard import Guard, TooManyAttempts, may_send_reset
+from rota.auth.guard import sign_in as check_sign_in
+from rota.auth.login import current_session, limits, renew_cookies, sign_in, sign_out
+from rota.auth.notices import reset_link
+from rota.auth.redirects import local_path
 from rota.db import utcnow
 from rota.extensions import db
-from rota.forms import perform
+from rota.forms import form_page, mail_settings, options, perform
+from rota.links import external_url
 from rota.members import people
-from rota.outbox import service as outbox
 
 bp = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    if target and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
+    return local_path(target) or url_for("main.home")
+
+
+def _client() -> str:
+    """The client's address (the proxy's word for it only with PROXY_FIX)."""
+    return request.remote_addr or "unknown"
 
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     form = LoginForm()
-    if form.validate_on_submit():
-        user = people.find_by_email(db.session, form.email.data)
-        if people.check_password(user, form.password.data):
-            login_user(user, remember=form.remember.data)
-            return redirect(_safe_next(request.args.get("next")))
-        form.password.errors.append(_("The e-mail address or the password is wrong."))
-    return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    if not form.validate_on_submit():
+        return render_template("auth/login.html", form=form), 400 if form.errors else 200
+    guard, email, password = (
+        Guard.from_config(current_app.config),
+        form.email.data,
+        form.password.data,
+    )
+    try:
+        user = check_sign_in(db.session, email, password, _client(), utcnow(), guard)
+        problem, status = _("The e-mail address or the password is wrong."), 400
+    except TooManyAttempts as exc:
+        user, problem, status = None, str(exc.user_message), 429
+    db.session.commit()  # the attempt counts, whatever came of it
+    if user is None:
+        form.password.errors.append(problem)
+        return render_template("auth/login.html", form=form), status
+    sign_in(user, remember=form.remember.data)
+    return redirect(_safe_next(request.args.get("next")))
 
 
 @bp.post("/logout")
 @login_required
 def logout():
     if ConfirmForm().validate_on_submit():
-        logout_user()
+        sign_out()
         flash(_("You have signed out."), "success")
     return redirect(url_for("auth.login"))
 
@@ -46,29 +71,37 @@ def logout():
 @bp.route("/password/reset", methods=["GET", "POST"])
 def reset_request():
     form = ResetRequestForm()
-    if form.validate_on_submit():
-        user = people.find_by_email(db.session, form.email.data)
-        if user is not None and user.active:
-            perform(_queue_reset_mail, user)
-        message = _(
-            "If the address belongs to an account, a reset link is on its way. "
-            "Check your inbox; the link works for one hour."
+    if not form.validate_on_submit():
+        return render_template("auth/reset_request.html", form=form)
+    email, guard = form.email.data, Guard.from_config(current_app.config)
+    if not may_send_reset(db.session, email, _client(), utcnow(), guard):
+        db.session.commit()  # the request counts
+        flash(
+            _(
+                "A reset link was asked for this address several times already. "
+                "Check your inbox and spam folder, or try again in an hour."
+            ),
+            "error",
         )
-        flash(message, "success")
         return redirect(url_for("auth.login"))
-    return render_template("auth/reset_request.html", form=form)
+    user = people.find_by_email(db.session, email)
+    if user is not None and user.active:
+        perform(_queue_reset_mail, user)
+    else:
+        db.session.commit()  # the request counts
+    message = _(
+        "If the address belongs to an account, a reset link is on its way. "
+        "Check your inbox; the link works for one hour."
+    )
+    flash(message, "success")
+    return redirect(url_for("auth.login"))
 
 
 def _queue_reset_mail(session, user):
     """Queue the reset link to the person, in their language, to be sent after the commit."""
     token = reset.make_reset_token(user, current_app.config["SECRET_KEY"])
-    link = url_for("auth.reset_password", token=token, _external=True)
-    with force_locale(user.locale or current_app.config["BABEL_DEFAULT_LOCALE"]):
-        subject = _("Reset your password")
-        text = render_template("auth/reset_mail.txt", user=user, link=link)
-    message = outbox.queue_mail(session, to=user.email, subject=subject, text=text, kind="reset")
-    outbox.remember(session, message.id)
-    return message
+    link = external_url("auth.reset_password", token=token)
+    return reset_link(session, user, link, mail_settings())
 
 
 @bp.route("/password/reset/<token>", methods=["GET", "POST"])
@@ -81,18 +114,58 @@ def reset_password(token):
         flash(_("This reset link has expired or was already used. Ask for a new one."), "error")
         return redirect(url_for("auth.reset_request"))
     form = ResetPasswordForm()
-    if (
-        form.validate_on_submit()
-        and (done := perform(people.change_password, user, form.password.data, form=form)).ok
-    ):
-        return done.redirect(_("Your password is changed. Sign in with the new one."), "auth.login")
-    return render_template("auth/reset_password.html", form=form)
+    if form.validate_on_submit():
+        done = perform(
+            account.reset_password,
+            user,
+            form.password.data,
+            now=utcnow(),
+            limits=limits(),
+            settings=mail_settings(),
+            form=form,
+        )
+        if done.ok:
+            message = _("Your password is changed. Sign in with the new one.")
+            return done.redirect(message, "auth.login")
+    return form_page("auth/reset_password.html", form)
+
+
+@bp.post("/session/alive")
+@login_required
+def session_alive():
+    """Someone is typing on an open page (rota.js says so): the sign-in counts as active."""
+    return "", 204
+
+
+@bp.route("/profile/password", methods=["GET", "POST"])
+@login_required
+def change_password():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        user = current_user._get_current_object()
+        done = perform(
+            account.change_password,
+            user,
+            form.current_password.data,
+            form.password.data,
+            keep=current_session(),
+            now=utcnow(),
+            limits=limits(),
+            settings=mail_settings(),
+            form=form,
+        )
+        if done.ok:
+            renew_cookies(user, done.result)
+            message = _("Your password is changed. Other browsers signed in as you are signed out.")
+            return done.redirect(message, "people.profile")
+    return form_page("auth/change_password.html", form)
 
 
 @bp.route("/tokens", methods=["GET", "POST"])
 @login_required
 def token_list():
     form, secret = TokenForm(), None
+    form.scopes.choices = options((s, s) for s in policy.offered_scopes(current_user.role))
     if form.validate_on_submit():
         admin = policy.may_issue_organisation_token(current_user) and form.for_organisation.data
         org = current_user.organisation if admin else None
@@ -107,9 +180,10 @@ def token_list():
         )
         secret = done.result[1] if done.ok else None
     listing = tokens.visible_tokens(db.session, current_user)
-    return render_template(
+    page = render_template(
         "auth/tokens.html", form=form, tokens=listing, secret=secret, confirm=ConfirmForm()
     )
+    return page, 400 if form.errors else 200
 
 
 @bp.post("/tokens/<int:token_id>/revoke")

@@ -6,7 +6,7 @@ from datetime import datetime
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from rota.auth import policy, tokens
+from rota.auth import policy
 from rota.auth.models import ApiToken
 from rota.contacts.models import Contact
 from rota.contacts.queue.service import in_scope, message_counts
@@ -31,7 +31,7 @@ def contacts_page(
 ) -> Page:
     """Contacts the token may see, changed at or after `since` and after the (updated_at, id)
     of `after`, oldest change first; at most `limit`."""
-    query = select(Contact).where(in_scope(policy.token_contact_scope(tokens.holder(token))))
+    query = select(Contact).where(in_scope(policy.token_contact_scope(token.holder)))
     if since is not None:
         query = query.where(Contact.updated_at >= since)
     if after is not None:

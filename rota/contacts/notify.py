@@ -3,12 +3,13 @@
 import logging
 from types import SimpleNamespace
 
-from flask import render_template, url_for
+from flask import render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Contact
+from rota.links import external_url
 from rota.members.models import Organisation, User
 from rota.outbox.service import MailSettings, domain_of, queue_mail, remember
 
@@ -16,11 +17,8 @@ log = logging.getLogger(__name__)
 
 
 def contact_link(contact: Contact) -> str:
-    """The contact page's address (absolute when the server name is known)."""
-    try:
-        return url_for("contacts.show", contact_id=contact.id, _external=True)
-    except RuntimeError:
-        return f"/contacts/{contact.id}"
+    """The contact page's address on BASE_URL."""
+    return external_url("contacts.show", contact_id=contact.id)
 
 
 def _recipient(session: Session, contact, settings: MailSettings) -> tuple[str, str] | None:

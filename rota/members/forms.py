@@ -96,6 +96,7 @@ class ProfileForm(Form):
         _l("Interface language"),
         choices=options([("", _l("As my browser asks")), *LANGUAGES]),
     )
+    current_password = PasswordField(_l("Current password"), validators=[Optional()])
 
 
 class MembersOnDayForm(Form):

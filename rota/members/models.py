@@ -134,6 +134,14 @@ class User(UserMixin, db.Model):
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
 
+    # the secret of the sign-in session this object was loaded for (rota.auth.sessions)
+    session_key = None
+
+    def get_session_key(self):
+        """What Flask-Login keeps in the cookies (its id_attribute): the sign-in session's
+        secret, never the user id."""
+        return self.session_key
+
     @property
     def is_active(self):
         return self.active

@@ -1,5 +1,8 @@
 """Use cases for people: accounts, roles, profiles and passwords."""
 
+import functools
+import secrets
+
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
@@ -103,16 +106,23 @@ def save_person(
     return user
 
 
-def update_profile(session: Session, user: User, *, region: str = "FI", **fields) -> User:
-    """A person changes their own name, phone, languages and interface language."""
-    _check_email(session, user, fields["email"])
+def update_profile(session: Session, user: User, *, region: str = "FI", **fields) -> str | None:
+    """A person changes their own name, address, phone and languages; a new sign-in address
+    needs their current password. Returns the old address when it changed, else None."""
+    email = fields["email"].strip().lower()
+    old = user.email if email != user.email else None
+    if old and not check_password(user, fields.get("current_password") or ""):
+        raise DomainError(
+            _l("Enter your current password to change the sign-in address."), "current_password"
+        )
+    _check_email(session, user, email)
     user.name = fields["name"].strip()
-    user.email = fields["email"].strip().lower()
+    user.email = email
     user.phone = normalise_phone(fields.get("phone", ""), region)
     user.languages = _clean_languages(fields.get("languages"))
     user.locale = fields.get("locale") or None
     session.flush()
-    return user
+    return old
 
 
 def set_locale(session: Session, user: User, locale: str) -> User:
@@ -132,18 +142,19 @@ def set_password(user: User, password: str):
     user.password_hash = generate_password_hash(password)
 
 
-def change_password(session: Session, user: User, password: str) -> User:
-    """A person sets a new password (after a reset link)."""
-    set_password(user, password)
-    session.flush()
-    return user
-
-
 def check_password(user: User | None, password: str) -> bool:
-    """Whether the password is this active person's; False for unknown or inactive people."""
+    """Whether the password is this active person's; False for unknown or inactive people,
+    after the same work, so that the answer's time does not tell which addresses exist."""
     if user is None or not user.active or not user.password_hash:
+        check_password_hash(_stand_in_hash(), password)
         return False
     return check_password_hash(user.password_hash, password)
+
+
+@functools.cache
+def _stand_in_hash() -> str:
+    """A hash made as real ones are (same method and cost), that no password matches."""
+    return generate_password_hash(secrets.token_urlsafe(32))
 
 
 def people(session: Session, actor: User) -> list[User]:

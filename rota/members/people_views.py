@@ -4,10 +4,10 @@ from flask import Blueprint, current_app, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from rota.auth import policy
+from rota.auth import account, policy
 from rota.auth.access import role_required
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, perform
+from rota.forms import form_data, form_page, mail_settings, options, perform
 from rota.members import people as service
 from rota.members import service as members
 from rota.members.forms import PersonForm, ProfileForm
@@ -89,7 +89,12 @@ def profile():
         form.validate_on_submit()
         and (
             done := perform(
-                service.update_profile, current_user, region=region, form=form, **form_data(form)
+                account.update_profile,
+                current_user,
+                settings=mail_settings(),
+                region=region,
+                form=form,
+                **form_data(form),
             )
         ).ok
     ):

@@ -1,7 +1,9 @@
 /* Progressive enhancement only: every page works without this file.
    1. Wide tables scroll inside their own region on narrow screens, not the whole page.
    2. Copy buttons (rendered hidden by the copy_field macro) copy a link to the clipboard.
-   3. On a phone, the navigation folds behind a Menu button. */
+   3. On a phone, the navigation folds behind a Menu button.
+   4. While someone types in a form, the server hears of it now and then, so that the
+      inactivity timeout does not sign them out under a long reply. */
 (function () {
   "use strict";
 
@@ -71,7 +73,21 @@
     });
   }
 
+  var KEEP_ALIVE_EVERY = 5 * 60 * 1000;
+
+  function keepAliveWhileTyping() {
+    var url = document.body.dataset.keepAlive, last = 0;
+    if (!url) return;
+    document.addEventListener("input", function (event) {
+      var token = event.target.form && event.target.form.querySelector("input[name=csrf_token]");
+      if (!token || Date.now() - last < KEEP_ALIVE_EVERY) return;
+      last = Date.now();
+      fetch(url, { method: "POST", credentials: "same-origin", headers: { "X-CSRFToken": token.value } });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    keepAliveWhileTyping();
     foldNavigation();
     wrapTables();
     enableCopyButtons();

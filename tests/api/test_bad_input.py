@@ -5,19 +5,18 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from rota.auth.models import SCOPES
 from rota.contacts.models import Call, CallEvent, Contact
 from rota.extensions import db
-from tests.support.feed_data import feed_secret
+from tests.support.feed_data import API_SCOPES, feed_secret
 
 
 @pytest.fixture
 def secret(app, make):
-    """A token with every scope, a contact, and a shift on Monday 2026-03-30."""
+    """A coordinator's token with every API scope, a contact, and a shift on Monday 2026-03-30."""
     org = make.org(name="Apu", short_name="APU", phone="+358 9 123 4567")
     make.shift(org, "2026-03-30T09:00", counsellor=make.counsellor(org))
     make.contact()
-    value = feed_secret(scopes=SCOPES, user=make.coordinator())
+    value = feed_secret(scopes=API_SCOPES, user=make.coordinator())
     db.session.commit()
     return value
 

@@ -7,6 +7,7 @@ import pytest
 from rota.auth import tokens
 from rota.contacts.models import Contact, Message, MessageDirection
 from rota.extensions import db
+from tests.support.feed_data import stored_token
 
 T0 = datetime(2026, 3, 30, 6, 0, tzinfo=UTC)
 
@@ -77,15 +78,20 @@ def test_each_contact_shows_channel_status_owner_organisation_times_and_message_
     assert second["message_count"] == 2  # the internal note is not a message
 
 
-def test_a_counsellors_token_lists_only_their_own_and_unassigned_contacts(
-    client, five_contacts, make
-):
+def test_an_organisations_token_lists_only_its_contacts(client, five_contacts, make):
     contacts, anna = five_contacts
     other = make.counsellor()
     contacts[3].owner_id, contacts[3].organisation_id = other.id, other.organisation_id
     db.session.commit()
-    _status, body = get(client, token(user=anna))
-    assert [c["reference"] for c in body["contacts"]] == ["R-1", "R-2", "R-3", "R-5"]
+    _status, body = get(client, token(organisation=anna.organisation))
+    assert [c["reference"] for c in body["contacts"]] == ["R-2"]
+
+
+def test_a_counsellors_contacts_token_made_before_the_scope_rules_is_refused(client, five_contacts):
+    _contacts, anna = five_contacts
+    legacy = stored_token("contacts:read", user=anna)
+    db.session.commit()
+    assert get(client, legacy)[0] == 401
 
 
 @pytest.mark.parametrize(

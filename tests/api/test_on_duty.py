@@ -14,12 +14,13 @@ DAY = date(2026, 3, 30)  # a Monday, summer time (UTC+3)
 
 @pytest.fixture
 def rota(app, make):
-    """A phone shift 09–12 and a chat shift 12–15 on DAY, and an on-duty:read secret."""
+    """A phone shift 09–12 and a chat shift 12–15 on DAY, and the phone system's secret (it
+    sees counsellors' own numbers: tests/auth/test_tokens.py shows who else does not)."""
     org = make.org(name="Apu", short_name="APU", phone="+358 9 123 4567")
     counsellor = make.counsellor(org, name="Åsa Öhman", phone="040 765 4321")
     phone = factories.shift(org, DAY, channel="phone", counsellor=counsellor)
     chat = factories.shift(org, f"{DAY}T12:00", channel="chat")
-    secret = feed_secret(scopes=["on-duty:read"], organisation=org)
+    secret = feed_secret(scopes=["on-duty:read", "telephony:write"], organisation=org)
     db.session.commit()
     return {"org": org, "counsellor": counsellor, "phone": phone, "chat": chat, "secret": secret}
 

@@ -6,10 +6,9 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from rota.api.openapi import SPEC
-from rota.auth.models import SCOPES
 from rota.extensions import db
 from tests import factories
-from tests.support.feed_data import feed_secret
+from tests.support.feed_data import API_SCOPES, feed_secret
 
 METHODS = ("get", "post", "put", "patch", "delete")
 # One malformed request per operation that declares a 400: (query string, JSON body).
@@ -34,13 +33,13 @@ def operations():
 
 @pytest.fixture
 def secret(app, make):
-    """A coordinator's token with every scope, and a rota on the examples' day (2026-03-30)."""
+    """A coordinator's token with every API scope, and a rota on the examples' day (2026-03-30)."""
     org = make.org(name="Apu", short_name="APU", phone="+358 9 123 4567")
     counsellor = make.counsellor(org, name="Åsa Öhman", phone="040 765 4321")
     factories.shift(org, "2026-03-30T09:00", counsellor=counsellor)
     factories.shift(org, "2026-03-30T12:00", channel="chat")
     factories.shift(org, "2026-03-31T09:00")
-    secret = feed_secret(scopes=SCOPES, user=make.coordinator())
+    secret = feed_secret(scopes=API_SCOPES, user=make.coordinator())
     db.session.commit()
     return secret
 

@@ -14,7 +14,7 @@ def secret(app, make):
     make.shift(org_b, start="2026-03-30T12:00", channel="email")  # summer time
     make.shift(org_b, start="2026-04-10T09:00")
     _token, value = tokens.create_token(
-        db.session, name="Intranet", scopes=["shifts:read"], user=make.counsellor(org_b)
+        db.session, name="Intranet", scopes=["shifts:read"], user=make.org_admin(org_b)
     )
     db.session.commit()
     return value

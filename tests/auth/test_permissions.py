@@ -1,4 +1,5 @@
-"""Every route × every role: the status each role gets (table-driven).
+"""Every route × every role: the status each role gets (table-driven); and every API endpoint
+and calendar feed × every token scope × every kind of token holder.
 
 Roles: anon (signed out), counsellor (of organisation A), org_admin (of A), coordinator.
 URLs may name objects of the world below: {org_a}, {org_b}, {person_a} (a counsellor of A),
@@ -9,9 +10,11 @@ is; a POST with an empty form (refused, or for edit forms re-saved unchanged).
 import pytest
 
 from rota.auth import tokens
+from rota.auth.policy import TokenScope
 from rota.extensions import db
 from rota.members.models import Role
 from tests import factories
+from tests.support.feed_data import stored_token
 
 LOGIN = 302  # signed-out visitors are sent to the login page
 ROLES = ("anon", "counsellor", "org_admin", "coordinator")
@@ -35,6 +38,8 @@ ROUTES = [
     ("GET", "/metrics", expect(404, 404, 404, 404)),  # no METRICS_TOKEN: switched off
     ("GET", "/", EVERYONE),
     ("GET", "/profile", EVERYONE),
+    ("GET", "/profile/password", EVERYONE),
+    ("POST", "/profile/password", expect(LOGIN, 400, 400, 400)),
     ("GET", "/tokens", EVERYONE),
     ("GET", "/organisations", EVERYONE),
     ("GET", "/organisations/{org_b}", EVERYONE),
@@ -66,7 +71,7 @@ ROUTES = [
     ("POST", "/organisations/{org_b}/subscribe", expect(LOGIN, 403, 404, 200)),
     ("GET", "/shifts/{shift_a}.ics", EVERYONE),
     ("GET", "/feeds/public/ring.ics", expect(200, 200, 200, 200)),
-    ("GET", "/feeds/{feed_secret_a}/ring.ics", expect(200, 200, 200, 200)),
+    ("GET", "/feeds/{feed_secret_a}/ring.ics", expect(404, 404, 404, 404)),  # an org's token
     ("GET", "/feeds/{feed_secret_a}/organisations/{org_a}.ics", expect(200, 200, 200, 200)),
     ("GET", "/feeds/{feed_secret_a}/organisations/{org_b}.ics", expect(404, 404, 404, 404)),
     ("GET", "/feeds/{feed_secret_a}/people/{person_a}.ics", expect(200, 200, 200, 200)),
@@ -135,7 +140,8 @@ ROUTES = [
     ("GET", "/mail", COORDINATOR),
     ("POST", "/mail/raw/0/reprocess", expect(LOGIN, 403, 403, 302)),
     ("GET", "/mail/raw/0.eml", expect(LOGIN, 403, 403, 404)),
-    ("POST", "/logout", expect(LOGIN, 302, 302, 302)),
+    ("POST", "/session/alive", expect(LOGIN, 204, 204, 204)),
+    ("POST", "/logout", expect(LOGIN, 302, 302, 302)),  # last: it signs out
 ]
 
 
@@ -242,16 +248,111 @@ def test_every_route_gives_each_role_its_expected_status(world, client, login, r
     assert not failures, "\n".join(failures)
 
 
+def endpoints_of(app, requests) -> set[str]:
+    """The endpoints that (method, url) pairs reach."""
+    adapter = app.url_map.bind("rota.test")
+    return {adapter.match(url, method=method)[0] for method, url in requests}
+
+
 def test_every_registered_route_is_in_the_table(app, world):
     _people, objects = world
-    adapter = app.url_map.bind("rota.test")
-    covered = {
-        adapter.match(template.format(**objects), method=method)[0]
-        for method, template, _statuses in ROUTES
-    }
+    covered = endpoints_of(app, ((m, url.format(**objects)) for m, url, _statuses in ROUTES))
     endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
     assert endpoints - covered == set(), "routes without a row in ROUTES"
 
 
 def test_roles_are_the_three_of_the_ring():
     assert {r.value for r in Role} == {"coordinator", "org_admin", "counsellor"}
+
+
+# --- machines: every API endpoint and feed × token scope × holder ---------------------------
+#
+# Each holder gets one token per scope, stored as a row (as if made before the scope rules, or
+# before its person's role changed): the row says what works *now*. A token whose scope is not
+# the one a URL needs gets 401 from the API and 404 from a feed (no hint the feed exists).
+
+HOLDERS = ("counsellor", "org_admin", "coordinator", "organisation", "ring", "deactivated")
+
+
+def held(counsellor, org_admin, coordinator, organisation, ring, deactivated):
+    values = (counsellor, org_admin, coordinator, organisation, ring, deactivated)
+    return dict(zip(HOLDERS, values, strict=True))
+
+
+OPEN = held(200, 200, 200, 200, 200, 200)
+SHIFTS, ON_DUTY, CONTACTS = TokenScope.SHIFTS, TokenScope.ON_DUTY, TokenScope.CONTACTS
+TELEPHONY, FEEDS = TokenScope.TELEPHONY, TokenScope.FEEDS
+API_ROUTES = [
+    ("GET", "/api/v1/shifts", SHIFTS, held(401, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/on-duty", ON_DUTY, held(401, 200, 200, 200, 200, 401)),
+    ("GET", "/api/v1/contacts", CONTACTS, held(401, 401, 200, 200, 200, 401)),
+    ("POST", "/api/v1/telephony/events", TELEPHONY, held(401, 401, 201, 201, 201, 401)),
+    ("GET", "/api/v1/openapi.json", None, OPEN),
+    ("GET", "/feeds/{secret}/ring.ics", FEEDS, held(404, 404, 200, 404, 200, 404)),
+    ("GET", "/feeds/{secret}/organisations/{org_a}.ics", FEEDS, held(404, 200, 200, 200, 200, 404)),
+    ("GET", "/feeds/{secret}/organisations/{org_b}.ics", FEEDS, held(404, 404, 200, 404, 200, 404)),
+    ("GET", "/feeds/{secret}/people/{person_a}.ics", FEEDS, held(200, 200, 200, 200, 200, 404)),
+    ("GET", "/feeds/{secret}/people/{person_b}.ics", FEEDS, held(404, 404, 200, 404, 200, 404)),
+    ("GET", "/feeds/public/ring.ics", None, OPEN),
+]
+
+
+@pytest.fixture
+def api_world(world, make):
+    """The world above, and for each holder a token per scope: {holder: {scope: secret}}."""
+    people, objects = world
+    from rota.members.models import Organisation, User
+
+    holders = {
+        "counsellor": {"user": db.session.get(User, objects["person_a"])},
+        "org_admin": {"user": people["org_admin"]},
+        "coordinator": {"user": people["coordinator"]},
+        "organisation": {"organisation": db.session.get(Organisation, objects["org_a"])},
+        "ring": {},
+        "deactivated": {"user": make.coordinator(active=False)},
+    }
+    secrets = {
+        name: {scope: stored_token(scope, **holder) for scope in TokenScope}
+        for name, holder in holders.items()
+    }
+    db.session.commit()
+    return objects, secrets
+
+
+def _call(client, method, url, secret, n):
+    body = {"event": "new", "call_id": f"table-{n}", "caller": "+358401234567"}
+    return client.open(
+        url,
+        method=method,
+        headers={"Authorization": f"Bearer {secret}"},
+        json=body if method == "POST" else None,
+    ).status_code
+
+
+@pytest.mark.parametrize("holder", HOLDERS)
+def test_every_api_endpoint_and_feed_answers_each_token_as_its_holder_may(
+    api_world, client, holder
+):
+    objects, secrets = api_world
+    failures, calls = [], iter(range(10_000))
+    for method, template, needed, statuses in API_ROUTES:
+        refused = 404 if template.startswith("/feeds/") else 401
+        for scope, secret in secrets[holder].items():
+            url = template.format(secret=secret, **objects)
+            expected = statuses[holder] if scope == needed or needed is None else refused
+            status = _call(client, method, url, secret, next(calls))
+            if status != expected:
+                failures.append(f"{method} {template} with {scope}: {status}, expected {expected}")
+    assert not failures, "\n".join(failures)
+
+
+def test_every_api_endpoint_and_feed_is_in_the_token_table(app, api_world):
+    objects, _secrets = api_world
+    requests = ((m, url.format(secret="rota_x", **objects)) for m, url, _s, _st in API_ROUTES)
+    covered = endpoints_of(app, requests)
+    machine = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if rule.rule.startswith(("/api/", "/feeds/"))
+    }
+    assert machine - covered == set(), "API endpoints or feeds without a row in API_ROUTES"

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import pytest
 
 from rota.auth import policy
-from rota.auth.policy import EVERYTHING, Reach, Scope, TokenHolder
+from rota.auth.policy import EVERYTHING, Reach, Scope, TokenHolder, TokenScope
 from rota.members.roles import Role
 
 A, B = 1, 2  # organisation ids
@@ -140,9 +140,10 @@ def test_may_staff_with(actor, person_org, shift_org, expected):
         (
             policy.token_scope,
             ADMIN_A,
-            Scope(Reach.OWN_AND_ORGANISATION, organisation_id=A, person_id=ADMIN_A.id),
+            Scope(Reach.ORGANISATION, organisation_id=A, person_id=ADMIN_A.id),
         ),
-        (policy.token_scope, COUNSELLOR_A, Scope(Reach.OWN_AND_ORGANISATION, person_id=12)),
+        (policy.token_scope, ADMIN_WITHOUT_ORG, Scope(Reach.OWN, person_id=14)),
+        (policy.token_scope, COUNSELLOR_A, Scope(Reach.OWN, person_id=12)),
     ],
 )
 def test_scopes(function, actor, expected):
@@ -176,13 +177,14 @@ def test_reassign_to_and_organisation_tokens():
 
 ORG_A_TOKEN = TokenHolder(None, A)
 # (holder, ring, organisation A, organisation B, counsellor of A, counsellor of B, own feed)
+RING_TOKEN = TokenHolder(None, None)
 FEEDS = [
     (TokenHolder(COORDINATOR, None), True, True, True, True, True, True),
     (TokenHolder(GONE, None), False, False, False, False, False, False),
-    (TokenHolder(ADMIN_A, None), True, True, False, True, False, True),
-    (TokenHolder(COUNSELLOR_A, None), True, True, False, True, False, True),
-    (ORG_A_TOKEN, True, True, False, True, False, False),
-    (TokenHolder(None, None), True, False, False, False, False, False),
+    (TokenHolder(ADMIN_A, None), False, True, False, True, False, True),
+    (TokenHolder(COUNSELLOR_A, None), False, False, False, True, False, True),
+    (ORG_A_TOKEN, False, True, False, True, False, False),
+    (RING_TOKEN, True, True, True, True, True, False),
 ]
 
 
@@ -202,3 +204,46 @@ def test_a_counsellors_token_does_not_read_a_colleagues_feed():
     colleague = Person(21, Role.COUNSELLOR, A)
     assert not policy.may_read_person_feed(TokenHolder(COUNSELLOR_A, None), colleague.id, A)
     assert policy.may_read_person_feed(TokenHolder(ADMIN_A, None), colleague.id, A)
+
+
+SHIFTS, ON_DUTY, CONTACTS = TokenScope.SHIFTS, TokenScope.ON_DUTY, TokenScope.CONTACTS
+TELEPHONY, CALENDAR = TokenScope.TELEPHONY, TokenScope.FEEDS
+
+
+@pytest.mark.parametrize(
+    ("role", "offered"),
+    [
+        (Role.COUNSELLOR, {CALENDAR}),
+        (Role.ORG_ADMIN, {CALENDAR, SHIFTS, ON_DUTY}),
+        (Role.COORDINATOR, set(TokenScope)),
+    ],
+)
+def test_the_scopes_a_role_may_give(role, offered):
+    assert set(policy.offered_scopes(role)) == offered
+
+
+def test_a_calendar_scope_shares_no_token():
+    assert policy.combination_problem([CALENDAR, SHIFTS]) == CALENDAR
+    assert policy.combination_problem([CALENDAR, CALENDAR]) is None
+    assert policy.combination_problem([SHIFTS, ON_DUTY, TELEPHONY]) is None
+
+
+@pytest.mark.parametrize(
+    ("holder", "scopes", "usable"),
+    [
+        (TokenHolder(COORDINATOR, None), [CONTACTS, TELEPHONY], {CONTACTS, TELEPHONY}),
+        (TokenHolder(GONE, None), [CONTACTS], set()),  # deactivated: nothing at all
+        (TokenHolder(ADMIN_A, None), [SHIFTS, CONTACTS, TELEPHONY], {SHIFTS}),  # role-limited
+        (TokenHolder(COUNSELLOR_A, None), [ON_DUTY], set()),
+        (TokenHolder(COUNSELLOR_A, None), [CALENDAR], {CALENDAR}),
+        (ORG_A_TOKEN, [CONTACTS, TELEPHONY], {CONTACTS, TELEPHONY}),  # as its maker gave them
+        (RING_TOKEN, [CALENDAR, SHIFTS], {SHIFTS}),  # a calendar scope beside others is dead
+    ],
+)
+def test_the_scopes_a_token_may_use_now(holder, scopes, usable):
+    assert policy.usable_scopes(holder, scopes) == usable
+
+
+def test_personal_numbers_only_for_the_phone_system():
+    assert policy.shows_personal_numbers({ON_DUTY, TELEPHONY})
+    assert not policy.shows_personal_numbers({ON_DUTY, SHIFTS})

@@ -79,6 +79,7 @@ def live_server(tmp_path_factory, mail_server):
     app = create_app(
         {
             "SECRET_KEY": "browser-tests",
+            "BASE_URL": "https://127.0.0.1",  # and the port, once the server has one (below)
             "DATABASE_URL": f"sqlite:///{folder / 'rota.sqlite3'}",
             "WTF_CSRF_ENABLED": True,
             "MAIL_SERVER": mail_server.host,
@@ -97,6 +98,7 @@ def live_server(tmp_path_factory, mail_server):
         db.session.commit()
         db.session.remove()
     with LiveServer(app, objects, self_signed_certificate(folder), mail_server) as server:
+        app.config["BASE_URL"] = server.url
         yield server
     with app.app_context():
         db.engine.dispose()

@@ -62,6 +62,7 @@ class LanguagePass:
     statuses: dict[str, int] = field(default_factory=dict)
     languages: dict[str, str] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
+    csp_refusals: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -109,7 +110,7 @@ def language_coordinators(app) -> dict[str, str]:
     return emails
 
 
-def _open_tabs(browser, live_server, emails) -> dict:
+def _open_tabs(browser, live_server, emails, passes) -> dict:
     tabs = {}
     for language, email in emails.items():
         context = browser.new_context(
@@ -117,8 +118,20 @@ def _open_tabs(browser, live_server, emails) -> dict:
         )
         context.set_default_timeout(20_000)
         context.add_init_script(path=str(AXE))
-        tabs[language] = sign_in(context.new_page(), email)
+        page = context.new_page()
+        page.on("console", _note_csp_refusal(page, passes[language]))
+        tabs[language] = sign_in(page, email)
     return tabs
+
+
+def _note_csp_refusal(page, found: LanguagePass):
+    """A console listener keeping the browser's Content Security Policy refusals."""
+
+    def listen(message):
+        if "Content Security Policy" in message.text:
+            found.csp_refusals.append(f"{page.url}: {message.text}")
+
+    return listen
 
 
 def _phone_check(page, name, url) -> str | None:
@@ -154,9 +167,10 @@ def _visit(tabs, name, url, passes, too_wide) -> None:
 
 def sweep_pages(browser, live_server) -> Sweep:
     """Visit every distinct page in fi, sv and en; see the module docstring."""
-    tabs = _open_tabs(browser, live_server, language_coordinators(live_server.app))
+    emails = language_coordinators(live_server.app)
+    passes, too_wide = {language: LanguagePass() for language in emails}, []
+    tabs = _open_tabs(browser, live_server, emails, passes)
     pages = one_page_per_endpoint(live_server.app, live_server.objects)
-    passes, too_wide = {language: LanguagePass() for language in tabs}, []
     try:
         for name, url in pages:
             _visit(tabs, name, url, passes, too_wide)

@@ -23,6 +23,12 @@ def test_every_page_has_no_wcag_21_aa_violations(sweep, language):
     assert not found.violations, "\n".join(found.violations)
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_page_breaks_its_content_security_policy(sweep, language):
+    refusals = sweep.passes[language].csp_refusals
+    assert not refusals, "\n".join(refusals)
+
+
 def test_every_page_fits_a_phone_screen_without_sideways_scrolling(sweep):
     assert not sweep.too_wide, "pages wider than a 320 px phone screen:\n" + "\n".join(
         sweep.too_wide

@@ -73,7 +73,9 @@ def test_counsellor_opens_a_routed_email_contact_replies_and_closes_it(page, liv
     page.get_by_role("button", name="Open: I am handling it").click()
     assert page.get_by_role("status").inner_text() == "The contact is yours now."
 
-    page.get_by_label("Your reply").fill(f"Hei Matti, kyllä voi. {ANSWER}")
+    with page.expect_response("**/session/alive") as typing:  # the session stays alive
+        page.get_by_label("Your reply").fill(f"Hei Matti, kyllä voi. {ANSWER}")
+    assert typing.value.status == 204
     page.get_by_role("button", name="Send reply").click()
     assert page.get_by_role("status").inner_text() == (
         "Reply saved; it is sent from the ring's address."

@@ -28,6 +28,7 @@ def test_an_installed_wheel_started_with_scripts_serve_on_postgresql_is_ready(tm
         "ROTA_VENV": str(venv),
         "ROTA_DATABASE_URL": database,
         "ROTA_BASE_URL": "https://ohjaus.example.fi",
+        "ROTA_TRUSTED_HOSTS": '["ohjaus.example.fi", "127.0.0.1"]',  # the test calls gunicorn directly
         "ROTA_SECRET_KEY": "an-installed-ring-with-a-long-secret-0123456789",
         "ROTA_INSTANCE_PATH": str(tmp_path / "etc-rota"),
         "ROTA_WEB_BIND": bind,

@@ -45,6 +45,7 @@ def cluster(database, smtp_sink, imap_mailbox, tmp_path):
         "ROTA_SECRET_KEY": "a-long-random-secret-for-the-two-hosts-0123456789",
         "ROTA_DATABASE_URL": database,
         "ROTA_BASE_URL": "https://ohjaus.ring.example",
+        "ROTA_TRUSTED_HOSTS": '["ohjaus.ring.example", "127.0.0.1"]',  # the test calls gunicorn directly
         "ROTA_INSTANCE_PATH": str(tmp_path),
         "ROTA_RING_EMAIL": RING_EMAIL,
         "ROTA_MAIL_SERVER": smtp_sink.host,
@@ -73,7 +74,7 @@ def cluster(database, smtp_sink, imap_mailbox, tmp_path):
 def _seed(database_url: str) -> tuple[str, str]:
     """An organisation on duty now (phone and e-mail, no counsellor named), its counsellor and a
     telephony token; returns (counsellor's e-mail, token secret)."""
-    app = create_app({"SECRET_KEY": "seed", "DATABASE_URL": database_url})
+    app = create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "seed", "DATABASE_URL": database_url})
     hour = datetime.now(ZoneInfo("Europe/Helsinki")).replace(minute=0, second=0, microsecond=0)
     with app.app_context():
         org = factories.org(name="Ohjaamo")
@@ -89,7 +90,7 @@ def _seed(database_url: str) -> tuple[str, str]:
 
 
 def _contact(database_url: str, channel: str):
-    app = create_app({"SECRET_KEY": "check", "DATABASE_URL": database_url})
+    app = create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "check", "DATABASE_URL": database_url})
     with app.app_context():
         found = db.session.scalars(select(Contact).where(Contact.channel == channel)).first()
         calls = db.session.scalars(select(Call)).all()
@@ -192,6 +193,7 @@ def _one_host_env(database: str, tmp_path, **extra) -> dict:
         "ROTA_SECRET_KEY": "a-long-random-secret-for-one-host-0123456789",
         "ROTA_DATABASE_URL": database,
         "ROTA_BASE_URL": "https://ohjaus.ring.example",
+        "ROTA_TRUSTED_HOSTS": '["ohjaus.ring.example", "127.0.0.1"]',  # the test calls gunicorn directly
         "ROTA_INSTANCE_PATH": str(tmp_path),
         "ROTA_WEB_WORKERS": "1",
         "ROTA_WEB_BIND": f"127.0.0.1:{free_port()}",

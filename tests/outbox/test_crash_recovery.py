@@ -65,7 +65,7 @@ def test_a_scheduler_killed_mid_send_leaves_no_mail_behind_and_sends_none_twice(
         first.wait()
     finally:
         stop(first)
-    smtp_sink.release()
+    smtp_sink.drop()
     assert len(smtp_sink.messages) == 3
     assert _statuses() == {OutboxStatus.SENT: 3, OutboxStatus.SENDING: QUEUED - 3}
 

@@ -16,8 +16,10 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def rota_env(**config) -> dict[str, str]:
-    """This process's environment plus ROTA_<KEY> for each setting (JSON where not a string)."""
+    """This process's environment plus ROTA_<KEY> for each setting (JSON where not a string);
+    BASE_URL, required outside development, defaults to the tests' own."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ROTA_", "PROMETHEUS_"))}
+    config.setdefault("BASE_URL", "http://rota.test")
     for key, value in config.items():
         env[f"ROTA_{key}"] = value if isinstance(value, str) else json.dumps(value)
     return env

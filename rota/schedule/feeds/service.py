@@ -71,7 +71,7 @@ class Validators:
 
 def may_read(session: Session, token: ApiToken, kind: FeedKind, target_id: int | None) -> bool:
     """Whether a live feeds token may read a feed (the rules are in `rota.auth.policy`)."""
-    holder = tokens.holder(token)
+    holder = token.holder
     if kind == FeedKind.RING:
         return policy.may_read_ring_feed(holder)
     if kind == FeedKind.ORGANISATION:
@@ -85,9 +85,8 @@ def may_read(session: Session, token: ApiToken, kind: FeedKind, target_id: int |
 def open_feed(session, token, kind, target_id, *, ring, now, locale, alarm_minutes) -> Feed:
     """The feed a token asks for, or NotFound.
 
-    Any live token reads the ring feed; a coordinator's reads every feed; an organisation's
-    token reads its organisation's feed and its people's; a person's token reads their own
-    feed and their organisation's (an organisation admin's also their organisation's people).
+    The ring's token and a coordinator's read every feed; a counsellor's only their own; an
+    organisation admin's and an organisation's token that organisation's feed and its people's.
     The rules are `rota.auth.policy.may_read_*_feed`.
     """
     title = _title(session, kind, target_id, ring)
@@ -150,7 +149,7 @@ def create_subscription(
     _token, secret = tokens.create_token(
         session,
         name=str(name),
-        scopes=["feeds:read"],
+        scopes=[policy.TokenScope.FEEDS],
         user=None if organisation is not None else created_by,
         organisation=organisation,
         created_by=created_by,

@@ -1,17 +1,19 @@
 """Calendar feeds over HTTP (token in the path, 304s), single-shift downloads, Subscribe pages."""
 
 import segno
-from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from rota.auth import policy
 from rota.auth.access import feed_token, role_required
 from rota.auth.forms import ConfirmForm
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import perform
 from rota.inputs import whole_number
+from rota.links import external_url
 from rota.members import service as members
 from rota.members.models import Role
 from rota.schedule.feeds import service as feeds
@@ -127,15 +129,20 @@ def _link(label: str, url: str) -> dict:
     return {"label": label, "url": url, "webcal": "webcal://" + url.partition("://")[2], "qr": qr}
 
 
-def _links(secret: str, organisation=None, person=None) -> list[dict]:
-    links = [_link(_("The whole ring"), url_for(".ring_feed", secret=secret, _external=True))]
-    if organisation is not None:
-        url = url_for(
-            ".organisation_feed", secret=secret, organisation_id=organisation.id, _external=True
+def _links(secret: str, holder: policy.TokenHolder, organisation=None, person=None) -> list[dict]:
+    """Links to the feeds a new token of `holder` reaches (the rules are in rota.auth.policy)."""
+    links = []
+    if policy.may_read_ring_feed(holder):
+        links.append(_link(_("The whole ring"), external_url("feeds.ring_feed", secret=secret)))
+    if organisation is not None and policy.may_read_organisation_feed(holder, organisation.id):
+        url = external_url(
+            "feeds.organisation_feed", secret=secret, organisation_id=organisation.id
         )
         links.append(_link(organisation.name, url))
-    if person is not None:
-        url = url_for(".person_feed", secret=secret, user_id=person.id, _external=True)
+    if person is not None and policy.may_read_person_feed(
+        holder, person.id, person.organisation_id
+    ):
+        url = external_url("feeds.person_feed", secret=secret, user_id=person.id)
         links.append(_link(_("Your own shifts"), url))
     return links
 
@@ -143,7 +150,7 @@ def _links(secret: str, organisation=None, person=None) -> list[dict]:
 def _public_link() -> dict | None:
     if not current_app.config["PUBLIC_FEED"]:
         return None
-    return _link(_("The ring, without names"), url_for(".public_feed", _external=True))
+    return _link(_("The ring, without names"), external_url("feeds.public_feed"))
 
 
 @bp.route("/subscribe", methods=["GET", "POST"])
@@ -152,7 +159,8 @@ def subscribe():
     form, links = ConfirmForm(), []
     if form.validate_on_submit():
         secret = perform(feeds.create_subscription, created_by=current_user).result
-        links = _links(secret, current_user.organisation, current_user)
+        holder = policy.TokenHolder(current_user, None)
+        links = _links(secret, holder, current_user.organisation, current_user)
     return render_template(
         "schedule/feeds/subscribe.html",
         form=form,
@@ -172,7 +180,7 @@ def organisation_subscribe(org_id):
         done = perform(
             feeds.create_subscription, created_by=current_user, organisation=organisation
         )
-        links = _links(done.result, organisation)
+        links = _links(done.result, policy.TokenHolder(None, organisation.id), organisation)
     return render_template(
         "schedule/feeds/subscribe.html",
         form=form,

@@ -201,7 +201,8 @@ def test_an_ingest_process_killed_after_marking_is_finished_by_the_next_run(
     app, app_config, imap_mailbox
 ):
     imap_mailbox.append_many([mail(n) for n in range(1, 5)])
-    keys = ("SECRET_KEY", "DATABASE_URL", "IMAP_HOST", "IMAP_PORT", "IMAP_USER", "IMAP_PASSWORD")
+    keys = ("SECRET_KEY", "BASE_URL", "DATABASE_URL", "IMAP_HOST", "IMAP_PORT", "IMAP_USER")
+    keys += ("IMAP_PASSWORD",)
     args = [f"{key}={app_config[key]}" for key in keys] + ["IMAP_SECURITY=none"]
     env = {**os.environ, "ROTA_RING_EMAIL": app_config["RING_EMAIL"]}
     worker = subprocess.run(

@@ -18,6 +18,7 @@ from rota.members.models import User
 from rota.outbox.models import OutboxMessage
 from rota.schedule.models import Absence
 from tests import factories
+from tests.support.concurrency import at_once
 
 # 2026-03-30 09:00 Helsinki (UTC+3 in summer time) is 06:00 UTC
 NINE = datetime(2026, 3, 30, 6, 0, tzinfo=UTC)
@@ -278,20 +279,7 @@ def test_concurrent_handovers_move_each_contact_once_with_one_event(app, make, o
     make.shift(org, "2026-03-30T09:00", channel="email", counsellor=anna)
     make.shift(org, "2026-03-30T12:00", channel="email", counsellor=bert)
     ids = [new_contact().id for _ in range(6)]
-    moved, barrier = [], threading.Barrier(4)
-
-    def worker():
-        with app.app_context():
-            barrier.wait()
-            moved.append(hand_over(db.session, at(3)))
-            db.session.commit()
-            db.session.remove()
-
-    threads = [threading.Thread(target=worker) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    moved = at_once(app, 4, lambda: hand_over(db.session, at(3)))
     events = db.session.scalars(
         select(ContactEvent.contact_id).where(ContactEvent.kind == "handed_over")
     ).all()

@@ -121,8 +121,9 @@ def test_feed_speaks_the_token_owners_language_unless_lang_is_given(client, make
     factories.shift(org, today() + timedelta(days=1), counsellor=counsellor, language="fi")
     secret = feed_secret(user=counsellor)
     db.session.commit()
-    assert "finska" in str(events_of(fetch(client, f"/feeds/{secret}/ring.ics"))[0]["DESCRIPTION"])
-    english = fetch(client, f"/feeds/{secret}/ring.ics?lang=en")
+    own = f"/feeds/{secret}/people/{counsellor.id}.ics"
+    assert "finska" in str(events_of(fetch(client, own))[0]["DESCRIPTION"])
+    english = fetch(client, f"{own}?lang=en")
     assert "Finnish" in str(events_of(english)[0]["DESCRIPTION"])
 
 

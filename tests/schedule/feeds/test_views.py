@@ -69,7 +69,8 @@ def test_unchanged_feed_answers_304_to_either_validator(client, org_a_secret):
 
 
 def test_changed_shift_changes_both_validators(client, org_a_secret):
-    url = f"/feeds/{org_a_secret[1]}/ring.ics"
+    org, secret = org_a_secret
+    url = f"/feeds/{secret}/organisations/{org.id}.ics"
     first = client.get(url)
     shift = db.session.scalars(db.select(Shift)).first()
     shift.sequence += 1
@@ -82,14 +83,16 @@ def test_changed_shift_changes_both_validators(client, org_a_secret):
 
 
 def test_if_none_match_wins_over_if_modified_since(client, org_a_secret):
-    url = f"/feeds/{org_a_secret[1]}/ring.ics"
+    org, secret = org_a_secret
+    url = f"/feeds/{secret}/organisations/{org.id}.ics"
     future = http_date(datetime.now(UTC) + timedelta(days=1))
     response = client.get(url, headers={"If-None-Match": '"other"', "If-Modified-Since": future})
     assert response.status_code == 200
 
 
 def test_each_language_and_reminder_is_its_own_etag(client, org_a_secret):
-    url = f"/feeds/{org_a_secret[1]}/ring.ics"
+    org, secret = org_a_secret
+    url = f"/feeds/{secret}/organisations/{org.id}.ics"
     etags = {client.get(url + query).headers["ETag"] for query in ("", "?lang=sv", "?alarm=10")}
     assert len(etags) == 3
 
@@ -98,7 +101,7 @@ def test_revoked_or_unknown_token_gets_404(client, two_orgs):
     org, admin, counsellor = two_orgs["a"]
     secret = feed_secret(user=counsellor)
     db.session.commit()
-    assert client.get(f"/feeds/{secret}/ring.ics").status_code == 200
+    assert client.get(f"/feeds/{secret}/people/{counsellor.id}.ics").status_code == 200
     token = db.session.scalar(db.select(ApiToken).filter_by(user_id=counsellor.id))
     tokens.revoke(db.session, counsellor, token.id, datetime.now(UTC))
     db.session.commit()
@@ -110,25 +113,23 @@ def test_token_without_feeds_scope_gets_404(client, two_orgs):
     org, _admin, counsellor = two_orgs["a"]
     secret = feed_secret(scopes=["shifts:read"], user=counsellor)
     db.session.commit()
-    assert client.get(f"/feeds/{secret}/ring.ics").status_code == 404
+    assert statuses(client, secret, org, counsellor) == {"ring": 404, "org": 404, "person": 404}
 
 
 def test_organisation_token_reads_its_own_feeds_but_not_another_organisations(client, two_orgs):
     (org_a, _admin, person_a), (org_b, _admin_b, person_b) = two_orgs["a"], two_orgs["b"]
     secret = feed_secret(organisation=org_a)
     db.session.commit()
-    assert statuses(client, secret, org_a, person_a) == {"ring": 200, "org": 200, "person": 200}
-    assert statuses(client, secret, org_b, person_b) == {"ring": 200, "org": 404, "person": 404}
-    ring = client.get(f"/feeds/{secret}/ring.ics").get_data(as_text=True)
-    assert "Org B" in ring
+    assert statuses(client, secret, org_a, person_a) == {"ring": 404, "org": 200, "person": 200}
+    assert statuses(client, secret, org_b, person_b) == {"ring": 404, "org": 404, "person": 404}
 
 
-def test_counsellor_token_reads_own_feed_and_organisation_not_colleagues(client, make, two_orgs):
+def test_counsellor_token_reads_only_their_own_feed(client, make, two_orgs):
     org_a, _admin, person_a = two_orgs["a"]
     colleague = make.counsellor(org_a)
     secret = feed_secret(user=person_a)
     db.session.commit()
-    assert statuses(client, secret, org_a, person_a) == {"ring": 200, "org": 200, "person": 200}
+    assert statuses(client, secret, org_a, person_a) == {"ring": 404, "org": 404, "person": 200}
     assert client.get(f"/feeds/{secret}/people/{colleague.id}.ics").status_code == 404
 
 
@@ -140,7 +141,7 @@ def test_admin_token_reads_own_people_and_coordinator_token_reads_everything(
     coordinator_secret = feed_secret(user=make.coordinator())
     db.session.commit()
     assert statuses(client, admin_secret, org_a, person_a) == {
-        "ring": 200,
+        "ring": 404,
         "org": 200,
         "person": 200,
     }
@@ -151,9 +152,12 @@ def test_admin_token_reads_own_people_and_coordinator_token_reads_everything(
 def test_token_of_a_deactivated_person_stops_working(client, two_orgs):
     _org, _admin, counsellor = two_orgs["a"]
     secret = feed_secret(user=counsellor)
+    db.session.commit()
+    url = f"/feeds/{secret}/people/{counsellor.id}.ics"
+    assert client.get(url).status_code == 200
     counsellor.active = False
     db.session.commit()
-    assert client.get(f"/feeds/{secret}/ring.ics").status_code == 404
+    assert client.get(url).status_code == 404
 
 
 def test_public_feed_is_off_when_configured(app, client):
@@ -192,7 +196,8 @@ def test_subscribe_page_creates_a_link_that_works_and_shows_it_once(client, logi
     assert "Create a subscription link" in page and "Thunderbird" in page
     created = client.post("/subscribe").get_data(as_text=True)
     urls = re.findall(r'value="(http://rota\.test/feeds/rota_[^"]+)"', created)
-    assert len(urls) == 3 and 'href="webcal://rota.test/feeds/' in created and "<svg" in created
+    assert len(urls) == 1 and 'href="webcal://rota.test/feeds/' in created and "<svg" in created
+    assert urls[0].endswith(f"/people/{counsellor.id}.ics"), "a counsellor's own feed only"
     for url in urls:
         assert client.get(url.removeprefix("http://rota.test")).status_code == 200
     stored = db.session.scalars(db.select(ApiToken).filter_by(user_id=counsellor.id)).all()
