@@ -76,4 +76,4 @@ def test_an_instance_folder_that_cannot_be_made_says_how_to_move_it(tmp_path, mo
     blocker.write_text("not a folder")
     monkeypatch.setenv("ROTA_INSTANCE_PATH", str(blocker / "instance"))
     with pytest.raises(RuntimeError, match="set ROTA_INSTANCE_PATH to a folder rota may write to"):
-        create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "x", "BASE_URL": "https://rota.example.fi"})
+        create_app({"SECRET_KEY": "x", "BASE_URL": "https://rota.example.fi"})

@@ -24,7 +24,14 @@ def _blocking_job(_session, _now):
 
 
 def main(database_url: str) -> None:
-    app = create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "race", "DATABASE_URL": database_url, "TESTING": True})
+    app = create_app(
+        {
+            "BASE_URL": "http://rota.test",
+            "SECRET_KEY": "race",
+            "DATABASE_URL": database_url,
+            "TESTING": True,
+        }
+    )
     jobs.register("race", _blocking_job, minute="*")
     with app.app_context():
         _say("ready")

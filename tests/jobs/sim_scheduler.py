@@ -72,7 +72,9 @@ class CountingExecutor(ThreadPoolExecutor):
 
 
 def main(database_url: str, start: str) -> None:
-    app = create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "sim", "DATABASE_URL": database_url})
+    app = create_app(
+        {"BASE_URL": "http://rota.test", "SECRET_KEY": "sim", "DATABASE_URL": database_url}
+    )
     clock = time_machine.travel(datetime.fromisoformat(start), tick=False)
     coordinates = clock.start()
     scheduler = build_scheduler(app)

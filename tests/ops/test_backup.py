@@ -40,7 +40,12 @@ def new_app(tmp_path):
         if backend == "postgresql":
             url, drop = create_postgres_database()
             drops.append(drop)
-        config = {"SECRET_KEY": "backup-test", "DATABASE_URL": url, "SERVER_NAME": "rota.test", "BASE_URL": "http://rota.test"}
+        config = {
+            "SECRET_KEY": "backup-test",
+            "DATABASE_URL": url,
+            "SERVER_NAME": "rota.test",
+            "BASE_URL": "http://rota.test",
+        }
         apps.append(create_app({**config, "RING_EMAIL": RING_EMAIL, "MAIL_PORT": 9}))
         return apps[-1]
 

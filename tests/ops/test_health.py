@@ -34,13 +34,27 @@ def scheduler_alive(migrated):
 
 
 def test_healthz_answers_without_a_login_or_a_database(tmp_path):
-    app = create_app({"BASE_URL": "http://rota.test", "SERVER_NAME": "rota.test", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/none/x.db"})
+    app = create_app(
+        {
+            "BASE_URL": "http://rota.test",
+            "SERVER_NAME": "rota.test",
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/none/x.db",
+        }
+    )
     response = app.test_client().get("/healthz")
     assert (response.status_code, response.json) == (200, {"status": "ok"})
 
 
 def test_readyz_says_the_database_is_unreachable(tmp_path):
-    app = create_app({"BASE_URL": "http://rota.test", "SERVER_NAME": "rota.test", "SECRET_KEY": "x", "DATABASE_URL": f"sqlite:///{tmp_path}/none/x.db"})
+    app = create_app(
+        {
+            "BASE_URL": "http://rota.test",
+            "SERVER_NAME": "rota.test",
+            "SECRET_KEY": "x",
+            "DATABASE_URL": f"sqlite:///{tmp_path}/none/x.db",
+        }
+    )
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     assert response.json["checks"] == {"database": "unreachable (OperationalError)"}

@@ -74,7 +74,9 @@ def cluster(database, smtp_sink, imap_mailbox, tmp_path):
 def _seed(database_url: str) -> tuple[str, str]:
     """An organisation on duty now (phone and e-mail, no counsellor named), its counsellor and a
     telephony token; returns (counsellor's e-mail, token secret)."""
-    app = create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "seed", "DATABASE_URL": database_url})
+    app = create_app(
+        {"BASE_URL": "http://rota.test", "SECRET_KEY": "seed", "DATABASE_URL": database_url}
+    )
     hour = datetime.now(ZoneInfo("Europe/Helsinki")).replace(minute=0, second=0, microsecond=0)
     with app.app_context():
         org = factories.org(name="Ohjaamo")
@@ -90,7 +92,9 @@ def _seed(database_url: str) -> tuple[str, str]:
 
 
 def _contact(database_url: str, channel: str):
-    app = create_app({"BASE_URL": "http://rota.test", "SECRET_KEY": "check", "DATABASE_URL": database_url})
+    app = create_app(
+        {"BASE_URL": "http://rota.test", "SECRET_KEY": "check", "DATABASE_URL": database_url}
+    )
     with app.app_context():
         found = db.session.scalars(select(Contact).where(Contact.channel == channel)).first()
         calls = db.session.scalars(select(Call)).all()
