@@ -98,27 +98,32 @@ def _refused(action_form, erase_form):
     return _client_page(find_form, erase_form=erase_form, action_form=action_form, status=400)
 
 
+def _on_client(form, use_case):
+    """Run export or erase for the client the posted form names: the Outcome, or None when
+    the form or the use case refused (the reason is on the form)."""
+    if not form.validate_on_submit():
+        return None
+    done = perform(
+        lambda session: use_case(session, current_user, _key(form), form.reason.data, utcnow()),
+        form=form,
+    )
+    return done if done.ok else None
+
+
 @bp.post("/privacy/clients/export")
 @role_required(Role.COORDINATOR)
 def export_client():
     """A ZIP of everything held about the client (recorded, with the reason)."""
     form = ClientActionForm()
-    if form.validate_on_submit():
-        done = perform(
-            lambda session: clients.export(
-                session, current_user, _key(form), form.reason.data, utcnow()
-            ),
-            form=form,
+    if done := _on_client(form, clients.export):
+        return Response(
+            done.result,
+            mimetype="application/zip",
+            headers={
+                "Content-Disposition": 'attachment; filename="client-data.zip"',
+                "X-Content-Type-Options": "nosniff",
+            },
         )
-        if done.ok:
-            return Response(
-                done.result,
-                mimetype="application/zip",
-                headers={
-                    "Content-Disposition": 'attachment; filename="client-data.zip"',
-                    "X-Content-Type-Options": "nosniff",
-                },
-            )
     return _refused(form, None)
 
 
@@ -127,16 +132,9 @@ def export_client():
 def erase_client():
     """Erase the client's data (recorded, with the reason), then reclaim the space."""
     form = EraseClientForm()
-    if form.validate_on_submit():
-        done = perform(
-            lambda session: clients.erase(
-                session, current_user, _key(form), form.reason.data, utcnow()
-            ),
-            form=form,
-        )
-        if done.ok:
-            reclaim(db.engine)
-            return done.redirect(_("The client's data was erased."), "privacy.admin")
+    if done := _on_client(form, clients.erase):
+        reclaim(db.engine)
+        return done.redirect(_("The client's data was erased."), "privacy.admin")
     return _refused(
         ClientActionForm(data={"email": form.email.data, "phone": form.phone.data}), form
     )
