@@ -116,8 +116,21 @@ class ClientData:
         return not any(self.counts.values())
 
 
-def _addressed_to(column, emails: set[str]):
+def _may_name(column, emails: set[str]):
+    """SQL: the column's text contains one of the addresses (narrowed by `_names`)."""
     return or_(*(func.lower(cast(column, String)).contains(e, autoescape=True) for e in emails))
+
+
+def _recipients(addresses) -> list[str]:
+    """Recipients as written (with names), from a header value or a list."""
+    if isinstance(addresses, str):
+        return [formataddr(pair) for pair in getaddresses([addresses]) if pair[1]]
+    return list(addresses)
+
+
+def _names(addresses, emails: set[str]) -> bool:
+    """Whether one of the recipients (a header value or a list) is one of the addresses."""
+    return any(parseaddr(a)[1].lower() in emails for a in _recipients(addresses))
 
 
 def find(session: Session, key: ClientKey) -> ClientData:
@@ -131,29 +144,30 @@ def find(session: Session, key: ClientKey) -> ClientData:
     emails, phones = data.emails, data.phones
     contact_ids = [c.id for c in data.contacts]
     if emails:
-        data.messages = list(
-            session.scalars(
-                select(Message)
-                .where(
-                    or_(
-                        func.lower(Message.from_addr).in_(emails),
-                        (Message.direction == MessageDirection.OUT)
-                        & _addressed_to(Message.to_addrs, emails),
-                        (Message.direction == MessageDirection.NOTE)
-                        & Message.contact_id.in_(contact_ids),
-                    )
-                )
-                .options(selectinload(Message.attachments))
-                .order_by(Message.created_at, Message.id)
-            )
+        own, to_them = (
+            func.lower(Message.from_addr).in_(emails),
+            (Message.direction == MessageDirection.OUT) & _may_name(Message.to_addrs, emails),
         )
-        data.outbox = list(
-            session.scalars(
-                select(OutboxMessage)
-                .where(_addressed_to(OutboxMessage.recipients, emails))
-                .order_by(OutboxMessage.id)
-            )
+        notes = (Message.direction == MessageDirection.NOTE) & Message.contact_id.in_(contact_ids)
+        query = (
+            select(Message)
+            .where(or_(own, to_them, notes))
+            .options(selectinload(Message.attachments))
+            .order_by(Message.created_at, Message.id)
         )
+        data.messages = [
+            m
+            for m in session.scalars(query)
+            if m.direction != MessageDirection.OUT
+            or m.from_addr.lower() in emails
+            or _names(m.to_addrs, emails)
+        ]
+        query = select(OutboxMessage).where(_may_name(OutboxMessage.recipients, emails))
+        data.outbox = [
+            row
+            for row in session.scalars(query.order_by(OutboxMessage.id))
+            if _names(row.recipients, emails)
+        ]
     calls = [Call.contact_id.in_(contact_ids)] + ([Call.caller.in_(phones)] if phones else [])
     data.calls = list(session.scalars(select(Call).where(or_(*calls)).order_by(Call.started_at)))
     raw_ids = {m.raw_id for m in data.messages if m.raw_id}

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from rota.contacts.mail.ingest import ingest_pending
 from rota.contacts.models import Contact, Message, RawMessage
 from rota.extensions import db
+from rota.privacy import clients
 from rota.privacy.models import ClientRequest
 from tests.contacts.mail.helpers import NOW, RING_EMAIL, mail, store
 from tests.privacy.test_erasure import AINO, BERTTA, mail_from
@@ -129,3 +130,18 @@ def test_find_export_and_erase_from_the_command_line(app, runner, make, mails, t
         args=["client", "erase", "--email", "x@example.fi", "--reason", "r", "--by", "x@example.fi"]
     )
     assert stranger.exit_code == 2 and "no active coordinator" in stranger.output
+
+
+def test_an_address_that_only_contains_the_clients_is_someone_else(app, make, mails):
+    """joaino.asiakas@… is not aino.asiakas@…: mail to it is not found or touched."""
+    contact = db.session.scalar(select(Contact).where(Contact.client_email == AINO["email"]))
+    other = f"jo{AINO['email']}"
+    db.session.add(
+        Message(
+            contact_id=contact.id, direction="out", to_addrs=f"Jo <{other}>", body_text="Hei Jo"
+        )
+    )
+    db.session.commit()
+    data = clients.find(db.session, clients.ClientKey(email=AINO["email"]))
+    assert [m.to_addrs for m in data.messages if m.direction == "out"] == [AINO["email"]]
+    assert [o.recipients for o in data.outbox] == [[AINO["email"]]]
