@@ -187,12 +187,12 @@ def load_demo(session: Session) -> bool:
     return True
 
 
-# weekday (Monday 0), start hour, end hour, channel, language (None: any)
+# weekday (Monday 0), start hour, end hour, channel, language (None: any): only the channels
+# the ring serves, its one phone number and one e-mail address
 SERVICE_HOURS = [
     *((day, 9, 12, "phone", None) for day in range(4)),
     *((day, 12, 15, "phone", "sv" if day == 3 else None) for day in range(4)),
     *((day, 9, 15, "email", None) for day in range(5)),
-    (1, 15, 17, "chat", "en"),
 ]
 
 

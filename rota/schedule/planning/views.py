@@ -84,16 +84,28 @@ def generate():
         form.validate_on_submit()
         and (
             done := perform(
-                generation.generate, form.until.data, utcnow(), settings=_settings(), form=form
+                replan.generate,
+                form.until.data,
+                utcnow(),
+                settings=_settings(),
+                actor_id=current_user.id,
+                form=form,
             )
         ).ok
     ):
-        result = done.result
+        result = done.result.result
         message = _(
             "%(num)d shifts added; the rota now reaches %(day)s.",
             num=result.created,
             day=result.until.isoformat(),
         )
+        if done.result.replan is not None:
+            moved = len(done.result.replan.changes)
+            message += " " + ngettext(
+                "%(num)d shift changed hands for the signatures recorded since the last run.",
+                "%(num)d shifts changed hands for the signatures recorded since the last run.",
+                moved,
+            )
         return done.redirect(message, "planning.planning")
     return _planning_page(generate_form=form, status=400)
 
