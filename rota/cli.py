@@ -75,7 +75,10 @@ def init_app(app):
 
     app.cli.add_command(jobs.scheduler_command)
     app.cli.add_command(jobs.run_job_command)
+    from rota.members.cli import members_cli
     from rota.schedule.planning import cli as planning_cli
+
+    app.cli.add_command(members_cli)
 
     planning_cli.init_app(app)
     from rota.ops import cli as ops_cli

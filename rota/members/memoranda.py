@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from rota.errors import DomainError, found
 from rota.members.models import Agreement, CommitmentUnit, Organisation, Signature, User
 from rota.members.people import LANGUAGES
+from rota.members.service import in_force
 
 
 def create_agreement(session: Session, **fields) -> Agreement:
@@ -177,3 +178,34 @@ def withdraw(session: Session, signature: Signature, on: date, reason: str) -> S
     signature.withdrawal_reason = (reason or "").strip()
     session.flush()
     return signature
+
+
+def agreement_by_label(session: Session, version_label: str) -> Agreement:
+    """The one memorandum version with this label, or a DomainError naming the labels there are."""
+    found_ = list(session.scalars(select(Agreement).filter_by(version_label=version_label)))
+    if len(found_) != 1:
+        labels = ", ".join(sorted({a.version_label for a in agreements(session)})) or "-"
+        raise DomainError(
+            _l(
+                "No single memorandum version is labelled %(label)s. Versions: %(labels)s.",
+                label=version_label,
+                labels=labels,
+            ),
+            "agreement",
+        )
+    return found_[0]
+
+
+def signature_on(session: Session, organisation: Organisation, day: date) -> Signature | None:
+    """The organisation's signature in force on `day`, if any."""
+    return in_force(organisation.signatures, day).get(organisation.id)
+
+
+def record_commitment(
+    session: Session, organisation: Organisation, recorded_by: User | None, **terms
+) -> Signature:
+    """Sign, or amend the signature in force on the new terms' first day; flushes."""
+    previous = signature_on(session, organisation, terms["valid_from"])
+    if previous is not None and previous.valid_from < terms["valid_from"]:
+        return amend(session, previous, recorded_by, **terms)
+    return sign(session, organisation, recorded_by, **terms)

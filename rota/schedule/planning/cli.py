@@ -1,5 +1,6 @@
 """`flask --app rota generate` and `flask --app rota fairness`: the rota from the command line."""
 
+import json
 from datetime import date
 
 import click
@@ -11,7 +12,13 @@ from rota.extensions import db
 from rota.i18n import service_today
 from rota.members.models import Organisation
 from rota.schedule.planning import generation, replan
-from rota.schedule.planning.fairness import FairnessTable, fairness_table
+from rota.schedule.planning.fairness import (
+    FairnessTable,
+    MonthDemand,
+    MonthRow,
+    fairness_table,
+    monthly_fairness,
+)
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -79,15 +86,44 @@ def format_table(table: FairnessTable) -> str:
     return "\n".join(lines)
 
 
+def monthly_json(demand: list[MonthDemand], rows: list[MonthRow]) -> str:
+    """Per month: demand and commitments, and per member committed, entitled, assigned hours."""
+    months = [
+        {
+            "month": f"{d.month[0]}-{d.month[1]:02d}",
+            "demand_hours": round(d.demand, 2),
+            "committed_hours": round(d.committed, 2),
+            "uncovered_hours": round(d.uncovered, 2),
+            "members": [
+                {
+                    "organisation": row.organisation.short_name,
+                    "committed_hours": round(row.committed, 2),
+                    "entitled_hours": round(row.entitled, 2),
+                    "assigned_hours": round(row.assigned, 2),
+                    "above_commitment_hours": round(row.above_commitment, 2),
+                }
+                for row in rows
+                if row.month == d.month
+            ],
+        }
+        for d in demand
+    ]
+    return json.dumps({"months": months}, ensure_ascii=False, indent=2)
+
+
 @click.command("fairness")
 @click.option("--from", "first", type=DAY, help="First day (default: 1 January this year).")
 @click.option("--to", "last", type=DAY, help="Last day (default: 31 December this year).")
-def fairness_command(first, last):
+@click.option("--json", "as_json", is_flag=True, help="Per member and month, as JSON.")
+def fairness_command(first, last, as_json):
     """Print each organisation's share, entitled and assigned hours and the difference."""
     year = service_today().year
     first = first.date() if first else date(year, 1, 1)
     last = last.date() if last else date(year, 12, 31)
-    click.echo(format_table(_run(fairness_table, first, last)))
+    if as_json:
+        click.echo(monthly_json(*_run(monthly_fairness, first, last)))
+    else:
+        click.echo(format_table(_run(fairness_table, first, last)))
 
 
 @click.command("replan")

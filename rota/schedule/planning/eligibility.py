@@ -12,12 +12,9 @@ from sqlalchemy.orm import Session
 from rota.members.models import Signature, User
 from rota.members.roles import Role
 from rota.members.service import Term, all_signatures, chosen_on, commitment_weight, terms
+from rota.schedule.planning.rotation import GAP
 
 ONE_DAY = timedelta(days=1)
-
-# The pseudo-organisation that takes the hours the commitments do not cover: its slots stay
-# without a shift (a gap whose reason is "beyond the commitments").
-GAP = 0
 
 
 class ExcessDemand(enum.StrEnum):
@@ -134,7 +131,7 @@ class RotationWeights:
         excess: ExcessDemand,
     ):
         self.eligibility = eligibility
-        self._demand = monthly_demand
+        self.demand = monthly_demand
         self._excess = excess
         self._by_key: dict[tuple[int, tuple[int, int]], dict[int, float]] = {}
         self._by_day: dict[date, dict[int, float]] = {}
@@ -157,7 +154,7 @@ class RotationWeights:
         found = self._by_key.get(key)
         if found is None:
             found = base
-            short = self._demand.get(month_of(day), 0.0) - sum(base.values())
+            short = self.demand.get(month_of(day), 0.0) - sum(base.values())
             if base and self._excess == ExcessDemand.UNCOVERED and short > 1e-9:
                 found = {**base, GAP: short}
             self._by_key[key] = found

@@ -29,12 +29,12 @@ from rota.schedule.models import Shift, ShiftStatus
 from rota.schedule.planning import origin, rotation
 from rota.schedule.planning.bulk import Constant, bulk_insert
 from rota.schedule.planning.eligibility import (
-    GAP,
     Eligibility,
     ExcessDemand,
     RotationWeights,
     month_of,
 )
+from rota.schedule.planning.rotation import GAP
 
 log = logging.getLogger(__name__)
 

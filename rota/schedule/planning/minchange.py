@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import NamedTuple
 
-from rota.schedule.planning.eligibility import GAP
+from rota.schedule.planning.rotation import GAP
 
 
 class Move(NamedTuple):

@@ -40,6 +40,10 @@ from typing import NamedTuple
 
 INF = float("inf")
 
+# The pseudo-organisation that takes the hours the commitments do not cover: its slots stay
+# without a shift (a gap whose reason is "beyond the commitments").
+GAP = 0
+
 
 class Slot(NamedTuple):
     """A slot to fill: stable key, length in hours, eligible org id → weight, fixed org if any,
