@@ -21,8 +21,9 @@ from rota.schedule.hours.forms import (
     ReplanApplyForm,
     ReplanQueryForm,
 )
-from rota.schedule.planning import generation, publishing, replan
-from rota.schedule.planning.fairness import fairness_table
+from rota.schedule.planning import generation, outlook, publishing, replan
+from rota.schedule.planning.eligibility import ExcessDemand
+from rota.schedule.planning.fairness import fairness_table, monthly_fairness
 
 bp = Blueprint("planning", __name__)
 bp.record_once(lambda state: labels.init_app(state.app))
@@ -35,10 +36,15 @@ def _settings() -> generation.RotaSettings:
 
 
 def _planning_page(publish_form=None, generate_form=None, status=200):
-    today = service_today()
-    horizon = today + timedelta(weeks=_settings().horizon_weeks)
+    today, now, settings = service_today(), utcnow(), _settings()
+    horizon = today + timedelta(weeks=settings.horizon_weeks)
+    demand, _rows = monthly_fairness(db.session, today, horizon, settings)
     page = render_template(
         "schedule/admin/planning.html",
+        demand=demand,
+        spread=settings.excess_demand == ExcessDemand.SPREAD,
+        gaps=outlook.slot_gaps(db.session, today, horizon, now, settings),
+        stranded=outlook.stranded_shifts(db.session, now),
         weeks=publishing.weeks_overview(db.session, today, horizon),
         publish_form=publish_form or RangeForm(formdata=None),
         generate_form=generate_form or GenerateForm(formdata=None),
