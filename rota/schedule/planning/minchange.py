@@ -124,7 +124,9 @@ class _Week:
         """Move shifts to whoever is more than one slot behind, from the one furthest ahead."""
         owed = self.owed
         order = {seat.key: index for index, seat in enumerate(self.seats)}
+        shortest = min((seat.hours for seat in self.seats), default=0.0)
         while True:
+            behind = [org for org, hours in owed.items() if hours > shortest]
             moves = [
                 (
                     owed[self.holder[seat.key]],
@@ -134,7 +136,7 @@ class _Week:
                     seat,
                     taker,
                 )
-                for taker in owed
+                for taker in behind
                 for seat in self.seats
                 if owed[taker] > seat.hours
                 and self.holder[seat.key] != taker
