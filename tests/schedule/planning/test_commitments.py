@@ -8,7 +8,7 @@ from datetime import date
 from rota.extensions import db
 from rota.members import memoranda
 from rota.schedule.days import monday
-from rota.schedule.models import ShiftStatus
+from rota.schedule.models import Channel, ShiftStatus
 from rota.schedule.planning import generation, publishing, replan
 from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, shifts
 
@@ -160,3 +160,7 @@ def test_a_slot_nobody_can_staff_is_left_as_a_gap(app, make):
     assert {s.slot_key[10:] for s in shifts()} == {"/phone/09:00"}
     assert all(s.local_day.weekday() == 2 for s in shifts())
     assert result.unassigned == 4 + 3  # the Mondays in Swedish, the Tuesdays by e-mail (6.1. shut)
+
+
+def test_a_signature_declares_only_channels_the_rota_knows():
+    assert tuple(Channel) == memoranda.CHANNELS
