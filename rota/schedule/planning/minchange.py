@@ -8,10 +8,11 @@ weights (the gap, `GAP`, among them when commitments fall short of demand), week
 starting from how far behind its share each organisation was when the range begins (`owed`,
 0 for a newcomer: it starts level). A slot keeps its holder while the holder may take it (in
 force that day, able to staff it). Slots without such a holder go, in time order, to the
-organisation furthest behind among those that may take them. Then, while some organisation is
-more than one slot behind, the shift of the organisation furthest ahead that it may take moves
-to it (a shift without a named counsellor first, a later one first), as long as that narrows
-the gap between the two. A rotation that was fair before keeps every organisation within one
+organisation furthest behind among those that may take them. Then, while a newcomer is more
+than one slot behind (an organisation that held shifts before the range: two slots, as giving a
+shift up can leave it one slot behind until its next one), the shift of the organisation furthest ahead that it may take moves
+to it (a shift without a named counsellor first, a later one first), as long as that one is not
+behind its share and the move narrows the gap between the two. A rotation that was fair before keeps every organisation within one
 slot of its share, so a re-plan with no change of members moves nothing; a newcomer takes
 a shift whenever it falls one slot behind; a leaver's shifts go to the others.
 """
@@ -71,22 +72,24 @@ def replan(seats: Iterable[Seat], owed: Mapping[int, float]) -> dict[str, Move]:
     `owed`: hours each organisation is behind its share when the range begins.
     """
     balance = dict(owed)
+    settled = frozenset(owed)
     changes: dict[str, Move] = {}
     week: list[Seat] = []
     for seat in seats:
         if week and seat.week != week[0].week:
-            changes.update(_Week(week, balance).replan())
+            changes.update(_Week(week, balance, settled).replan())
             week = []
         week.append(seat)
     if week:
-        changes.update(_Week(week, balance).replan())
+        changes.update(_Week(week, balance, settled).replan())
     return changes
 
 
 class _Week:
     """One week's seats and the running balance of every organisation."""
 
-    def __init__(self, seats: list[Seat], owed: dict[int, float]) -> None:
+    def __init__(self, seats: list[Seat], owed: dict[int, float], settled: frozenset[int]) -> None:
+        self.settled = settled
         self.seats = [seat for seat in seats if staffable(seat)]
         self.lost = [seat for seat in seats if not staffable(seat) and seat.holder is not None]
         self.owed = owed
@@ -121,7 +124,9 @@ class _Week:
         self.owed[org] -= seat.hours
 
     def _even_out(self) -> None:
-        """Move shifts to whoever is more than one slot behind, from the one furthest ahead."""
+        """Move shifts to a newcomer more than one slot behind (a member that held shifts before
+        the range: two slots, since giving one up to a newcomer may leave it that far behind until
+        its next shift), from the one furthest ahead and at or ahead of its share."""
         owed = self.owed
         order = {seat.key: index for index, seat in enumerate(self.seats)}
         shortest = min((seat.hours for seat in self.seats), default=0.0)
@@ -138,9 +143,10 @@ class _Week:
                 )
                 for taker in behind
                 for seat in self.seats
-                if owed[taker] > seat.hours
+                if owed[taker] > seat.hours * (2 if taker in self.settled else 1)
                 and self.holder[seat.key] != taker
                 and may_hold(seat, taker)
+                and owed[self.holder[seat.key]] <= 0.0
                 and owed[self.holder[seat.key]] + seat.hours < owed[taker]
             ]
             if not moves:
