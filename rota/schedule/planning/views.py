@@ -189,5 +189,16 @@ def fairness():
     table = (not request.args or form.validate()) and (
         perform(fairness_table, form.first.data, form.last.data, _settings(), form=form).result
     )
-    page = render_template("schedule/admin/fairness.html", form=form, table=table or None)
+    months, month_rows = (
+        monthly_fairness(db.session, form.first.data, form.last.data, _settings())
+        if table
+        else ([], [])
+    )
+    page = render_template(
+        "schedule/admin/fairness.html",
+        form=form,
+        table=table or None,
+        months=months,
+        month_rows=month_rows,
+    )
     return page, 200 if table else 400
