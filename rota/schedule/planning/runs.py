@@ -3,12 +3,13 @@ signatures it planned with, so that `generate` knows when signatures were record
 withdrawn since the last run and re-plans the unpublished weeks for them first."""
 
 import hashlib
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rota.members.models import Signature
+from rota.schedule.days import MAX_RANGE_DAYS
 from rota.schedule.models import PlanningRun, Shift, ShiftStatus
 
 GENERATE, REPLAN = "generate", "replan"
@@ -56,8 +57,10 @@ def signatures_changed(session: Session) -> bool:
 
 
 def last_planned_day(session: Session, first: date) -> date | None:
-    """The last day of the rota that holds a planned shift, if any from `first` on."""
+    """The last day of the rota that holds a planned shift, if any from `first` on, at most a
+    year after `first` (the longest range a re-plan takes)."""
     query = select(func.max(Shift.local_day)).where(
         Shift.status == ShiftStatus.PLANNED, Shift.local_day >= first
     )
-    return session.scalar(query)
+    last = session.scalar(query)
+    return None if last is None else min(last, first + timedelta(days=MAX_RANGE_DAYS - 1))

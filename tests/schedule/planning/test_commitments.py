@@ -164,3 +164,13 @@ def test_a_slot_nobody_can_staff_is_left_as_a_gap(app, make):
 
 def test_a_signature_declares_only_channels_the_rota_knows():
     assert tuple(Channel) == memoranda.CHANNELS
+
+
+def test_generate_re_plans_at_most_a_year_ahead_when_the_rota_reaches_further(committed, make):
+    agreement, _big, _small = committed
+    make.service_hours(WEEKDAYS)
+    generate(date(2027, 6, 30))  # eighteen months of rota
+    newcomer = make.org(short_name="NEW")
+    make.signature(newcomer, agreement, valid_from=date(2026, 2, 1), commitment_amount=60)
+    done = generate(date(2027, 6, 30))
+    assert done.replan.last == date(2027, 1, 1) and done.replan.changes  # 366 days
