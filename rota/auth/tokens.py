@@ -5,8 +5,8 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, true, update
+from sqlalchemy.orm import Session, joinedload
 
 from rota.auth import policy
 from rota.auth.models import ApiToken
@@ -74,16 +74,35 @@ def authenticate(
     session: Session, secret: str | None, scope: str, now: datetime
 ) -> ApiToken | None:
     """The live token with this secret that may use `scope` now (policy.usable_scopes: its
-    person active and offered the scope), its use recorded; None otherwise."""
+    person active and offered the scope), in one statement and without writing; None
+    otherwise. Its use is recorded by `record_use`."""
     if not secret or not secret.startswith(SECRET_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    query = select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
+    token = session.scalar(query.options(joinedload(ApiToken.user)))
     if token is None or token.revoked_at is not None or scope not in token.usable_scopes:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL:
-        token.last_used_at = now
-        session.flush()
     return token
+
+
+def use_is_stale(token: ApiToken, now: datetime) -> bool:
+    """Whether the token's last use is due to be recorded (at most every USE_RECORD_INTERVAL,
+    so a phone system or a calendar polling does not write on every read)."""
+    return token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL
+
+
+def record_use(session: Session, token: ApiToken, now: datetime) -> bool:
+    """Note that the token was used at `now`, unless another request did so within the
+    interval (one conditional UPDATE: of two workers that both saw it stale, one writes).
+    Whether this call wrote; the caller commits it on its own, before the request's reads."""
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - USE_RECORD_INTERVAL)
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id, stale)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def _in_scope(scope: policy.Scope):
