@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import and_, func, or_
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest
 
@@ -70,8 +70,10 @@ class Page:
 
 
 def count(session: Session, query) -> int:
-    """How many rows a select would return, by a COUNT query."""
-    return session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    """How many rows a select of one entity would return, by a COUNT query (index-only where
+    an index covers its conditions)."""
+    counted = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+    return session.scalar(counted)
 
 
 def keyset_page(

@@ -10,9 +10,11 @@ from sqlalchemy.engine import Engine
 
 @dataclass
 class Tally:
-    """The statements run (their SQL text) and how many times a connection left the pool."""
+    """The statements run (their SQL text, and their parameters for EXPLAIN) and how many times
+    a connection left the pool."""
 
     statements: list[str] = field(default_factory=list)
+    parameters: list = field(default_factory=list)
     checkouts: int = 0
 
     @property
@@ -28,6 +30,7 @@ def counting(engine: Engine):
 
     def statement(conn, cursor, sql, parameters, context, executemany):
         tally.statements.append(sql)
+        tally.parameters.append(parameters)
 
     def checkout(dbapi_connection, record, proxy):
         tally.checkouts += 1

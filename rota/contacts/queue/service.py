@@ -29,7 +29,7 @@ from rota.paging import Cursor, Page, count, keyset_page
 log = logging.getLogger(__name__)
 
 RECENTLY_CLOSED = 20
-PAGE_SIZE = 50  # rows of a queue section on one page
+PAGE_SIZE = 25  # rows of a queue section on one page
 NOT_CLOSED = Contact.status != ContactStatus.CLOSED
 UNASSIGNED = Contact.owner_id.is_(None)
 NOT_VISIBLE = _l("No such contact, or it is not in your queues.")
