@@ -136,7 +136,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shifts", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--quick", action="store_true", help="1 000 shifts, 1 run: to see that it runs")
+    parser.add_argument(
+        "--quick", action="store_true", help="1 000 shifts, 1 run: to see that it runs"
+    )
     args = parser.parse_args()
     if args.quick:
         args.shifts, args.repeat = 1_000, 1

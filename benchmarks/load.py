@@ -328,8 +328,8 @@ def gunicorn(app_spec: str, workers: int, env: dict, pythonpath: str | None = No
         "ROTA_WEB_BIND": f"127.0.0.1:{port}",
         "ROTA_WEB_WORKERS": str(workers),
     }
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
+    # this checkout's rota (and the floor's module), whatever the environment has installed
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [pythonpath, str(CHECKOUT)]))
     command = [
         sys.executable,
         "-m",
