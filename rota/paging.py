@@ -3,6 +3,7 @@ side as cursors, and the list's size from a COUNT query. Growing lists (queues, 
 people, tokens) are read a page at a time, so a page costs the same with ten rows or ten
 thousand (tests/perf)."""
 
+import base64
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -16,21 +17,25 @@ from rota.errors import DomainError
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 ONE_MICROSECOND = timedelta(microseconds=1)
-CURSOR = re.compile(r"([ab])(-?\d{1,20})\.(\d{1,19})")
+CURSOR = re.compile(r"([ab])(t-?\d{1,20}|s[A-Za-z0-9_=-]{0,700})\.(\d{1,19})")
 BAD_CURSOR = _l("This page link is not valid any more. Go back to the first page of the list.")
 
 
 @dataclass(frozen=True)
 class Cursor:
-    """Where a page starts: after (forward) or before (back) the row with this key and id."""
+    """Where a page starts: after (forward) or before (back) the row with this key (an instant
+    or a text) and id."""
 
     forward: bool
-    key: datetime
+    key: datetime | str
     id: int
 
     def __str__(self) -> str:
-        micros = (self.key - EPOCH) // ONE_MICROSECOND
-        return f"{'a' if self.forward else 'b'}{micros}.{self.id}"
+        if isinstance(self.key, datetime):
+            key = f"t{(self.key - EPOCH) // ONE_MICROSECOND}"
+        else:
+            key = "s" + base64.urlsafe_b64encode(self.key.encode()).decode()
+        return f"{'a' if self.forward else 'b'}{key}.{self.id}"
 
 
 def cursors(args, names) -> dict[str, Cursor | None]:
@@ -49,7 +54,15 @@ def parse_cursor(text: str | None) -> Cursor | None:
     match = CURSOR.fullmatch(text)
     if match is None:
         raise DomainError(BAD_CURSOR)
-    key = EPOCH + timedelta(microseconds=int(match[2]))
+    kind, value = match[2][0], match[2][1:]
+    try:
+        key = (
+            EPOCH + timedelta(microseconds=int(value))
+            if kind == "t"
+            else base64.urlsafe_b64decode(value).decode()
+        )
+    except (ValueError, OverflowError) as error:
+        raise DomainError(BAD_CURSOR) from error
     return Cursor(match[1] == "a", key, int(match[3]))
 
 
@@ -86,9 +99,12 @@ def keyset_page(
     *,
     newest_first: bool = False,
     total: bool = True,
+    entities: bool = True,
 ) -> Page:
     """One page of `query` ordered by (`key`, `id_column`) (descending if `newest_first`),
-    starting at `cursor`; the total by COUNT unless `total` is False (then -1)."""
+    starting at `cursor`; the total by COUNT unless `total` is False (then -1). `key` may be
+    an expression (lower(name)): its value is read with the rows. With `entities` the rows are
+    the query's one entity, else its rows of columns (one of them `id`)."""
     forward = cursor is None or cursor.forward
     ascending = forward != newest_first  # read direction
     listed = count(session, query) if total else -1
@@ -97,14 +113,15 @@ def keyset_page(
         tie = (id_column > cursor.id) if ascending else (id_column < cursor.id)
         query = query.where(or_(beyond, and_(key == cursor.key, tie)))
     order = (key, id_column) if ascending else (key.desc(), id_column.desc())
-    rows = list(session.scalars(query.order_by(*order).limit(size + 1)).unique())
-    more = len(rows) > size
-    rows = rows[:size] if forward else list(reversed(rows[:size]))
-    page = Page(rows, listed)
-    if rows:
-        first, last = rows[0], rows[-1]
+    keyed = query.add_columns(key.label("page_key")).order_by(*order).limit(size + 1)
+    found = list(session.execute(keyed).unique())
+    more = len(found) > size
+    found = found[:size] if forward else list(reversed(found[:size]))
+    page = Page([row[0] if entities else row for row in found], listed)
+    if found:
+        first, last = page.rows[0], page.rows[-1]
         if more if forward else cursor is not None:
-            page.next = str(Cursor(True, getattr(last, key.key), last.id))
+            page.next = str(Cursor(True, found[-1].page_key, last.id))
         if cursor is not None if forward else more:
-            page.prev = str(Cursor(False, getattr(first, key.key), first.id))
+            page.prev = str(Cursor(False, found[0].page_key, first.id))
     return page

@@ -6,12 +6,13 @@ from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select, true, update
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rota.auth import policy
 from rota.auth.models import ApiToken
 from rota.errors import DomainError, NotFound
 from rota.members.models import Organisation, User
+from rota.paging import Cursor, Page, keyset_page
 
 SECRET_PREFIX = "rota_"
 # "last used" is recorded at most this often, so a calendar polling a feed does not write each time
@@ -117,16 +118,27 @@ def _in_scope(scope: policy.Scope):
     return or_(*owned)
 
 
-def visible_tokens(session: Session, viewer: User) -> list[ApiToken]:
-    """Tokens the viewer may see: all for the coordinator; an organisation admin's own, their
-    organisation's and its people's; anyone else's own."""
-    query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-    return list(session.scalars(query.where(_in_scope(policy.token_scope(viewer)))))
+PAGE_SIZE = 50  # tokens on a page of the list
+
+
+def _visible(viewer: User):
+    return select(ApiToken).where(_in_scope(policy.token_scope(viewer)))
+
+
+def visible_tokens(session: Session, viewer: User, cursor: Cursor | None = None) -> Page:
+    """A page of the tokens the viewer may see, newest first: all for the coordinator; an
+    organisation admin's own, their organisation's and its people's; anyone else's own."""
+    query = _visible(viewer).options(
+        selectinload(ApiToken.user), selectinload(ApiToken.organisation)
+    )
+    return keyset_page(
+        session, query, ApiToken.created_at, ApiToken.id, cursor, PAGE_SIZE, newest_first=True
+    )
 
 
 def revoke(session: Session, viewer: User, token_id: int, now: datetime) -> ApiToken:
     """Revoke a token the viewer may see; revoking twice keeps the first time."""
-    token = next((t for t in visible_tokens(session, viewer) if t.id == token_id), None)
+    token = session.scalar(_visible(viewer).where(ApiToken.id == token_id))
     if token is None:
         raise NotFound(_l("No such token."))
     if token.revoked_at is None:
