@@ -19,7 +19,8 @@ temporary file), each in turn:
     on the floor, and runs wrk (from Debian's packages; installed with apt-get if missing)
     for --duration seconds at --connections connections against each path: requests/s,
     p50/p95/p99 latency and the ratio of requests/s to the floor's;
-  * prints each worker's resident memory (RSS) after the run, beside the floor's.
+  * prints the workers' CPU time per request (user + system, from /proc: on a machine others
+    share, the figure that does not depend on their load) and each worker's resident memory (RSS) after the run, beside the floor's.
 Targets (PostgreSQL, 16 connections): on-duty ≥ 70 % of the floor's requests/s and p99 under
 10 ms; the 304 feed poll ≥ 50 % of the floor; at 10 000 open contacts the queue pages, the
 front page and the contact page p95 under 50 ms, the queue page under 300 KB.
@@ -87,10 +88,11 @@ def hello():
 """
 WRK_SCRIPT = """\
 done = function(summary, latency, requests)
-  io.write(string.format("RESULT %f %f %f %f %d\\n",
+  io.write(string.format("RESULT %f %f %f %f %d %d\\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50) / 1000,
     latency:percentile(95) / 1000, latency:percentile(99) / 1000,
-    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout))
+    summary.errors.status + summary.errors.connect + summary.errors.read + summary.errors.timeout,
+    summary.requests))
 end
 """
 
@@ -396,19 +398,51 @@ def fetch(base: str, path: str, headers: dict) -> tuple[int, bytes, dict]:
         return error.code, error.read(), dict(error.headers)
 
 
+def workers_cpu_seconds(master: int) -> float:
+    """User and system CPU time the workers of a gunicorn master have used so far."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in Path(f"/proc/{master}/task/{master}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
+def measure(wrk_bin, script, url, headers, args, master) -> dict:
+    """A warm-up second, then the wrk run, with the workers' CPU time per request: the figure
+    that holds on a machine others share (requests/s and latency do not)."""
+    wrk(wrk_bin, script, url, headers, 1, args.connections)
+    before = workers_cpu_seconds(master)
+    figures = wrk(wrk_bin, script, url, headers, args.duration, args.connections)
+    used = workers_cpu_seconds(master) - before
+    figures["cpu_ms"] = used * 1000 / figures["requests"] if figures["requests"] else 0.0
+    return figures
+
+
 def wrk(wrk_bin: str, script: str, url: str, headers: dict, seconds: int, connections: int) -> dict:
-    """requests/s, p50/p95/p99 in ms and errors (non-2xx/3xx, socket) of a wrk run."""
-    command = [wrk_bin, "-t2", f"-c{connections}", f"-d{seconds}s", "-s", script]
+    """requests/s, p50/p95/p99 in ms, errors (non-2xx/3xx, socket) and requests of a wrk run."""
+    command = [
+        wrk_bin,
+        "-t2",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        "--timeout",
+        "30s",
+        "-s",
+        script,
+    ]
     for key, value in headers.items():
         command += ["-H", f"{key}: {value}"]
     output = subprocess.run([*command, url], capture_output=True, text=True, check=True).stdout
-    rps, p50, p95, p99, errors = re.search(r"RESULT (\S+) (\S+) (\S+) (\S+) (\d+)", output).groups()
+    found = re.search(r"RESULT (\S+) (\S+) (\S+) (\S+) (\d+) (\d+)", output)
+    rps, p50, p95, p99, errors, requests = found.groups()
     return {
         "rps": float(rps),
         "p50": float(p50),
         "p95": float(p95),
         "p99": float(p99),
         "errors": int(errors),
+        "requests": int(requests),
     }
 
 
@@ -461,10 +495,7 @@ def run_backend(url: str, args, wrk_bin: str, script: str, folder: str) -> None:
         base,
         master,
     ):
-        wrk(wrk_bin, script, base + "/", {}, 1, args.connections)  # warm-up
-        results["floor (hello world)"] = wrk(
-            wrk_bin, script, base + "/", {}, args.duration, args.connections
-        )
+        results["floor (hello world)"] = measure(wrk_bin, script, base + "/", {}, args, master)
         floor_rss = worker_rss_mb(master)
     sizes = {}
     with gunicorn("rota:create_app()", args.workers, env) as (base, master):
@@ -479,10 +510,7 @@ def run_backend(url: str, args, wrk_bin: str, script: str, folder: str) -> None:
                 status, body, answer = fetch(base, path, headers)
             assert status in (200, 304), (name, status)
             sizes[name] = len(body)
-            wrk(wrk_bin, script, base + path, headers, 1, args.connections)  # warm-up
-            results[name] = wrk(
-                wrk_bin, script, base + path, headers, args.duration, args.connections
-            )
+            results[name] = measure(wrk_bin, script, base + path, headers, args, master)
         app_rss = worker_rss_mb(master)
     _report(results, small, large, sizes, floor_rss, app_rss, args.contacts)
 
@@ -495,12 +523,12 @@ def _report(results, small, large, sizes, floor_rss, app_rss, contacts) -> None:
     floor = results["floor (hello world)"]["rps"]
     print(
         f"\n{'path':28} {'req/s':>8} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
-        f"{'errors':>6} {'body KB':>8} {'SQL @100':>8} {'@' + str(contacts):>8}"
+        f"{'CPU ms':>7} {'errors':>6} {'body KB':>8} {'SQL @100':>8} {'@' + str(contacts):>8}"
     )
     for name, figures in results.items():
         print(
             f"{name:28} {figures['rps']:8.0f} {figures['rps'] / floor:8.2f} {figures['p50']:7.2f} "
-            f"{figures['p95']:7.2f} {figures['p99']:7.2f} {figures['errors']:6} "
+            f"{figures['p95']:7.2f} {figures['p99']:7.2f} {figures['cpu_ms']:7.2f} {figures['errors']:6} "
             f"{sizes.get(name, 0) / 1024:8.1f} {small.get(name, ''):>8} {large.get(name, ''):>8}"
         )
     print(
