@@ -40,7 +40,6 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -50,7 +49,7 @@ CHECKOUT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CHECKOUT))
 
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import create_engine, insert, text  # noqa: E402
+from sqlalchemy import insert, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from rota import create_app  # noqa: E402
@@ -67,6 +66,7 @@ from rota.contacts.models import (  # noqa: E402
 from rota.extensions import db  # noqa: E402
 from rota.schedule.models import Absence, Channel, Shift, ShiftStatus  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.support.databases import create_postgres_database  # noqa: E402
 from tests.support.statements import counting  # noqa: E402
 
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -541,22 +541,6 @@ def _report(results, small, large, sizes, floor_rss, app_rss, contacts) -> None:
     )
 
 
-def postgres_database(server_url: str):
-    """A new database on the server; returns (its URL, drop function)."""
-    admin_url = make_url(server_url).set(drivername="postgresql+psycopg")
-    name = f"rota_load_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(admin_url.set(database="postgres"), isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
-
-    def drop():
-        with admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
-
-    return admin_url.set(database=name).render_as_string(hide_password=False), drop
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--contacts", type=int, default=10_000, help="open contacts")
@@ -582,7 +566,7 @@ def main() -> None:
         script = str(Path(folder) / "percentiles.lua")
         Path(script).write_text(WRK_SCRIPT)
         if not args.no_postgres:
-            url, drop = postgres_database(args.postgres_url)
+            url, drop = create_postgres_database(args.postgres_url, prefix="rota_load")
             try:
                 run_backend(url, args, wrk_bin, script, folder)
             finally:
