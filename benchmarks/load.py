@@ -66,6 +66,7 @@ from rota.contacts.models import (  # noqa: E402
 from rota.extensions import db  # noqa: E402
 from rota.schedule.models import Absence, Channel, Shift, ShiftStatus  # noqa: E402
 from tests import factories  # noqa: E402
+from tests.conftest import RequestClient  # noqa: E402
 from tests.support.databases import create_postgres_database  # noqa: E402
 from tests.support.statements import counting  # noqa: E402
 
@@ -261,6 +262,7 @@ def statement_counts(app, world: dict, explain: bool) -> dict[str, int]:
     with `explain` (PostgreSQL), EXPLAIN of the on-duty and queue statements is printed."""
     counts = {}
     clients = {}
+    app.test_client_class = RequestClient  # each request in its own app context and session
     for name, (path, who, headers) in paths(world).items():
         if who not in clients:
             clients[who] = app.test_client()
