@@ -13,7 +13,7 @@ from tests.browser.helpers import COORDINATOR, axe_violations, live_db, sign_in,
 pytestmark = pytest.mark.browser
 
 
-def test_queue_pages_follow_with_the_keyboard(new_page, live_server):
+def test_queue_pages_follow_with_the_keyboard(page, live_server):
     with live_db(live_server) as session:
         start = utcnow() - timedelta(days=2)
         session.add_all(
@@ -22,7 +22,7 @@ def test_queue_pages_follow_with_the_keyboard(new_page, live_server):
             )
             for n in range(PAGE_SIZE + 5)
         )
-    page = sign_in(new_page, COORDINATOR)
+    sign_in(page, COORDINATOR)
     page.goto("/contacts")
     nav = page.locator("nav.pager").first
     assert nav.get_attribute("aria-label")
