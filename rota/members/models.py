@@ -26,6 +26,10 @@ class Organisation(db.Model):
     website: Mapped[str] = mapped_column(String(300), default="")
     colour: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # calendar feeds show the name: their validators read when the row last changed
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     people: Mapped[list["User"]] = relationship(back_populates="organisation")
     signatures: Mapped[list["Signature"]] = relationship(
@@ -131,6 +135,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # calendar feeds show the name: their validators read when the row last changed
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
 

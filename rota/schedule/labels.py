@@ -15,6 +15,7 @@ CHANGE_KINDS = {
     ShiftChangeKind.OVERRIDE: _l("Overridden by the coordinator"),
     ShiftChangeKind.REPLAN: _l("Re-planned by the coordinator"),
     ShiftChangeKind.CANCEL: _l("Cancelled"),
+    ShiftChangeKind.ABSENCE: _l("Counsellor away"),
 }
 
 

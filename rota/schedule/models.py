@@ -99,6 +99,7 @@ class ShiftChangeKind(enum.StrEnum):
     OVERRIDE = "override"
     REPLAN = "replan"
     CANCEL = "cancel"
+    ABSENCE = "absence"  # its counsellor is away: not stored as a change, but handed over
 
 
 class ShiftStatus(enum.StrEnum):

@@ -12,7 +12,7 @@ from rota.auth import policy
 from rota.auth.access import role_required
 from rota.db import utcnow
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, perform
+from rota.forms import form_data, form_page, mail_settings, options, perform
 from rota.i18n import service_today
 from rota.members.models import Role
 from rota.members.service import get_managed_organisation, organisations_by_name
@@ -181,7 +181,7 @@ def _shift_page(shift, status=200, **forms):
     ), status
 
 
-def _act(shift_id, form, key, action, success):
+def _act(shift_id, form, key, action, success, **settings):
     """Run one shift operation from a posted form; back to the shift page, with errors if any."""
     if (
         form.validate_on_submit()
@@ -193,6 +193,7 @@ def _act(shift_id, form, key, action, success):
                 now=utcnow(),
                 version=form.version.data,
                 form=form,
+                **settings,
                 **form_data(form, exclude=("version",)),
             )
         ).ok
@@ -248,6 +249,7 @@ def take(shift_id):
         "take_form",
         service.take_shift,
         _l("The shift is now your organisation's. Name its counsellor."),
+        settings=mail_settings(),
     )
 
 
@@ -256,7 +258,12 @@ def take(shift_id):
 def override(shift_id):
     form = _override_form(service.get_shift(db.session, shift_id), request.form)
     return _act(
-        shift_id, form, "override_form", service.override_shift, _l("The shift is reassigned.")
+        shift_id,
+        form,
+        "override_form",
+        service.override_shift,
+        _l("The shift is reassigned."),
+        settings=mail_settings(),
     )
 
 
@@ -275,7 +282,13 @@ def absence_list():
         form.validate_on_submit()
         and (
             done := perform(
-                absences.record_absence, current_user, zone=_zone(), form=form, **form_data(form)
+                absences.record_absence,
+                current_user,
+                zone=_zone(),
+                now=utcnow(),
+                settings=mail_settings(),
+                form=form,
+                **form_data(form),
             )
         ).ok
     ):

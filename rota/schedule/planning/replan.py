@@ -16,6 +16,8 @@ from sqlalchemy.orm import Session
 
 from rota.errors import Conflict
 from rota.members.models import Organisation
+from rota.outbox.service import MailSettings
+from rota.schedule import handover
 from rota.schedule.days import check_range, monday
 from rota.schedule.hours.slots import ConcreteSlot
 from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
@@ -153,6 +155,12 @@ def _rewrite(shift: Shift, change: PlannedChange, now: datetime) -> None:
     shift.updated_at = now
 
 
+def _handed(shifts: list[Shift], history: list[ShiftChange]):
+    """(shift, previous org, previous counsellor, kind) of the rewritten shifts."""
+    for shift, change in zip(shifts, history, strict=True):
+        yield shift, change.from_organisation_id, change.from_counsellor_id, change.kind
+
+
 def apply_replan(
     session: Session,
     first: date,
@@ -162,9 +170,11 @@ def apply_replan(
     actor_id: int | None,
     fingerprint: str,
     settings: RotaSettings,
+    mail: MailSettings,
     include_published: bool = False,
 ) -> Replan:
-    """Apply the re-plan the coordinator previewed (same fingerprint), or Conflict; flushes."""
+    """Apply the re-plan the coordinator previewed (same fingerprint), or Conflict; flushes.
+    Shifts that change hands take their unopened contacts along; everyone concerned is mailed."""
     plan = preview_replan(
         session, first, last, now, include_published=include_published, settings=settings
     )
@@ -181,11 +191,12 @@ def apply_replan(
         else []
     )
     origin.keep_origins(session, shifts)
-    for shift in shifts:
-        change = rewritten[shift.slot_key]
-        session.add(_history(shift, change, actor_id, now))
-        _rewrite(shift, change, now)
+    history = [_history(shift, rewritten[shift.slot_key], actor_id, now) for shift in shifts]
+    for shift, change in zip(shifts, history, strict=True):
+        session.add(change)
+        _rewrite(shift, rewritten[shift.slot_key], now)
     session.flush()
+    handover.shifts_changed_hands(session, _handed(shifts, history), now, settings=mail)
     log.info("re-planned %s–%s: %d changes", first, last, len(plan.changes))
     return plan
 
