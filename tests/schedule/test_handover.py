@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import select
 
 from rota.contacts.models import Contact, ContactEvent, ContactEventKind, ContactStatus
+from rota.contacts.routing.reasons import event_reason
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
 from rota.schedule import absences, service
@@ -65,6 +66,7 @@ def test_a_take_moves_the_unopened_contacts_and_mails_both_admins(
     )
     [event] = moves(unopened)
     assert (event.from_owner_id, event.organisation_id) == (ring.aino.id, ring.org_b.id)
+    assert "changed hands (Taken): now the queue of Org B." in event_reason(event)
     assert (opened.owner_id, opened.organisation_id, moves(opened)) == (
         ring.aino.id,
         ring.org_a.id,
@@ -151,7 +153,8 @@ def test_a_replan_that_cancels_the_shift_reroutes_its_contacts(ring, held, make)
     db.session.commit()
     assert shift.status == ShiftStatus.CANCELLED
     assert (unopened.owner_id, unopened.shift_id) == (None, None)
-    assert len(moves(unopened)) == 1
+    [event] = moves(unopened)
+    assert "was cancelled. No shift in the rota" in event_reason(event)
     assert [ring.aino.email] in outbox_to() and [ring.admin_a.email] in outbox_to()
 
 
