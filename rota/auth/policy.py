@@ -82,6 +82,11 @@ def manages_org(actor: Actor, organisation_id: int | None) -> bool:
     )
 
 
+def may_handle_signed_copy(actor: Actor, organisation_id: int) -> bool:
+    """A signature's signed paper: the coordinator and that organisation's admins only."""
+    return manages_org(actor, organisation_id)
+
+
 def management_scope(actor: Actor) -> Scope:
     """What the actor manages: everything (coordinator), their organisation and its people
     (admin), or only themself (counsellor). Used for people's accounts and absences, and for

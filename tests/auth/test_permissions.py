@@ -55,6 +55,11 @@ ROUTES = [
     ("GET", "/signatures/{signature_a}/amend", COORDINATOR),
     ("GET", "/signatures/{signature_a}/withdraw", COORDINATOR),
     ("POST", "/signatures/{signature_b}/withdraw", expect(LOGIN, 403, 403, 400)),
+    # the signed copy: the coordinator and that organisation's admins (none uploaded: 404)
+    ("GET", "/signatures/{signature_a}/copy", expect(LOGIN, 403, 404, 404)),
+    ("GET", "/signatures/{signature_b}/copy", expect(LOGIN, 403, 404, 404)),
+    ("POST", "/signatures/{signature_a}/copy", expect(LOGIN, 403, 303, 303)),
+    ("POST", "/signatures/{signature_b}/copy", expect(LOGIN, 403, 404, 303)),
     ("GET", "/members", MANAGERS),
     ("GET", "/people", MANAGERS),
     ("GET", "/people/new", MANAGERS),

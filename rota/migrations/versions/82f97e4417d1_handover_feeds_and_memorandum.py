@@ -1,0 +1,59 @@
+"""handover: feed validators cover names; the memorandum's life cycle
+
+organisations.updated_at, users.updated_at: when the names calendar feeds show last changed.
+agreement_versions.counts_until: a later version's effective day plus the grace period.
+signed_copies: the signed paper of a signature (PDF). memorandum_reminders: once per stage.
+
+Revision ID: 82f97e4417d1
+Revises: 58e4d891d71d
+Create Date: 2026-12-03 02:30:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+import rota.db
+
+
+revision = '82f97e4417d1'
+down_revision = '58e4d891d71d'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table('memorandum_reminders',
+    sa.Column('organisation_id', sa.Integer(), nullable=False),
+    sa.Column('stage', sa.String(length=60), nullable=False),
+    sa.Column('sent_at', rota.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['organisation_id'], ['organisations.id'], name=op.f('fk_memorandum_reminders_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('organisation_id', 'stage', name=op.f('pk_memorandum_reminders'))
+    )
+    op.create_table('signed_copies',
+    sa.Column('signature_id', sa.Integer(), nullable=False),
+    sa.Column('filename', sa.String(length=200), nullable=False),
+    sa.Column('size', sa.Integer(), nullable=False),
+    sa.Column('data', sa.LargeBinary(), nullable=False),
+    sa.Column('uploaded_by_id', sa.Integer(), nullable=True),
+    sa.Column('uploaded_at', rota.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['signature_id'], ['signatures.id'], name=op.f('fk_signed_copies_signature_id_signatures')),
+    sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_signed_copies_uploaded_by_id_users')),
+    sa.PrimaryKeyConstraint('signature_id', name=op.f('pk_signed_copies'))
+    )
+    with op.batch_alter_table('agreement_versions', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('counts_until', sa.Date(), nullable=True))
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('updated_at', rota.db.UTCDateTime(), nullable=True))
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('updated_at', rota.db.UTCDateTime(), nullable=True))
+
+
+def downgrade():
+    with op.batch_alter_table('agreement_versions', schema=None) as batch_op:
+        batch_op.drop_column('counts_until')
+    op.drop_table('signed_copies')
+    op.drop_table('memorandum_reminders')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_column('updated_at')
+    with op.batch_alter_table('organisations', schema=None) as batch_op:
+        batch_op.drop_column('updated_at')
