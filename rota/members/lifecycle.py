@@ -50,7 +50,7 @@ class MemorandumSettings:
 
     grace_days: int = 30
     reminder_days: int = 30
-    copy_max_bytes: int = 10 * 1024 * 1024
+    copy_max_bytes: int = 960 * 1024
 
     @classmethod
     def from_config(cls, config: Mapping) -> "MemorandumSettings":
