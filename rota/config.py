@@ -54,6 +54,7 @@ DEFAULTS = {
     "SHIFT_HOURS": 3.0,  # commitments counted in shifts count this many hours per shift
     "ROTA_HORIZON_WEEKS": 12,  # how far ahead `generate` extends the rota
     "COVERAGE_DAYS": 14,  # shifts without a counsellor this many days ahead are warned about
+    "SWAP_NEEDS_APPROVAL": False,  # an agreed swap request waits for the coordinator's approval
     "MEMORANDUM_GRACE_DAYS": 30,  # a new version's effective day + this: earlier signatures end
     "MEMORANDUM_REMINDER_DAYS": 30,  # admins are reminded this many days before a signature ends
     "SIGNED_COPY_MAX_BYTES": 960 * 1024,  # a signature's signed PDF (within MAX_CONTENT_LENGTH)

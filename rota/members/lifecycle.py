@@ -36,7 +36,7 @@ from rota.members.models import (
     User,
 )
 from rota.members.service import Term, all_signatures, chosen_on, terms
-from rota.outbox.service import MailSettings, domain_of, queue_mail
+from rota.outbox.service import MailSettings, queue_notice
 
 log = logging.getLogger(__name__)
 
@@ -172,13 +172,14 @@ def _remind(session, mail: MailSettings, person, organisation, kind: str, contex
             link=link,
             **context,
         )
-    message = queue_mail(
+    message = queue_notice(
         session,
+        mail,
         to=person.email,
         subject=subject,
         text=text,
         kind="memorandum-reminder",
-        domain=domain_of(mail.ring_email),
+        after_commit=False,
     )
     return message.id
 

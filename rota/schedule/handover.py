@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from rota.links import external_url
 from rota.members.models import Organisation, Role, User
-from rota.outbox.service import MailSettings, domain_of, queue_mail, remember
+from rota.outbox.service import MailSettings, queue_notice
 from rota.schedule.models import Shift, ShiftChangeKind
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ HANDOVER_KINDS = frozenset(
         ShiftChangeKind.REPLAN,
         ShiftChangeKind.CANCEL,
         ShiftChangeKind.ABSENCE,
+        ShiftChangeKind.SWAP,
     )
 )
 
@@ -141,12 +142,4 @@ def _mail(session: Session, settings: MailSettings, person: User, handovers: lis
             handovers=handovers,
             link=lambda shift: external_url("schedule.shift", shift_id=shift.id),
         )
-    message = queue_mail(
-        session,
-        to=person.email,
-        subject=subject,
-        text=text,
-        kind="handover",
-        domain=domain_of(settings.ring_email),
-    )
-    remember(session, message.id)
+    queue_notice(session, settings, to=person.email, subject=subject, text=text, kind="handover")

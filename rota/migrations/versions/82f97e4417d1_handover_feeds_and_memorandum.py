@@ -3,6 +3,7 @@
 organisations.updated_at, users.updated_at: when the names calendar feeds show last changed.
 agreement_versions.counts_until: a later version's effective day plus the grace period.
 signed_copies: the signed paper of a signature (PDF). memorandum_reminders: once per stage.
+swap_requests: a shift asked to be swapped for another, or given away, and its answers.
 
 Revision ID: 82f97e4417d1
 Revises: 58e4d891d71d
@@ -40,6 +41,32 @@ def upgrade():
     sa.ForeignKeyConstraint(['uploaded_by_id'], ['users.id'], name=op.f('fk_signed_copies_uploaded_by_id_users')),
     sa.PrimaryKeyConstraint('signature_id', name=op.f('pk_signed_copies'))
     )
+    op.create_table('swap_requests',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('shift_id', sa.Integer(), nullable=False),
+    sa.Column('counter_shift_id', sa.Integer(), nullable=True),
+    sa.Column('from_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('to_organisation_id', sa.Integer(), nullable=False),
+    sa.Column('asked_by_id', sa.Integer(), nullable=False),
+    sa.Column('note', sa.Text(), nullable=False),
+    sa.Column('status', sa.Enum('ASKED', 'ACCEPTED', 'DONE', 'DECLINED', 'REFUSED', 'CANCELLED', name='swapstatus', native_enum=False, length=10), nullable=False),
+    sa.Column('answered_by_id', sa.Integer(), nullable=True),
+    sa.Column('decided_by_id', sa.Integer(), nullable=True),
+    sa.Column('created_at', rota.db.UTCDateTime(), nullable=False),
+    sa.Column('updated_at', rota.db.UTCDateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['answered_by_id'], ['users.id'], name=op.f('fk_swap_requests_answered_by_id_users')),
+    sa.ForeignKeyConstraint(['asked_by_id'], ['users.id'], name=op.f('fk_swap_requests_asked_by_id_users')),
+    sa.ForeignKeyConstraint(['counter_shift_id'], ['shifts.id'], name=op.f('fk_swap_requests_counter_shift_id_shifts')),
+    sa.ForeignKeyConstraint(['decided_by_id'], ['users.id'], name=op.f('fk_swap_requests_decided_by_id_users')),
+    sa.ForeignKeyConstraint(['from_organisation_id'], ['organisations.id'], name=op.f('fk_swap_requests_from_organisation_id_organisations')),
+    sa.ForeignKeyConstraint(['shift_id'], ['shifts.id'], name=op.f('fk_swap_requests_shift_id_shifts')),
+    sa.ForeignKeyConstraint(['to_organisation_id'], ['organisations.id'], name=op.f('fk_swap_requests_to_organisation_id_organisations')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_swap_requests'))
+    )
+    with op.batch_alter_table('swap_requests', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_swap_requests_shift_id'), ['shift_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_swap_requests_to_organisation_id'), ['to_organisation_id'], unique=False)
+
     with op.batch_alter_table('agreement_versions', schema=None) as batch_op:
         batch_op.add_column(sa.Column('counts_until', sa.Date(), nullable=True))
     with op.batch_alter_table('organisations', schema=None) as batch_op:
@@ -51,6 +78,7 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table('agreement_versions', schema=None) as batch_op:
         batch_op.drop_column('counts_until')
+    op.drop_table('swap_requests')
     op.drop_table('signed_copies')
     op.drop_table('memorandum_reminders')
     with op.batch_alter_table('users', schema=None) as batch_op:
