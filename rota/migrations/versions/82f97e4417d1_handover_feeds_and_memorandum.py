@@ -6,7 +6,7 @@ signed_copies: the signed paper of a signature (PDF). memorandum_reminders: once
 swap_requests: a shift asked to be swapped for another, or given away, and its answers.
 
 Revision ID: 82f97e4417d1
-Revises: 58e4d891d71d
+Revises: 9d2f6a1c4e83
 Create Date: 2026-12-03 02:30:00
 
 """
@@ -17,7 +17,7 @@ import rota.db
 
 
 revision = '82f97e4417d1'
-down_revision = '58e4d891d71d'
+down_revision = '9d2f6a1c4e83'
 branch_labels = None
 depends_on = None
 
