@@ -59,6 +59,10 @@ DEFAULTS = {
     "ROTA_HORIZON_WEEKS": 12,  # how far ahead `generate` extends the rota
     "EXCESS_DEMAND": "uncovered",  # service hours beyond the commitments: uncovered | spread
     "COVERAGE_DAYS": 14,  # shifts without a counsellor this many days ahead are warned about
+    "SWAP_NEEDS_APPROVAL": False,  # an agreed swap request waits for the coordinator's approval
+    "MEMORANDUM_GRACE_DAYS": 30,  # a new version's effective day + this: earlier signatures end
+    "MEMORANDUM_REMINDER_DAYS": 30,  # admins are reminded this many days before a signature ends
+    "SIGNED_COPY_MAX_BYTES": 960 * 1024,  # a signature's signed PDF (within MAX_CONTENT_LENGTH)
     "IMAP_HOST": "",  # empty: the shared mailbox is not polled
     "IMAP_PORT": 993,
     "IMAP_SECURITY": "ssl",  # ssl | starttls | none

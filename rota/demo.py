@@ -230,7 +230,7 @@ def _service_hours(session: Session) -> None:
 def plan_demo_rota(session: Session, now: datetime, settings: RotaSettings, weeks: int = 4) -> int:
     """Generate the demo rota and name a counsellor (one who speaks the slot's language) on
     every shift of the coming `weeks`, as the organisations' admins would; returns how many."""
-    replan.generate(session, None, now, settings=settings)
+    replan.generate(session, None, now, settings=settings, mail=None)
     coordinator = session.scalar(select(User).filter_by(role=Role.COORDINATOR))
     query = select(User).filter_by(role=Role.COUNSELLOR, active=True).order_by(User.id)
     staff: dict[int, list[User]] = {}

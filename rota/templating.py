@@ -23,6 +23,7 @@ NAVIGATION = [
     ("schedule.own", _l("Our shifts"), (A,)),
     ("schedule.gaps", _l("Coverage gaps"), (C, A)),
     ("schedule.absence_list", _l("Absences"), (C, A, S)),
+    ("schedule.swap_list", _l("Swap requests"), (C, A, S)),
     ("feeds.subscribe", _l("Calendar subscription"), (C, A, S)),
     ("planning.planning", _l("Rota planning"), (C,)),
     ("rota_admin.patterns", _l("Service hours"), (C,)),

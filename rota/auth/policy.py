@@ -82,6 +82,34 @@ def manages_org(actor: Actor, organisation_id: int | None) -> bool:
     )
 
 
+def may_ask_swap(actor: Actor, shift_organisation_id: int, shift_counsellor_id) -> bool:
+    """Ask to swap a shift or give it away: its organisation's admin, or its counsellor."""
+    if actor.role == Role.ORG_ADMIN:
+        return actor.organisation_id == shift_organisation_id
+    return actor.role == Role.COUNSELLOR and actor.id == shift_counsellor_id
+
+
+def may_answer_swap(actor: Actor, to_organisation_id: int, counter_counsellor_id) -> bool:
+    """Accept or decline a swap: the asked organisation's admin, or the counter shift's
+    counsellor."""
+    return may_ask_swap(actor, to_organisation_id, counter_counsellor_id)
+
+
+def may_decide_swap(actor: Actor) -> bool:
+    """Approve or refuse an agreed swap (where the ring asks for approval): the coordinator."""
+    return actor.role == Role.COORDINATOR
+
+
+def may_cancel_swap(actor: Actor, asked_by_id: int, from_organisation_id: int) -> bool:
+    """Cancel an open swap request: whoever asked, their organisation's admin, the coordinator."""
+    return actor.id == asked_by_id or manages_org(actor, from_organisation_id)
+
+
+def may_handle_signed_copy(actor: Actor, organisation_id: int) -> bool:
+    """A signature's signed paper: the coordinator and that organisation's admins only."""
+    return manages_org(actor, organisation_id)
+
+
 def management_scope(actor: Actor) -> Scope:
     """What the actor manages: everything (coordinator), their organisation and its people
     (admin), or only themself (counsellor). Used for people's accounts and absences, and for

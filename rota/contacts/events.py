@@ -31,6 +31,7 @@ LABELS = {
     Kind.PARTICIPANT_ADDED: _l("added to the conversation"),
     Kind.MERGED: _l("merged in"),
     Kind.MERGED_INTO: _l("merged into another contact"),
+    Kind.SHIFT_CHANGED_HANDS: _l("moved with its shift"),
 }
 
 

@@ -54,6 +54,7 @@ class ContactEventKind(enum.StrEnum):
     PARTICIPANT_ADDED = "participant_added"
     MERGED = "merged"  # another contact was merged into it
     MERGED_INTO = "merged_into"
+    SHIFT_CHANGED_HANDS = "shift_changed_hands"  # its shift went to another holder
 
 
 class Contact(db.Model):

@@ -31,6 +31,7 @@ from rota.contacts.routing.service import hand_over
 from rota.db import utcnow
 from rota.extensions import db, mail
 from rota.jobs.lease import LeaseKeeper, acquire_lease, holder_name, release_lease
+from rota.members import lifecycle
 from rota.ops import logs
 from rota.ops.metrics import JOB_RUNS, JOB_SECONDS, count_poll
 from rota.outbox.delivery import DeliverySettings, deliver, release_stale_claims
@@ -144,6 +145,18 @@ def deliver_outbox(session: Session, now: datetime) -> int:
     return _deliver_now(session, now, None)
 
 
+def send_signature_reminders(session: Session, now: datetime) -> int:
+    """Remind organisation admins of signatures ending and versions awaiting them (once per
+    stage); returns how many mails were queued."""
+    config = current_app.config
+    mail_settings = MailSettings.from_config(config)
+    ids = lifecycle.send_signature_reminders(
+        session, now, mail_settings, lifecycle.MemorandumSettings.from_config(config)
+    )
+    _deliver_now(session, now, ids)
+    return len(ids)
+
+
 def poll_mail(session: Session, now: datetime) -> str:
     """Read the shared mailbox once with the app's configuration; returns what it did."""
     report = poll_mailbox(session, current_app.config, now)
@@ -165,6 +178,7 @@ register("horizon", extend_horizon, hour=2, minute=15)
 register("retention", purge_expired, hour=3, minute=30)
 register("reminders", send_reminders, hour="8-20", minute=5)
 register("coverage", send_coverage_warnings, hour=7, minute=30)
+register("memorandum", send_signature_reminders, hour=7, minute=45)
 register("outbox", deliver_outbox, at_start=True, minute="*")
 register("mail", poll_mail, at_start=True, minute="*")
 register("handover", hand_over, at_start=True, minute="*/5")

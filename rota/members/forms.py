@@ -1,6 +1,7 @@
 """Forms for organisations, memoranda, signatures and people."""
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
     DateField,
@@ -49,6 +50,13 @@ class AgreementForm(Form):
     version_label = StringField(_l("Version"), validators=[DataRequired(), Length(max=40)])
     effective_from = DateField(_l("Takes effect on"), validators=[DataRequired()])
     body = TextAreaField(_l("Text of the memorandum"), validators=[Optional()])
+
+
+class SignedCopyForm(Form):
+    copy = FileField(
+        _l("Signed copy (PDF)"),
+        validators=[FileRequired(_l("Choose the PDF file of the signed memorandum."))],
+    )
 
 
 class SignatureForm(Form):

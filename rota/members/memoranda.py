@@ -1,6 +1,6 @@
 """Use cases for the memorandum: agreement versions, signatures, amendments, withdrawals."""
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -12,8 +12,9 @@ from rota.members.people import LANGUAGES
 from rota.members.service import in_force
 
 
-def create_agreement(session: Session, **fields) -> Agreement:
-    """Record a new version of the memorandum text."""
+def create_agreement(session: Session, *, grace_days: int = 0, **fields) -> Agreement:
+    """Record a new version of the memorandum text. Signatures of the earlier versions of the
+    same memorandum count for `grace_days` after it takes effect, then only its own do."""
     query = select(Agreement.id).where(
         Agreement.title == fields["title"], Agreement.version_label == fields["version_label"]
     )
@@ -24,6 +25,13 @@ def create_agreement(session: Session, **fields) -> Agreement:
         )
     agreement = Agreement(**fields)
     session.add(agreement)
+    session.flush()
+    last_day = agreement.effective_from + timedelta(days=grace_days - 1)
+    earlier = select(Agreement).where(
+        Agreement.title == agreement.title, Agreement.effective_from < agreement.effective_from
+    )
+    for previous in session.scalars(earlier):
+        previous.counts_until = min(filter(None, (previous.counts_until, last_day)))
     session.flush()
     return agreement
 

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Date, Enum, ForeignKey, Numeric, String, Text, event
+from sqlalchemy import Date, Enum, ForeignKey, Integer, LargeBinary, Numeric, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from rota.db import UTCDateTime, utcnow
@@ -26,6 +26,10 @@ class Organisation(db.Model):
     website: Mapped[str] = mapped_column(String(300), default="")
     colour: Mapped[str] = mapped_column(String(7), default="#1f6f8b")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # calendar feeds show the name: their validators read when the row last changed
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     people: Mapped[list["User"]] = relationship(back_populates="organisation")
     signatures: Mapped[list["Signature"]] = relationship(
@@ -47,6 +51,8 @@ class Agreement(db.Model):
     body: Mapped[str] = mapped_column(Text, default="")
     effective_from: Mapped[date] = mapped_column(Date)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # set when a later version takes effect: its signatures count until this day (the grace)
+    counts_until: Mapped[date | None] = mapped_column(Date)
 
     signatures: Mapped[list["Signature"]] = relationship(back_populates="agreement")
 
@@ -122,6 +128,30 @@ def _signature_is_immutable(_mapper, _connection, target):
         raise SignatureImmutable(next(iter(changed)))
 
 
+class SignedCopy(db.Model):
+    """The signed paper of a signature, scanned as a PDF (one per signature, replaceable)."""
+
+    __tablename__ = "signed_copies"
+
+    signature_id: Mapped[int] = mapped_column(ForeignKey("signatures.id"), primary_key=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    size: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)  # read only to serve it
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class MemorandumReminder(db.Model):
+    """A reminder about the memorandum mailed to an organisation's admins: once per stage
+    ("ends:<signature>:<day>" before a signature ends, "awaits:<version>" for a new version)."""
+
+    __tablename__ = "memorandum_reminders"
+
+    organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(60), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
 class SignatureImmutable(Exception):
     """Raised when code tries to edit a stored signature."""
 
@@ -145,6 +175,10 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # calendar feeds show the name: their validators read when the row last changed
+    updated_at: Mapped[datetime | None] = mapped_column(
+        UTCDateTime, default=utcnow, onupdate=utcnow
+    )
 
     organisation: Mapped[Organisation | None] = relationship(back_populates="people")
 

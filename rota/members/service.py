@@ -42,7 +42,8 @@ class Term:
 
     A signature binds from the later of its own start and its agreement's effective date, up
     to the first of: its end, the day before its withdrawal, the day before an amendment that
-    supersedes it starts.
+    supersedes it starts, the last day its version counts (a later version's effective day plus
+    the grace period).
     """
 
     signature: Signature
@@ -64,7 +65,7 @@ def terms(signatures: Iterable[Signature]) -> list[Term]:
             superseded[signature.supersedes_id] = min(first, signature.valid_from)
     result = []
     for signature in sorted(signatures, key=lambda s: (s.valid_from, s.signed_on, s.id)):
-        ends = [signature.valid_until] if signature.valid_until is not None else []
+        ends = [d for d in (signature.valid_until, signature.agreement.counts_until) if d]
         ends += [
             cut - ONE_DAY
             for cut in (signature.withdrawn_on, superseded.get(signature.id))

@@ -1,8 +1,19 @@
 """Pages for member organisations, memoranda and signatures."""
 
 from datetime import date
+from io import BytesIO
 
-from flask import Blueprint, current_app, render_template, request
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,12 +23,13 @@ from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import form_data, form_page, options, perform
 from rota.i18n import service_today
-from rota.members import memoranda, service
+from rota.members import lifecycle, memoranda, service
 from rota.members.forms import (
     AgreementForm,
     MembersOnDayForm,
     OrganisationForm,
     SignatureForm,
+    SignedCopyForm,
     WithdrawForm,
 )
 from rota.members.models import Role
@@ -60,11 +72,15 @@ def organisation_new():
 def organisation(org_id):
     org = service.get_organisation(db.session, org_id)
     in_force = service.in_force(org.signatures, date.today()).get(org.id)
+    manage = policy.manages_org(current_user, org.id)
+    copies = lifecycle.copies_of(db.session, (s.id for s in org.signatures)) if manage else {}
     return render_template(
         "members/organisation.html",
         organisation=org,
         in_force=in_force,
-        manage=policy.manages_org(current_user, org.id),
+        manage=manage,
+        copies=copies,
+        copy_form=SignedCopyForm(),
     )
 
 
@@ -90,7 +106,14 @@ def agreement_new():
     form = AgreementForm()
     if (
         form.validate_on_submit()
-        and (done := perform(memoranda.create_agreement, form=form, **form_data(form))).ok
+        and (
+            done := perform(
+                memoranda.create_agreement,
+                form=form,
+                grace_days=lifecycle.MemorandumSettings.from_config(current_app.config).grace_days,
+                **form_data(form),
+            )
+        ).ok
     ):
         agreement = done.result
         message = _("Memorandum version %(label)s saved.", label=agreement.version_label)
@@ -102,7 +125,49 @@ def agreement_new():
 @role_required(COORDINATOR, Role.ORG_ADMIN)
 def agreement(agreement_id):
     agreement = memoranda.agreement_page(db.session, agreement_id)
-    return render_template("members/agreement.html", agreement=agreement)
+    status = lifecycle.signing_status(db.session, agreement, service_today())
+    return render_template("members/agreement.html", agreement=agreement, status=status)
+
+
+@bp.post("/signatures/<int:signature_id>/copy")
+@role_required(COORDINATOR, Role.ORG_ADMIN)
+def signed_copy_upload(signature_id):
+    signature = memoranda.get_signature(db.session, signature_id)
+    if not policy.may_handle_signed_copy(current_user, signature.organisation_id):
+        abort(404)
+    form = SignedCopyForm()
+    if not form.validate_on_submit():
+        for error in form.copy.errors or [_("The form expired. Choose the file again.")]:
+            flash(str(error), "error")
+    else:
+        upload = form.copy.data
+        done = perform(
+            lifecycle.attach_copy,
+            current_user,
+            signature_id,
+            filename=upload.filename,
+            data=upload.read(),
+            now=utcnow(),
+            settings=lifecycle.MemorandumSettings.from_config(current_app.config),
+        )
+        if done.ok:
+            flash(_("The signed copy is attached."), "success")
+    return redirect(url_for(".organisation", org_id=signature.organisation_id), 303)
+
+
+@bp.get("/signatures/<int:signature_id>/copy")
+@role_required(COORDINATOR, Role.ORG_ADMIN)
+def signed_copy(signature_id):
+    copy = lifecycle.signed_copy(db.session, current_user, signature_id)
+    response = send_file(
+        BytesIO(copy.data),
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=copy.filename,
+        max_age=0,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _signature_form(obj=None) -> SignatureForm:

@@ -88,6 +88,26 @@ def queue_mail(session: Session, **fields) -> OutboxMessage:
     return message
 
 
+def queue_notice(
+    session: Session,
+    settings: MailSettings,
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    kind: str,
+    after_commit: bool = True,
+) -> OutboxMessage:
+    """A notice from the ring to one person (Message-ID in the ring's domain), delivered right
+    after the commit (`after_commit`) or by whoever sends the returned message's id."""
+    message = queue_mail(
+        session, to=to, subject=subject, text=text, kind=kind, domain=domain_of(settings.ring_email)
+    )
+    if after_commit:
+        remember(session, message.id)
+    return message
+
+
 def remember(session: Session, outbox_id: int) -> None:
     """Note an outbox message queued in this transaction, to deliver right after the commit."""
     session.info.setdefault(PENDING, []).append(outbox_id)

@@ -12,7 +12,9 @@ from rota.auth import policy
 from rota.errors import DomainError, NotFound
 from rota.members.models import Role, User
 from rota.members.people import people_in_scope
-from rota.schedule.models import Absence, Shift
+from rota.outbox.service import MailSettings
+from rota.schedule.handover import shift_changed_hands
+from rota.schedule.models import Absence, Shift, ShiftChangeKind, ShiftStatus
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +79,13 @@ def record_absence(
     last_day: date,
     reason: str,
     zone: ZoneInfo,
+    now: datetime,
+    settings: MailSettings,
 ) -> Absence:
-    """Record that a person is away from `first_day` to `last_day` (local days, inclusive)."""
+    """Record that a person is away from `first_day` to `last_day` (local days, inclusive).
+
+    Their shifts in that time that are not over go to their organisation's queue: unopened
+    contacts follow, and the person and their organisation's admins hear of each."""
     person = _person_for(session, actor, person_id)
     if last_day < first_day:
         raise DomainError(_l("The last day cannot be before the first day."), "last_day")
@@ -93,7 +100,23 @@ def record_absence(
     session.add(absence)
     session.flush()
     log.info("absence %s recorded for user %s by user %s", absence.id, person.id, actor.id)
+    for shift in _named_during(session, person.id, absence, now):
+        kind = ShiftChangeKind.ABSENCE
+        shift_changed_hands(
+            session, shift, shift.organisation_id, person.id, kind, now, settings=settings
+        )
     return absence
+
+
+def _named_during(session: Session, person_id: int, absence: Absence, now: datetime):
+    """The planned shifts the person is named to during the absence that are not over."""
+    query = select(Shift).where(
+        Shift.counsellor_id == person_id,
+        Shift.status == ShiftStatus.PLANNED,
+        Shift.starts_at < absence.ends_at,
+        Shift.not_over(max(now, absence.starts_at)),
+    )
+    return list(session.scalars(query.order_by(Shift.starts_at, Shift.id)))
 
 
 def delete_absence(session: Session, actor: User, absence_id: int) -> None:

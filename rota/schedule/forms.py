@@ -41,6 +41,16 @@ class OverrideForm(ShiftForm):
     reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=500)])
 
 
+class SwapForm(Form):
+    counter_shift_id = SelectField(_l("Swap for"), coerce=int, validate_choice=False)
+    to_organisation_id = SelectField(_l("Or give it to"), coerce=int, validate_choice=False)
+    note = TextAreaField(_l("Note"), validators=[Optional(), Length(max=500)])
+
+
+class SwapAnswerForm(Form):
+    pass
+
+
 class AbsenceForm(Form):
     person_id = SelectField(_l("Who is away"), coerce=int, validate_choice=False)
     first_day = DateField(_l("First day away"), validators=[DataRequired()])

@@ -2,7 +2,7 @@
 
 from flask_babel import lazy_gettext as _l
 
-from rota.schedule.models import Channel, ShiftChangeKind
+from rota.schedule.models import Channel, ShiftChangeKind, SwapStatus
 
 CHANNELS = {Channel.PHONE: _l("Phone"), Channel.EMAIL: _l("E-mail"), Channel.CHAT: _l("Chat")}
 LANGUAGES = {"fi": _l("Finnish"), "sv": _l("Swedish"), "en": _l("English")}
@@ -15,6 +15,23 @@ CHANGE_KINDS = {
     ShiftChangeKind.OVERRIDE: _l("Overridden by the coordinator"),
     ShiftChangeKind.REPLAN: _l("Re-planned by the coordinator"),
     ShiftChangeKind.CANCEL: _l("Cancelled"),
+    ShiftChangeKind.ABSENCE: _l("Counsellor away"),
+    ShiftChangeKind.SWAP_ASK: _l("Swap asked"),
+    ShiftChangeKind.SWAP_ACCEPT: _l("Swap accepted"),
+    ShiftChangeKind.SWAP_DECLINE: _l("Swap declined"),
+    ShiftChangeKind.SWAP_REFUSE: _l("Swap refused by the coordinator"),
+    ShiftChangeKind.SWAP_CANCEL: _l("Swap request cancelled"),
+    ShiftChangeKind.SWAP: _l("Swapped"),
+}
+
+
+SWAP_STATUSES = {
+    SwapStatus.ASKED: _l("Waiting for the other side"),
+    SwapStatus.ACCEPTED: _l("Accepted, waiting for the coordinator"),
+    SwapStatus.DONE: _l("Done"),
+    SwapStatus.DECLINED: _l("Declined"),
+    SwapStatus.REFUSED: _l("Refused by the coordinator"),
+    SwapStatus.CANCELLED: _l("Cancelled"),
 }
 
 
@@ -49,4 +66,5 @@ def init_app(app) -> None:
         language_label=language_label,
         change_label=change_label,
         gap_label=gap_label,
+        swap_status_label=lambda status: str(SWAP_STATUSES[SwapStatus(status)]),
     )

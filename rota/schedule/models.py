@@ -99,6 +99,13 @@ class ShiftChangeKind(enum.StrEnum):
     OVERRIDE = "override"
     REPLAN = "replan"
     CANCEL = "cancel"
+    ABSENCE = "absence"  # its counsellor is away: not stored as a change, but handed over
+    SWAP_ASK = "swap_ask"
+    SWAP_ACCEPT = "swap_accept"
+    SWAP_DECLINE = "swap_decline"
+    SWAP_REFUSE = "swap_refuse"
+    SWAP_CANCEL = "swap_cancel"
+    SWAP = "swap"  # swapped or given away (after the coordinator's approval where needed)
 
 
 class ShiftStatus(enum.StrEnum):
@@ -207,6 +214,48 @@ class ShiftChange(db.Model):
     to_organisation: Mapped[Organisation | None] = relationship(foreign_keys=[to_organisation_id])
     from_counsellor: Mapped[User | None] = relationship(foreign_keys=[from_counsellor_id])
     to_counsellor: Mapped[User | None] = relationship(foreign_keys=[to_counsellor_id])
+
+
+class SwapStatus(enum.StrEnum):
+    """Where a swap request stands."""
+
+    ASKED = "asked"  # the other side has not answered
+    ACCEPTED = "accepted"  # the other side agreed; the coordinator's approval is awaited
+    DONE = "done"
+    DECLINED = "declined"  # by the other side
+    REFUSED = "refused"  # by the coordinator
+    CANCELLED = "cancelled"  # by the asker, or the shifts changed meanwhile
+
+
+class SwapRequest(db.Model):
+    """A request to swap a shift for another one, or to give it to another organisation."""
+
+    __tablename__ = "swap_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    shift_id: Mapped[int] = mapped_column(ForeignKey("shifts.id"), index=True)
+    counter_shift_id: Mapped[int | None] = mapped_column(ForeignKey("shifts.id"))  # None: give
+    from_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"))
+    to_organisation_id: Mapped[int] = mapped_column(ForeignKey("organisations.id"), index=True)
+    asked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[SwapStatus] = mapped_column(
+        Enum(SwapStatus, native_enum=False, length=10), default=SwapStatus.ASKED
+    )
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    shift: Mapped[Shift] = relationship(foreign_keys=[shift_id])
+    counter_shift: Mapped[Shift | None] = relationship(foreign_keys=[counter_shift_id])
+    from_organisation: Mapped[Organisation] = relationship(foreign_keys=[from_organisation_id])
+    to_organisation: Mapped[Organisation] = relationship(foreign_keys=[to_organisation_id])
+    asked_by: Mapped[User] = relationship(foreign_keys=[asked_by_id])
+
+    @property
+    def open(self) -> bool:
+        return self.status in (SwapStatus.ASKED, SwapStatus.ACCEPTED)
 
 
 class Absence(db.Model):

@@ -18,7 +18,9 @@ from rota.errors import Conflict, DomainError, NotFound, found
 from rota.members.models import Organisation, Role, User
 from rota.members.people import people_in_scope
 from rota.members.service import members_in_force
+from rota.outbox.service import MailSettings
 from rota.schedule.absences import is_absent
+from rota.schedule.handover import shift_changed_hands
 from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 
 log = logging.getLogger(__name__)
@@ -219,9 +221,17 @@ def _lost_race(session: Session, shift: Shift) -> DomainError:
 
 
 def take_shift(
-    session: Session, shift_id: int, actor: User, *, reason: str, now: datetime, version=None
+    session: Session,
+    shift_id: int,
+    actor: User,
+    *,
+    reason: str,
+    now: datetime,
+    settings: MailSettings,
+    version=None,
 ) -> Shift:
-    """Take another organisation's offered shift for the actor's organisation (first one wins)."""
+    """Take another organisation's offered shift for the actor's organisation (first one wins);
+    its unopened contacts follow it and both organisations hear of it."""
     shift = get_shift(session, shift_id)
     if shift.offered_at is None:
         raise _lost_race(session, shift)
@@ -260,6 +270,7 @@ def take_shift(
     session.flush()
     session.refresh(shift)
     log.info("shift %s taken by organisation %s", shift.id, actor.organisation_id)
+    shift_changed_hands(session, shift, *before, ShiftChangeKind.TAKE, now, settings=settings)
     return shift
 
 
@@ -272,9 +283,11 @@ def override_shift(
     counsellor_id: int | None,
     reason: str,
     now: datetime,
+    settings: MailSettings,
     version=None,
 ) -> Shift:
-    """The coordinator reassigns a shift (organisation and/or counsellor), saying why."""
+    """The coordinator reassigns a shift (organisation and/or counsellor), saying why; its
+    unopened contacts follow it and everyone concerned hears of it."""
     if not policy.may_override_shift(actor):
         raise NotFound(NO_SUCH_SHIFT)
     shift = get_shift(session, shift_id)
@@ -305,4 +318,8 @@ def override_shift(
         to_counsellor_id=person and person.id,
         reason=reason.strip(),
     )
+    if before != (shift.organisation_id, shift.counsellor_id):
+        shift_changed_hands(
+            session, shift, *before, ShiftChangeKind.OVERRIDE, now, settings=settings
+        )
     return shift

@@ -3,7 +3,16 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,11 +21,11 @@ from rota.auth import policy
 from rota.auth.access import role_required
 from rota.db import utcnow
 from rota.extensions import db
-from rota.forms import form_data, form_page, options, perform
+from rota.forms import form_data, form_page, mail_settings, options, perform
 from rota.i18n import service_today
 from rota.members.models import Role
 from rota.members.service import get_managed_organisation, organisations_by_name
-from rota.schedule import absences, coverage, labels, service
+from rota.schedule import absences, coverage, labels, service, swaps
 from rota.schedule.coverage import RotaEntry, group_by_day
 from rota.schedule.days import ONE_WEEK, monday
 from rota.schedule.forms import (
@@ -25,9 +34,12 @@ from rota.schedule.forms import (
     OfferForm,
     OverrideForm,
     PeriodForm,
+    SwapAnswerForm,
+    SwapForm,
     TakeForm,
     WithdrawOfferForm,
 )
+from rota.schedule.models import SwapStatus
 from rota.schedule.planning import origin
 
 bp = Blueprint("schedule", __name__)
@@ -172,16 +184,43 @@ def _forms_for(shift) -> dict:
     return forms
 
 
+def _swap_form(shift, formdata=None):
+    form = SwapForm(formdata=formdata)
+    label = "{:%d.%m. %H:%M} {} – {}{}"
+    choices = [
+        (
+            s.id,
+            label.format(
+                s.starts_at.astimezone(_zone()),
+                labels.channel_label(s.channel),
+                s.organisation.name,
+                f" ({s.counsellor.name})" if s.counsellor else "",
+            ),
+        )
+        for s in swaps.counter_choices(db.session, shift, utcnow())
+    ]
+    form.counter_shift_id.choices = options([(0, _("No shift: give it away")), *choices])
+    organisations = swaps.give_choices(db.session, shift)
+    form.to_organisation_id.choices = options(
+        [(0, _("Nobody: swap it")), *((o.id, o.name) for o in organisations)]
+    )
+    return form
+
+
 def _shift_page(shift, status=200, **forms):
     entry = RotaEntry(shift, shift.id in absences.absent_shift_ids(db.session, [shift]))
     context = {**_forms_for(shift), **forms}
+    if "swap_form" not in context and policy.may_ask_swap(
+        current_user, shift.organisation_id, shift.counsellor_id
+    ):
+        context["swap_form"] = _swap_form(shift)
     history = origin.with_origin(shift, coverage.history(db.session, shift))
     return render_template(
         "schedule/shift.html", entry=entry, shift=shift, history=history, **context
     ), status
 
 
-def _act(shift_id, form, key, action, success):
+def _act(shift_id, form, key, action, success, **settings):
     """Run one shift operation from a posted form; back to the shift page, with errors if any."""
     if (
         form.validate_on_submit()
@@ -193,6 +232,7 @@ def _act(shift_id, form, key, action, success):
                 now=utcnow(),
                 version=form.version.data,
                 form=form,
+                **settings,
                 **form_data(form, exclude=("version",)),
             )
         ).ok
@@ -248,6 +288,7 @@ def take(shift_id):
         "take_form",
         service.take_shift,
         _l("The shift is now your organisation's. Name its counsellor."),
+        settings=mail_settings(),
     )
 
 
@@ -256,8 +297,106 @@ def take(shift_id):
 def override(shift_id):
     form = _override_form(service.get_shift(db.session, shift_id), request.form)
     return _act(
-        shift_id, form, "override_form", service.override_shift, _l("The shift is reassigned.")
+        shift_id,
+        form,
+        "override_form",
+        service.override_shift,
+        _l("The shift is reassigned."),
+        settings=mail_settings(),
     )
+
+
+def _swap_settings():
+    return swaps.SwapSettings.from_config(current_app.config)
+
+
+@bp.post("/shifts/<int:shift_id>/swap")
+@role_required(A, S)
+def swap_ask(shift_id):
+    shift = service.get_shift(db.session, shift_id)
+    if not policy.may_ask_swap(current_user, shift.organisation_id, shift.counsellor_id):
+        abort(404)
+    form = _swap_form(shift, request.form)
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                swaps.ask_swap,
+                shift_id,
+                current_user,
+                now=utcnow(),
+                settings=_swap_settings(),
+                form=form,
+                **form_data(form),
+            )
+        ).ok
+    ):
+        return done.redirect(_("Your swap request is sent."), ".swap_list")
+    return _shift_page(shift, 400, swap_form=form)
+
+
+@bp.get("/swaps")
+@login_required
+def swap_list():
+    rows = swaps.visible_swaps(db.session, current_user, utcnow())
+    actions = {swap.id: _swap_actions(swap) for swap in rows}
+    return render_template("schedule/swaps.html", swaps=rows, actions=actions)
+
+
+def _swap_actions(swap) -> list[tuple[str, str]]:
+    """(endpoint, label) of the steps the signed-in person may take on a swap request."""
+    if swap.status == SwapStatus.ASKED:
+        counter = swap.counter_shift.counsellor_id if swap.counter_shift else None
+        if policy.may_answer_swap(current_user, swap.to_organisation_id, counter):
+            return [(".swap_accept", _("Accept")), (".swap_decline", _("Decline"))]
+    if swap.status == SwapStatus.ACCEPTED and policy.may_decide_swap(current_user):
+        return [(".swap_approve", _("Approve")), (".swap_refuse", _("Refuse"))]
+    if swap.open and policy.may_cancel_swap(
+        current_user, swap.asked_by_id, swap.from_organisation_id
+    ):
+        return [(".swap_cancel", _("Cancel the request"))]
+    return []
+
+
+def _swap_step(swap_id, action, message, **choice):
+    form = SwapAnswerForm()
+    if form.validate_on_submit():
+        done = perform(
+            action, swap_id, current_user, now=utcnow(), settings=_swap_settings(), **choice
+        )
+        return done.redirect(message, ".swap_list")
+    flash(_("The form expired. Try again."), "error")
+    return redirect(url_for(".swap_list"))
+
+
+@bp.post("/swaps/<int:swap_id>/accept")
+@role_required(A, S)
+def swap_accept(swap_id):
+    return _swap_step(swap_id, swaps.answer_swap, _("You accepted the swap."), accept=True)
+
+
+@bp.post("/swaps/<int:swap_id>/decline")
+@role_required(A, S)
+def swap_decline(swap_id):
+    return _swap_step(swap_id, swaps.answer_swap, _("You declined the swap."), accept=False)
+
+
+@bp.post("/swaps/<int:swap_id>/approve")
+@role_required(C)
+def swap_approve(swap_id):
+    return _swap_step(swap_id, swaps.decide_swap, _("The swap is approved and done."), approve=True)
+
+
+@bp.post("/swaps/<int:swap_id>/refuse")
+@role_required(C)
+def swap_refuse(swap_id):
+    return _swap_step(swap_id, swaps.decide_swap, _("The swap is refused."), approve=False)
+
+
+@bp.post("/swaps/<int:swap_id>/cancel")
+@login_required
+def swap_cancel(swap_id):
+    return _swap_step(swap_id, swaps.cancel_swap, _("The swap request is cancelled."))
 
 
 def _absence_form():
@@ -275,7 +414,13 @@ def absence_list():
         form.validate_on_submit()
         and (
             done := perform(
-                absences.record_absence, current_user, zone=_zone(), form=form, **form_data(form)
+                absences.record_absence,
+                current_user,
+                zone=_zone(),
+                now=utcnow(),
+                settings=mail_settings(),
+                form=form,
+                **form_data(form),
             )
         ).ok
     ):

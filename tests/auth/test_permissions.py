@@ -55,6 +55,11 @@ ROUTES = [
     ("GET", "/signatures/{signature_a}/amend", COORDINATOR),
     ("GET", "/signatures/{signature_a}/withdraw", COORDINATOR),
     ("POST", "/signatures/{signature_b}/withdraw", expect(LOGIN, 403, 403, 400)),
+    # the signed copy: the coordinator and that organisation's admins (none uploaded: 404)
+    ("GET", "/signatures/{signature_a}/copy", expect(LOGIN, 403, 404, 404)),
+    ("GET", "/signatures/{signature_b}/copy", expect(LOGIN, 403, 404, 404)),
+    ("POST", "/signatures/{signature_a}/copy", expect(LOGIN, 403, 303, 303)),
+    ("POST", "/signatures/{signature_b}/copy", expect(LOGIN, 403, 404, 303)),
     ("GET", "/members", MANAGERS),
     ("GET", "/people", MANAGERS),
     ("GET", "/people/new", MANAGERS),
@@ -133,6 +138,14 @@ ROUTES = [
         expect(LOGIN, 403, 302, 403),
     ),  # offered: any other org takes
     ("POST", "/shifts/{shift_b}/override", expect(LOGIN, 403, 403, 400)),
+    ("GET", "/swaps", EVERYONE),
+    # Org A's admin took shift_b above: may ask, and the empty form is refused
+    ("POST", "/shifts/{shift_b}/swap", expect(LOGIN, 404, 400, 403)),
+    ("POST", "/swaps/0/accept", expect(LOGIN, 404, 404, 403)),
+    ("POST", "/swaps/0/decline", expect(LOGIN, 404, 404, 403)),
+    ("POST", "/swaps/0/approve", expect(LOGIN, 403, 403, 404)),
+    ("POST", "/swaps/0/refuse", expect(LOGIN, 403, 403, 404)),
+    ("POST", "/swaps/0/cancel", expect(LOGIN, 404, 404, 404)),
     ("GET", "/absences", EVERYONE),
     ("POST", "/absences", expect(LOGIN, 400, 400, 400)),
     ("POST", "/absences/{absence_b}/delete", expect(LOGIN, 404, 404, 302)),

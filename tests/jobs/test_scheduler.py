@@ -14,6 +14,7 @@ from rota.jobs import scheduler as jobs
 from rota.jobs.lease import JobLease
 from rota.outbox.models import OutboxMessage
 from rota.schedule.models import CoverageMail, Shift
+from tests import factories
 
 NOW = datetime(2026, 3, 29, 6, tzinfo=UTC)  # Sunday 09:00 in Helsinki
 ROOT = Path(__file__).resolve().parents[2]
@@ -126,10 +127,13 @@ def test_no_reminder_for_a_counsellor_who_is_away(tomorrow_shift):
         last_day=date(2026, 3, 30),
         reason="",
         zone=ZoneInfo("Europe/Helsinki"),
+        now=NOW,
+        settings=factories.mail_settings(),
     )
     db.session.commit()
     jobs.run_job("reminders", now=NOW)
-    recipients = [m.recipients for m in db.session.scalars(db.select(OutboxMessage))]
+    reminders = db.select(OutboxMessage).where(OutboxMessage.kind == "shift-reminder")
+    recipients = [m.recipients for m in db.session.scalars(reminders)]
     assert ["aino@example.fi"] not in recipients and len(recipients) == 2
 
 

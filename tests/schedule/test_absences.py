@@ -8,6 +8,7 @@ import pytest
 from rota.errors import DomainError, NotFound
 from rota.extensions import db
 from rota.schedule import absences, coverage, duty, service
+from tests import factories
 
 NOW = datetime(2026, 3, 25, 8, tzinfo=UTC)
 HELSINKI = ZoneInfo("Europe/Helsinki")
@@ -23,6 +24,8 @@ def away(person, first, last, actor=None):
         last_day=last,
         reason="",
         zone=HELSINKI,
+        now=NOW,
+        settings=factories.mail_settings(),
     )
 
 

@@ -12,6 +12,7 @@ from rota.extensions import db
 from rota.members.models import User
 from rota.schedule import service
 from rota.schedule.models import Shift, ShiftChange
+from tests import factories
 
 NOW = datetime(2026, 3, 25, 8, tzinfo=UTC)
 
@@ -32,7 +33,15 @@ def _take(app, shift_id, admin_id, barrier, outcomes):
         version = session.get(Shift, shift_id).version
         barrier.wait(timeout=30)
         try:
-            service.take_shift(session, shift_id, admin, reason="", now=NOW, version=version)
+            service.take_shift(
+                session,
+                shift_id,
+                admin,
+                reason="",
+                now=NOW,
+                version=version,
+                settings=factories.mail_settings(),
+            )
             session.commit()
             outcomes[admin_id] = "taken"
         except DomainError as exc:

@@ -8,6 +8,7 @@ from rota.errors import Conflict, DomainError, NotFound
 from rota.extensions import db
 from rota.schedule import coverage, service
 from rota.schedule.models import Shift, ShiftChange
+from tests import factories
 
 NOW = datetime(2026, 3, 25, 8, tzinfo=UTC)
 
@@ -81,7 +82,14 @@ def test_offer_and_take_moves_the_shift_and_records_who_when_why(ring, shift):
     service.offer_shift(db.session, shift.id, ring.admin_a, note="Staff training day", now=NOW)
     assert coverage.offered_shifts(db.session, NOW) == [shift]
     before = shift.sequence
-    service.take_shift(db.session, shift.id, ring.admin_b, reason="We have people", now=NOW)
+    service.take_shift(
+        db.session,
+        shift.id,
+        ring.admin_b,
+        reason="We have people",
+        now=NOW,
+        settings=factories.mail_settings(),
+    )
     db.session.commit()
     stored = db.session.get(Shift, shift.id)
     assert stored.organisation == ring.admin_b.organisation
@@ -101,7 +109,14 @@ def test_offer_and_take_moves_the_shift_and_records_who_when_why(ring, shift):
 
 def test_a_shift_not_offered_cannot_be_taken(ring, shift):
     with pytest.raises(DomainError, match="no longer offered"):
-        service.take_shift(db.session, shift.id, ring.admin_b, reason="", now=NOW)
+        service.take_shift(
+            db.session,
+            shift.id,
+            ring.admin_b,
+            reason="",
+            now=NOW,
+            settings=factories.mail_settings(),
+        )
     assert db.session.get(Shift, shift.id).organisation == ring.admin_a.organisation
 
 
@@ -110,15 +125,38 @@ def test_a_taken_shift_tells_the_second_taker_who_took_it(ring, shift, make):
     make.signature(admin_c.organisation)
     service.offer_shift(db.session, shift.id, ring.admin_a, note="", now=NOW)
     seen = shift.version
-    service.take_shift(db.session, shift.id, ring.admin_b, reason="", now=NOW, version=seen)
+    service.take_shift(
+        db.session,
+        shift.id,
+        ring.admin_b,
+        reason="",
+        now=NOW,
+        version=seen,
+        settings=factories.mail_settings(),
+    )
     with pytest.raises(Conflict, match="just taken by Org B; it is no longer offered"):
-        service.take_shift(db.session, shift.id, admin_c, reason="", now=NOW, version=seen)
+        service.take_shift(
+            db.session,
+            shift.id,
+            admin_c,
+            reason="",
+            now=NOW,
+            version=seen,
+            settings=factories.mail_settings(),
+        )
 
 
 def test_own_organisation_cannot_take_its_own_offer(ring, shift):
     service.offer_shift(db.session, shift.id, ring.admin_a, note="", now=NOW)
     with pytest.raises(DomainError, match="withdraw the offer"):
-        service.take_shift(db.session, shift.id, ring.admin_a, reason="", now=NOW)
+        service.take_shift(
+            db.session,
+            shift.id,
+            ring.admin_a,
+            reason="",
+            now=NOW,
+            settings=factories.mail_settings(),
+        )
 
 
 def test_withdrawn_offer_is_no_longer_listed(ring, shift):
@@ -139,6 +177,7 @@ def test_coordinator_override_needs_a_reason_and_is_recorded(ring, shift):
             counsellor_id=None,
             reason=" ",
             now=NOW,
+            settings=factories.mail_settings(),
         )
     service.override_shift(
         db.session,
@@ -148,6 +187,7 @@ def test_coordinator_override_needs_a_reason_and_is_recorded(ring, shift):
         counsellor_id=ring.bert.id,
         reason="Org A closed for renovation",
         now=NOW,
+        settings=factories.mail_settings(),
     )
     db.session.commit()
     assert (shift.organisation, shift.counsellor) == (org_b, ring.bert)
@@ -166,6 +206,7 @@ def test_only_the_coordinator_overrides(ring, shift):
             counsellor_id=None,
             reason="mine now",
             now=NOW,
+            settings=factories.mail_settings(),
         )
 
 

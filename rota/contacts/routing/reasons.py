@@ -11,7 +11,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from rota.contacts.routing.decide import Decision, Route
-from rota.schedule.labels import language_label
+from rota.members.models import User
+from rota.schedule.labels import change_label, language_label
 from rota.schedule.models import Shift
 
 CHANNEL_WORDS = {"email": _l("e-mail"), "phone": _l("phone"), "chat": _l("chat")}
@@ -35,6 +36,9 @@ REASONS = {
 ABSENT = _l("%(counsellor)s is absent: to the queue of %(organisation)s.")
 SPEAKS = _l("Speaks the client's language (%(language)s).")
 HANDOVER = _l("The shift ended and nobody opened the contact. %(reason)s")
+SHIFT_MOVED = _l("Its shift %(shift)s changed hands (%(how)s): now %(holder)s.")
+SHIFT_MOVED_QUEUE = _l("the queue of %(organisation)s")
+SHIFT_CANCELLED = _l("Its shift %(shift)s was cancelled. %(reason)s")
 
 
 def reason_data(session: Session, decision: Decision, channel: str) -> dict:
@@ -61,6 +65,29 @@ def handover_data(data: dict) -> dict:
     return {**data, "handover": True}
 
 
+def shift_moved_data(session: Session, shift: Shift, kind: str, decision: Decision) -> dict:
+    """Why an unopened contact moved with its shift: the change, and where it is now."""
+    data = {
+        "shift_moved": str(kind),
+        "starts_at": shift.starts_at.isoformat(),
+        "ends_at": shift.ends_at.isoformat(),
+    }
+    if decision.shift_id != shift.id:
+        return {**data, "rerouted": reason_data(session, decision, str(shift.channel))}
+    owner = session.get(User, decision.owner_id) if decision.owner_id else None
+    return {**data, "organisation": shift.organisation.name, "counsellor": owner and owner.name}
+
+
+def _shift_moved_words(data: dict) -> str:
+    shift = _shift_words(data)
+    if "rerouted" in data:
+        return str(SHIFT_CANCELLED) % {"shift": shift, "reason": _routed_words(data["rerouted"])}
+    queue = str(SHIFT_MOVED_QUEUE) % {"organisation": data["organisation"]}
+    holder = data["counsellor"] or queue
+    how = change_label(data["shift_moved"])
+    return str(SHIFT_MOVED) % {"shift": shift, "how": how, "holder": holder}
+
+
 def _shift_words(data: dict) -> str:
     starts, ends = (datetime.fromisoformat(data[key]) for key in ("starts_at", "ends_at"))
     return f"{format_datetime(starts, 'short')}–{format_datetime(ends, 'short')}"
@@ -84,6 +111,8 @@ def _routed_words(data: dict) -> str:
 
 def render(data: dict) -> str:
     """The reason in words, in the current locale (shift times in the service's time zone)."""
+    if "shift_moved" in data:
+        return _shift_moved_words(data)
     words = _routed_words(data)
     if data.get("handover"):
         return str(HANDOVER) % {"reason": words}

@@ -12,14 +12,16 @@ from rota.contacts import notify
 from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import Contact, ContactEvent, ContactStatus
 from rota.contacts.routing.decide import Decision, DutyShift, RotaView, Route, decide
-from rota.contacts.routing.reasons import handover_data, reason_data
+from rota.contacts.routing.reasons import handover_data, reason_data, shift_moved_data
 from rota.errors import DomainError, NotFound
 from rota.members.models import Organisation, User
 from rota.members.people import people_in_scope
 from rota.members.service import organisations_by_name
 from rota.outbox.service import MailSettings
 from rota.schedule import duty
-from rota.schedule.models import Shift
+from rota.schedule.absences import absent_shift_ids
+from rota.schedule.handover import changed_hands
+from rota.schedule.models import Shift, ShiftStatus
 
 log = logging.getLogger(__name__)
 
@@ -143,8 +145,9 @@ def _handover_candidates(session: Session, now: datetime):
     return [*session.execute(ended), *session.execute(waiting)]
 
 
-def _move(session: Session, row, decision: Decision, now: datetime) -> bool:
-    """Move one contact if nobody changed it meanwhile (same version, still new)."""
+def _move(session: Session, row, decision: Decision, now: datetime, kind: Kind, data: dict) -> bool:
+    """Move one contact to where `decision` says (its owner, organisation and shift) if nobody
+    changed it meanwhile (same version, still new), with an event of `kind` saying why."""
     result = session.execute(
         update(Contact)
         .where(
@@ -161,7 +164,21 @@ def _move(session: Session, row, decision: Decision, now: datetime) -> bool:
         )
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1
+    if result.rowcount != 1:
+        return False
+    session.add(
+        ContactEvent(
+            contact_id=row.id,
+            kind=kind,
+            at=now,
+            from_owner_id=row.owner_id,
+            to_owner_id=decision.owner_id,
+            organisation_id=decision.organisation_id,
+            shift_id=decision.shift_id,
+            reason_data=data,
+        )
+    )
+    return True
 
 
 def hand_over(session: Session, now: datetime) -> int:
@@ -176,23 +193,40 @@ def hand_over(session: Session, now: datetime) -> int:
         decision, data = decisions[key]
         if row.shift_id is None and decision.route == Route.NO_ROTA:
             continue
-        if not _move(session, row, decision, now):
-            continue
-        session.add(
-            ContactEvent(
-                contact_id=row.id,
-                kind=Kind.HANDED_OVER,
-                at=now,
-                from_owner_id=row.owner_id,
-                to_owner_id=decision.owner_id,
-                organisation_id=decision.organisation_id,
-                shift_id=decision.shift_id,
-                reason_data=handover_data(data),
-            )
-        )
-        moved += 1
+        moved += _move(session, row, decision, now, Kind.HANDED_OVER, handover_data(data))
     session.flush()
     log.info("handover at %s: %s contacts moved", now.isoformat(), moved)
+    return moved
+
+
+def _holder(session: Session, shift: Shift) -> Decision:
+    """Where a planned shift's contacts belong now: its covering counsellor, else its queue."""
+    covering = shift.counsellor
+    if covering is not None and covering.active and not absent_shift_ids(session, [shift]):
+        return Decision(Route.ON_DUTY, covering.id, shift.organisation_id, shift.id)
+    return Decision(Route.ORG_QUEUE, None, shift.organisation_id, shift.id)
+
+
+@changed_hands.connect
+def follow_shift(shift: Shift, *, session: Session, now: datetime, kind: str) -> int:
+    """A shift changed hands: its unopened contacts go to its new holder, each with an event;
+    a cancelled shift's are routed afresh, as a new contact would be now. Opened ones stay with
+    whoever opened them. Returns how many moved."""
+    columns = (Contact.id, Contact.version, Contact.owner_id, Contact.channel, Contact.language)
+    query = select(*columns).where(
+        Contact.shift_id == shift.id, Contact.status == ContactStatus.NEW
+    )
+    moved = 0
+    for row in session.execute(query.order_by(Contact.id)).all():
+        if shift.status == ShiftStatus.PLANNED:
+            decision = _holder(session, shift)
+        else:
+            decision = decision_for(session, str(row.channel), row.language, now)
+        if decision.owner_id == row.owner_id and decision.shift_id == shift.id:
+            continue
+        data = shift_moved_data(session, shift, kind, decision)
+        moved += _move(session, row, decision, now, Kind.SHIFT_CHANGED_HANDS, data)
+    session.flush()
     return moved
 
 

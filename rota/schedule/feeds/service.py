@@ -2,19 +2,25 @@
 
 A feed is the whole ring, one organisation's shifts or one counsellor's shifts, from the start
 of the local day 30 days back to the end of the generated rota. The public variant of the ring
-feed names organisations only. ETag and Last-Modified come from one aggregate query (count and
-newest `updated_at` of the shifts in the window), so a conditional request never loads a shift.
+feed names organisations only. A counsellor's own feed keeps every shift they were ever named to
+(their history says so): one that left them shows as cancelled there, its SEQUENCE growing with
+each change, for the rest of its window.
+
+Feeds never lie: ETag and Last-Modified come from one aggregate query over what the calendar
+renders (count and newest `updated_at` of the shifts in the window, and of the organisations and
+people named on them) plus the feed's own title; an organisation's feed also counts the shifts
+that left it, so Last-Modified never goes backwards. A conditional request never loads a shift.
 """
 
 import hashlib
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from rota.auth import policy, tokens
@@ -30,12 +36,12 @@ from rota.schedule.feeds.ical import (
     render_event_file,
 )
 from rota.schedule.feeds.text import Ring, shift_event, texts_for
-from rota.schedule.models import Shift
+from rota.schedule.models import Shift, ShiftChange, ShiftStatus
 
 log = logging.getLogger(__name__)
 
 # Part of every ETag: bump it when the same shifts start to render differently.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 NO_SUCH_FEED = _l("No such calendar feed. Ask for a new subscription link.")
 
 
@@ -59,6 +65,8 @@ class Feed:
     alarm_minutes: int | None
     window_start: datetime
     window_moved_at: datetime
+    # when the organisation or person the feed is named after last changed
+    renamed_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -89,10 +97,11 @@ def open_feed(session, token, kind, target_id, *, ring, now, locale, alarm_minut
     organisation admin's and an organisation's token that organisation's feed and its people's.
     The rules are `rota.auth.policy.may_read_*_feed`.
     """
-    title = _title(session, kind, target_id, ring)
+    title, renamed_at = _title(session, kind, target_id, ring)
     if not may_read(session, token, kind, target_id):
         raise NotFound(NO_SUCH_FEED)
-    return _feed(kind, target_id, title, False, locale, alarm_minutes, ring, now)
+    feed = _feed(kind, target_id, title, False, locale, alarm_minutes, ring, now)
+    return replace(feed, renamed_at=renamed_at)
 
 
 def public_feed(*, ring: Ring, now: datetime, locale: str, alarm_minutes: int | None) -> Feed:
@@ -101,20 +110,55 @@ def public_feed(*, ring: Ring, now: datetime, locale: str, alarm_minutes: int | 
 
 
 def validators(session: Session, feed: Feed, ring: Ring) -> Validators:
-    """ETag and Last-Modified from one aggregate query, so that a 304 builds no calendar."""
-    query = select(func.count(Shift.id), func.max(Shift.updated_at)).where(*_conditions(feed))
-    count, newest = session.execute(query).one()
+    """ETag and Last-Modified from one aggregate query, so that a 304 builds no calendar.
+
+    Both cover every name the calendar shows (organisations and counsellors change their
+    `updated_at` with their name), and shifts that left the feed count as its modifications.
+    """
+    query = (
+        select(
+            func.count(Shift.id),
+            func.max(Shift.updated_at),
+            func.max(Organisation.updated_at),
+            func.max(User.updated_at),
+        )
+        .join(Organisation, Shift.organisation_id == Organisation.id)
+        .outerjoin(User, Shift.counsellor_id == User.id)
+        .where(*_conditions(feed))
+    )
+    count, *moments = session.execute(query).one()
+    moments += [_left_at(session, feed), feed.renamed_at]
     identity = (FORMAT_VERSION, feed.kind, feed.target_id, feed.title, feed.public, feed.locale)
-    identity += (feed.alarm_minutes, feed.window_start.isoformat(), count, newest, ring)
+    identity += (feed.alarm_minutes, feed.window_start.isoformat(), count, *moments, ring)
     etag = hashlib.sha256(repr(identity).encode()).hexdigest()[:40]
     # The window moving on a day changes the content too, so it counts as a modification.
-    last_modified = max(moment for moment in (newest, feed.window_moved_at) if moment)
+    last_modified = max(moment for moment in (*moments, feed.window_moved_at) if moment)
     return Validators(etag, last_modified.replace(microsecond=0))
+
+
+def _left_at(session: Session, feed: Feed) -> datetime | None:
+    """When the last shift in the window left an organisation's feed (None: none did).
+
+    The ring's feed keeps every shift (cancelled ones too), and a person's keeps the shifts
+    that left them; an organisation's loses the shifts another one takes.
+    """
+    if feed.kind != FeedKind.ORGANISATION:
+        return None
+    query = (
+        select(func.max(ShiftChange.at))
+        .join(Shift, ShiftChange.shift_id == Shift.id)
+        .where(
+            Shift.not_over(feed.window_start),
+            ShiftChange.from_organisation_id == feed.target_id,
+            Shift.organisation_id != feed.target_id,
+        )
+    )
+    return session.scalar(query)
 
 
 def feed_events(session: Session, feed: Feed, ring: Ring) -> list[FeedEvent]:
     """Every shift in the feed's window as an event, cancelled ones included."""
-    query = _rows().where(*_conditions(feed)).order_by(Shift.starts_at, Shift.id)
+    query = _rows(feed).where(*_conditions(feed)).order_by(Shift.starts_at, Shift.id)
     texts = texts_for(feed.locale)
     return [shift_event(row, texts, ring, feed.public) for row in session.execute(query)]
 
@@ -162,13 +206,14 @@ def managed_organisations(session: Session, user: User) -> list[Organisation]:
     return organisations_by_name(session, policy.management_scope(user))
 
 
-def _title(session: Session, kind: FeedKind, target_id: int | None, ring: Ring) -> str:
+def _title(session: Session, kind: FeedKind, target_id: int | None, ring: Ring):
+    """The feed's title, and when the organisation or person it names last changed."""
     if kind == FeedKind.RING:
-        return ring.name
+        return ring.name, None
     target = session.get(Organisation if kind == FeedKind.ORGANISATION else User, target_id)
     if target is None:
         raise NotFound(NO_SUCH_FEED)
-    return f"{ring.name} – {target.name}"
+    return f"{ring.name} – {target.name}", target.updated_at
 
 
 def _feed(kind, target_id, title, public, locale, alarm_minutes, ring, now) -> Feed:
@@ -185,18 +230,34 @@ def _conditions(feed: Feed) -> list:
     if feed.kind == FeedKind.ORGANISATION:
         conditions.append(Shift.organisation_id == feed.target_id)
     elif feed.kind == FeedKind.PERSON:
-        conditions.append(Shift.counsellor_id == feed.target_id)
+        conditions.append(or_(Shift.counsellor_id == feed.target_id, _named_once(feed.target_id)))
     return conditions
 
 
-def _rows():
+def _named_once(person_id: int):
+    """SQL condition: the shift's history names the person (it was theirs at some time)."""
+    return exists().where(
+        ShiftChange.shift_id == Shift.id,
+        or_(ShiftChange.from_counsellor_id == person_id, ShiftChange.to_counsellor_id == person_id),
+    )
+
+
+def _status(feed: Feed | None):
+    """The status column: in a person's feed, a shift that is no longer theirs is cancelled."""
+    if feed is None or feed.kind != FeedKind.PERSON:
+        return Shift.status
+    cancelled = literal(ShiftStatus.CANCELLED, Shift.status.type)
+    return case((Shift.counsellor_id == feed.target_id, Shift.status), else_=cancelled)
+
+
+def _rows(feed: Feed | None = None):
     return (
         select(
             Shift.channel,
             Shift.language,
             Shift.starts_at,
             Shift.ends_at,
-            Shift.status,
+            _status(feed).label("status"),
             Shift.sequence,
             Shift.created_at,
             Shift.updated_at,

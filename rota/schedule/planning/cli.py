@@ -11,6 +11,7 @@ from rota.errors import DomainError
 from rota.extensions import db
 from rota.i18n import service_today
 from rota.members.models import Organisation
+from rota.outbox.service import MailSettings
 from rota.schedule.planning import generation, replan
 from rota.schedule.planning.fairness import (
     FairnessTable,
@@ -21,6 +22,10 @@ from rota.schedule.planning.fairness import (
 )
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
+
+
+def _mail() -> MailSettings:
+    return MailSettings.from_config(current_app.config)
 
 
 def _run(action, *args, **kwargs):
@@ -37,7 +42,7 @@ def _run(action, *args, **kwargs):
 def generate_command(until):
     """Re-plan for signatures changed since the last run, then extend the rota to --until."""
     day = until.date() if until else None
-    done = _run(replan.generate, day, utcnow(), progress=click.echo)
+    done = _run(replan.generate, day, utcnow(), mail=_mail(), progress=click.echo)
     db.session.commit()
     if done.replan is not None:
         click.echo(format_summary(done.replan))
@@ -143,6 +148,7 @@ def replan_command(first, last, apply_):
             now,
             actor_id=None,
             fingerprint=plan.fingerprint,
+            mail=_mail(),
         )
         db.session.commit()
         click.echo(f"Applied: {len(plan.changes)} shifts changed.")

@@ -19,6 +19,8 @@ from sqlalchemy.orm import Session
 
 from rota.errors import Conflict
 from rota.members.models import Organisation
+from rota.outbox.service import MailSettings
+from rota.schedule import handover
 from rota.schedule.days import check_range, monday
 from rota.schedule.hours.slots import ConcreteSlot
 from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
@@ -217,6 +219,12 @@ def change_hands(shift: Shift, change: PlannedChange, now: datetime) -> None:
     shift.updated_at = now
 
 
+def _handed(shifts: list[Shift], history: list[ShiftChange]):
+    """(shift, previous org, previous counsellor, kind) of the rewritten shifts."""
+    for shift, change in zip(shifts, history, strict=True):
+        yield shift, change.from_organisation_id, change.from_counsellor_id, change.kind
+
+
 def apply_replan(
     session: Session,
     first: date,
@@ -226,9 +234,11 @@ def apply_replan(
     actor_id: int | None,
     fingerprint: str,
     settings: RotaSettings,
+    mail: MailSettings,
     include_published: bool = False,
 ) -> Replan:
-    """Apply the re-plan the coordinator previewed (same fingerprint), or Conflict; flushes."""
+    """Apply the re-plan the coordinator previewed (same fingerprint), or Conflict; flushes.
+    Shifts that change hands take their unopened contacts along; everyone concerned is mailed."""
     plan = preview_replan(
         session, first, last, now, include_published=include_published, settings=settings
     )
@@ -236,13 +246,17 @@ def apply_replan(
         raise Conflict(
             _l("The rota changed after the preview. Check the new preview and apply it again.")
         )
-    apply_plan(session, plan, now, actor_id)
+    apply_plan(session, plan, now, actor_id, mail)
     runs.record_run(session, runs.REPLAN, first, last, len(plan.changes), actor_id, now)
     return plan
 
 
-def apply_plan(session: Session, plan: Replan, now: datetime, actor_id: int | None) -> None:
-    """Make the changes of `plan`, each with its history row; flushes."""
+def apply_plan(
+    session: Session, plan: Replan, now: datetime, actor_id: int | None, mail: MailSettings | None
+) -> None:
+    """Make the changes of `plan`, each with its history row; flushes. With `mail`, shifts that
+    change hands take their unopened contacts along and everyone concerned is mailed (a what-if
+    passes None: it is rolled back)."""
     added = [(c.slot, c.assignment) for c in plan.changes if c.kind == ADDED]
     generation.store_shifts(session, added, now, generation.quiet)
     rewritten = {c.key: c for c in plan.changes if c.kind != ADDED}
@@ -252,11 +266,13 @@ def apply_plan(session: Session, plan: Replan, now: datetime, actor_id: int | No
         else []
     )
     origin.keep_origins(session, shifts)
-    for shift in shifts:
-        change = rewritten[shift.slot_key]
-        session.add(_history(shift, change, actor_id, now))
-        change_hands(shift, change, now)
+    history = [_history(shift, rewritten[shift.slot_key], actor_id, now) for shift in shifts]
+    for shift, change in zip(shifts, history, strict=True):
+        session.add(change)
+        change_hands(shift, rewritten[shift.slot_key], now)
     session.flush()
+    if mail is not None:
+        handover.shifts_changed_hands(session, _handed(shifts, history), now, settings=mail)
     log.info("re-planned %s–%s: %d changes", plan.first, plan.last, len(plan.changes))
 
 
@@ -275,16 +291,18 @@ def generate(
     now: datetime,
     *,
     settings: RotaSettings,
+    mail: MailSettings | None,
     actor_id: int | None = None,
     progress: Callable[[str], None] = generation.quiet,
 ) -> CatchUp:
     """Re-plan the unpublished weeks with the minimum change when signatures were recorded,
-    amended or withdrawn since the last planning run, then extend the rota; flushes."""
+    amended or withdrawn since the last planning run (shifts that change hands take their
+    contacts along, everyone concerned is mailed), then extend the rota; flushes."""
     plan = None
     today = now.astimezone(settings.zone).date()
     if runs.signatures_changed(session) and (end := runs.last_planned_day(session, today)):
         plan = preview_replan(session, today, end, now, settings=settings)
-        apply_plan(session, plan, now, actor_id)
+        apply_plan(session, plan, now, actor_id, mail)
         progress(f"re-planned {today} to {end} for changed signatures: {len(plan.changes)} shifts")
     result = generation.generate(session, until, now, settings=settings, progress=progress)
     changes = result.created + (len(plan.changes) if plan else 0)

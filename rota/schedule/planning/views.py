@@ -10,7 +10,7 @@ from flask_login import current_user
 from rota.auth.access import role_required
 from rota.db import utcnow
 from rota.extensions import db
-from rota.forms import perform
+from rota.forms import mail_settings, perform
 from rota.i18n import service_today
 from rota.members.models import Role
 from rota.schedule import labels
@@ -94,6 +94,7 @@ def generate():
                 form.until.data,
                 utcnow(),
                 settings=_settings(),
+                mail=mail_settings(),
                 actor_id=current_user.id,
                 form=form,
             )
@@ -169,6 +170,7 @@ def replan_apply():
         fingerprint=form.fingerprint.data,
         include_published=include,
         settings=_settings(),
+        mail=mail_settings(),
         form=form,
     )
     if not done.ok:

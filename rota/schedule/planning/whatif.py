@@ -55,7 +55,7 @@ def _quarter(session: Session, first: date, last: date, now: datetime, settings)
     end = runs.last_planned_day(session, first)
     if end is not None:
         plan = replan.preview_replan(session, first, end, now, settings=settings)
-        replan.apply_plan(session, plan, now, None)
+        replan.apply_plan(session, plan, now, None, None)
     generation.generate(session, last, now, settings=settings)
     query = select(Shift.organisation_id, Shift.starts_at, Shift.ends_at).where(
         Shift.status == ShiftStatus.PLANNED, Shift.on_local_days(first, last), Shift.starts_at > now

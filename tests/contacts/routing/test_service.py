@@ -7,6 +7,7 @@ import pytest
 from flask_babel import force_locale
 from sqlalchemy import select, update
 
+from rota.contacts.events import Kind
 from rota.contacts.models import Contact, ContactEvent, ContactStatus
 from rota.contacts.queue import service as queue
 from rota.contacts.routing import service as routing_service
@@ -201,7 +202,8 @@ def test_handover_skips_a_contact_claimed_meanwhile(make, org):
     queue.claim(db.session, contact, anna, at(2.9))  # claimed after the job read its rows
     db.session.commit()
     decision = routing_service.decision_for(db.session, "email", None, at(3))
-    assert not routing_service._move(db.session, rows[0], decision, at(3))
+    moved = routing_service._move(db.session, rows[0], decision, at(3), Kind.HANDED_OVER, {})
+    assert not moved
     db.session.expire_all()
     assert contact.owner_id == anna.id
 

@@ -10,6 +10,7 @@ from rota.members import memoranda
 from rota.schedule.days import monday
 from rota.schedule.models import Channel, ShiftStatus
 from rota.schedule.planning import generation, publishing, replan
+from tests import factories
 from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, shifts
 
 SLOT = 3.0
@@ -17,7 +18,9 @@ SLOT = 3.0
 
 def generate(until):
     """`generate` as the command and the planning page run it."""
-    return replan.generate(db.session, until, NEW_YEAR, settings=SETTINGS)
+    return replan.generate(
+        db.session, until, NEW_YEAR, settings=SETTINGS, mail=factories.mail_settings()
+    )
 
 
 def hours_by_week(org_id, first, last):
@@ -94,7 +97,13 @@ def test_replan_for_one_new_member_moves_only_its_share_and_keeps_counsellors_na
     [summary] = [row for row in plan.summary() if row.organisation_id == newcomer.id]
     assert summary.gained == SLOT * len(plan.changes) and summary.lost == 0
     replan.apply_replan(
-        db.session, *span, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+        db.session,
+        *span,
+        NEW_YEAR,
+        actor_id=None,
+        fingerprint=plan.fingerprint,
+        settings=SETTINGS,
+        mail=factories.mail_settings(),
     )
     moved = {c.key for c in plan.changes}
     for shift in shifts():

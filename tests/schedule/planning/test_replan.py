@@ -10,6 +10,7 @@ from rota.extensions import db
 from rota.schedule.hours import closures
 from rota.schedule.models import ShiftStatus
 from rota.schedule.planning import generation, publishing, replan
+from tests import factories
 from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, shifts
 
 
@@ -29,7 +30,13 @@ def test_withdrawal_after_generation_is_reported_and_replanned(committed, make):
     kinds = {(c.kind, c.from_org, c.to_org) for c in plan.changes}
     assert kinds == {("moved", small.id, big.id), ("cancelled", small.id, None)}
     replan.apply_replan(
-        db.session, *march, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+        db.session,
+        *march,
+        NEW_YEAR,
+        actor_id=None,
+        fingerprint=plan.fingerprint,
+        settings=SETTINGS,
+        mail=factories.mail_settings(),
     )
     left = shifts(organisation_id=small.id, status=ShiftStatus.PLANNED)
     assert [s for s in left if s.local_day.month == 3] == []
@@ -54,6 +61,7 @@ def test_published_weeks_are_frozen_unless_the_replan_includes_them(committed, m
         actor_id=None,
         fingerprint=plan.fingerprint,
         settings=SETTINGS,
+        mail=factories.mail_settings(),
     )
     after = {s.slot_key: s.organisation_id for s in shifts()}
     frozen = [k for k in before if "2026-01-12" <= k[:10] <= "2026-01-18"]
@@ -80,6 +88,7 @@ def test_replan_refuses_a_stale_preview_and_changes_nothing(committed, make):
             actor_id=None,
             fingerprint=plan.fingerprint,
             settings=SETTINGS,
+            mail=factories.mail_settings(),
         )
     assert all(s.status == ShiftStatus.PLANNED for s in shifts())
 
@@ -95,7 +104,13 @@ def test_replan_cancels_shifts_of_a_new_closure_and_restores_them_when_it_goes(c
     cancelled = [c.key for c in plan.changes if c.kind == "cancelled"]
     assert [k[:10] for k in cancelled] == ["2026-02-16"] * 2 + ["2026-02-17"] * 2
     replan.apply_replan(
-        db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+        db.session,
+        *feb,
+        NEW_YEAR,
+        actor_id=None,
+        fingerprint=plan.fingerprint,
+        settings=SETTINGS,
+        mail=factories.mail_settings(),
     )
     assert [s.slot_key for s in shifts(status=ShiftStatus.CANCELLED)] == cancelled
     assert (
@@ -105,7 +120,13 @@ def test_replan_cancels_shifts_of_a_new_closure_and_restores_them_when_it_goes(c
     plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
     assert [c.key for c in plan.changes if c.kind == "restored"] == cancelled
     replan.apply_replan(
-        db.session, *feb, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
+        db.session,
+        *feb,
+        NEW_YEAR,
+        actor_id=None,
+        fingerprint=plan.fingerprint,
+        settings=SETTINGS,
+        mail=factories.mail_settings(),
     )
     assert shifts(status=ShiftStatus.CANCELLED) == []
 
