@@ -60,7 +60,6 @@ def _record_new_member(page, starts: date):
         f"Signature recorded for {NEW_MEMBER}. "
         "Check the re-plan of the unpublished weeks it needs, then apply it."
     )
-    screenshot(page, "journey-new-member")
 
 
 def _apply_offered_replan(page) -> date:
