@@ -6,7 +6,7 @@ re-plan with a fingerprint of the signatures it planned with, so that `generate`
 the signatures recorded, amended or withdrawn since the last run.
 
 Revision ID: a4c2e7f19b30
-Revises: 58e4d891d71d
+Revises: 9d2f6a1c4e83
 Create Date: 2026-12-03 02:40:00
 
 """
@@ -17,7 +17,7 @@ import rota.db
 
 
 revision = 'a4c2e7f19b30'
-down_revision = '58e4d891d71d'
+down_revision = '9d2f6a1c4e83'
 branch_labels = None
 depends_on = None
 
