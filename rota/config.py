@@ -12,7 +12,11 @@ DEFAULTS = {
     "WTF_CSRF_SSL_STRICT": False,  # no Referer is sent (no-referrer): see rota/auth/headers.py
     "DATABASE_URL": None,
     # hide_parameters: an SQL error's message never carries values (client data) into a log
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # test each pooled connection with a round trip before use: off, as it doubles the round
+    # trips of a short request; after a database restart one request per worker then fails
+    # (and empties the pool) unless this is on. See README "Configuration".
+    "DATABASE_PRE_PING": False,
     "RING_NAME": "Ohjausrengas",
     "RING_EMAIL": "ohjaus@example.fi",
     "RING_PHONE": "+358401234567",
@@ -100,7 +104,10 @@ def load_config(app, overrides=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]  # one limit to state
     # no client data in logs: a failed statement's exception never shows its values
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    options = {
+        "pool_pre_ping": app.config["DATABASE_PRE_PING"],
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}
     if not app.config["MAIL_DEFAULT_SENDER"]:
         app.config["MAIL_DEFAULT_SENDER"] = (app.config["RING_NAME"], app.config["RING_EMAIL"])
