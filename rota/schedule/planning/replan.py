@@ -139,7 +139,10 @@ def preview_replan(
     settings: RotaSettings,
     include_published: bool = False,
 ) -> Replan:
-    """What re-planning `first`–`last` would change, shift by shift; changes nothing."""
+    """What re-planning `first`–`last` would change, shift by shift; changes nothing.
+
+    Only the rota there is: weeks with a shift, up to its last one (generation plans the rest).
+    """
     check_range(first, last)
     frozen = set() if include_published else published_weeks(session, first, last)
     held = generation.held_shifts(session)
@@ -148,10 +151,12 @@ def preview_replan(
         return first <= h.day <= last and h.starts_at > now and monday(h.day) not in frozen
 
     free = {h.key: h for h in held if movable(h)}
+    planned = {monday(h.day) for h in held if first <= h.day <= last}
+    extent = max((h.day for h in held if first <= h.day <= last), default=first)
     slots = [
         s
         for s in generation.open_slots(session, first, last, settings.zone)
-        if s.starts_at > now and monday(s.day) not in frozen
+        if s.starts_at > now and s.day <= extent and monday(s.day) in planned - frozen
     ]
     weights = generation.rotation_weights(session, first, last, settings)
     seats = []
