@@ -57,6 +57,7 @@ DEFAULTS = {
     "JOB_LEASE_SECONDS": 30,  # the same for a scheduler process holding a job's lease
     "SHIFT_HOURS": 3.0,  # commitments counted in shifts count this many hours per shift
     "ROTA_HORIZON_WEEKS": 12,  # how far ahead `generate` extends the rota
+    "EXCESS_DEMAND": "uncovered",  # service hours beyond the commitments: uncovered | spread
     "COVERAGE_DAYS": 14,  # shifts without a counsellor this many days ahead are warned about
     "IMAP_HOST": "",  # empty: the shared mailbox is not polled
     "IMAP_PORT": 993,

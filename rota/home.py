@@ -14,6 +14,7 @@ from rota.i18n import service_date
 from rota.members import people
 from rota.members.roles import Role
 from rota.schedule import coverage
+from rota.schedule.planning import outlook
 
 bp = Blueprint("main", __name__)
 
@@ -56,6 +57,10 @@ def _gaps(session, viewer, now, config) -> dict:
     return {"entries": coverage.gaps_for(session, viewer, now, days), "days": days}
 
 
+def _stranded(session, viewer, now, config) -> dict:
+    return {"stranded": outlook.stranded_shifts(session, now)}
+
+
 def _offers(session, viewer, now, config) -> dict:
     return {"offers": coverage.offered_shifts(session, now)}
 
@@ -70,6 +75,7 @@ PANELS = {
     Role.COORDINATOR: [
         ("contacts/panels/unhandled.html", _unhandled),
         ("schedule/panels/duty_today.html", _duty_today),
+        ("schedule/panels/stranded.html", _stranded),
         ("schedule/panels/gaps.html", _gaps),
         ("contacts/mail/panel.html", _mailbox),
     ],

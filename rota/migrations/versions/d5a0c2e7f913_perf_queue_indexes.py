@@ -6,7 +6,7 @@ organisation of the unassigned ones, all of them), on the closed ones by closing
 the calls waiting for a call back, so neither a page nor a count reads years of history.
 
 Revision ID: d5a0c2e7f913
-Revises: 9d2f6a1c4e83
+Revises: a4c2e7f19b30
 Create Date: 2026-12-03 03:00:00.000000
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 
 revision = 'd5a0c2e7f913'
-down_revision = '9d2f6a1c4e83'
+down_revision = 'a4c2e7f19b30'
 branch_labels = None
 depends_on = None
 
