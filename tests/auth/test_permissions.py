@@ -122,6 +122,8 @@ ROUTES = [
     ("GET", "/rota/organisations/{org_a}", OWN_ORG),
     ("GET", "/rota/organisations/{org_b}", OTHER_ORG),
     ("GET", "/rota/gaps", MANAGERS),
+    ("GET", "/rota/assign", MANAGERS),
+    ("POST", "/rota/assign", expect(LOGIN, 403, 400, 400)),  # no shift chosen
     ("GET", "/shifts/{shift_b}", EVERYONE),
     ("POST", "/shifts/{future_shift_a}/counsellor", expect(LOGIN, 403, 302, 302)),
     ("POST", "/shifts/{shift_b}/counsellor", expect(LOGIN, 403, 404, 302)),
