@@ -46,6 +46,7 @@ bp.record_once(
 
 C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
 ORG_WEEKS = 8
+MY_SHIFTS = 100
 
 
 def _coverage_days() -> int:
@@ -223,6 +224,13 @@ def name_on_shifts():
         )
     shifts = service.managed_shifts(db.session, form.shift_ids.data or [], current_user)
     return _assign_page(form, shifts, _rule_form(), 400)
+
+
+@bp.get("/rota/mine")
+@login_required
+def mine():
+    entries = coverage.upcoming_for(db.session, current_user.id, utcnow(), limit=MY_SHIFTS)
+    return render_template("schedule/mine.html", entries=entries)
 
 
 @bp.get("/rota/own")

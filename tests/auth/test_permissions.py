@@ -118,6 +118,7 @@ ROUTES = [
     ("GET", "/api/v1/contacts", expect(401, 401, 401, 401)),
     ("GET", "/rota", EVERYONE),
     ("GET", "/rota/month", EVERYONE),
+    ("GET", "/rota/mine", EVERYONE),
     ("GET", "/rota/own", expect(LOGIN, 403, 302, 403)),
     ("GET", "/rota/organisations/{org_a}", OWN_ORG),
     ("GET", "/rota/organisations/{org_b}", OTHER_ORG),

@@ -123,6 +123,9 @@ def test_shift_page_history_starts_with_the_rotations_assignment_and_reason(
     assert "5.1.2031 10:00" in first and "Assigned by the rotation" in first
     assert "the rotation" in first and "– → Org A" in first and "12.0 h behind its share" in first
     assert "Org A → Org B" in html
+    ring.admin_b.locale = "fi"
+    db.session.commit()
+    assert "12,0 h jäljessä osuudestaan" in page(client, f"/shifts/{shift.id}")
 
 
 def test_second_taker_sees_who_took_it(ring, shifts, client, login, make):
