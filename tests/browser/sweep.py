@@ -36,90 +36,24 @@ DUPLICATE_IDS = (
     ".forEach(e => (seen.has(e.id) ? twice : seen).add(e.id)); return [...twice]; }"
 )
 # English words no Finnish or Swedish sentence uses (not "on", "to", "by", "in", "at": Finnish
-# "on" is "is", "to" is Thursday; Swedish "by" is a village, "in" and "at" are words too)
-ENGLISH_WORDS = [
-    "the",
-    "and",
-    "of",
-    "is",
-    "are",
-    "was",
-    "were",
-    "with",
-    "from",
-    "this",
-    "that",
-    "these",
-    "those",
-    "your",
-    "you",
-    "our",
-    "has",
-    "have",
-    "not",
-    "no",
-    "nobody",
-    "none",
-    "will",
-    "would",
-    "been",
-    "being",
-    "which",
-    "who",
-    "what",
-    "when",
-    "where",
-    "there",
-    "here",
-    "than",
-    "then",
-    "shift",
-    "shifts",
-    "contact",
-    "contacts",
-    "received",
-    "sent",
-    "reply",
-    "replies",
-    "wrote",
-    "behind",
-    "share",
-    "page",
-    "pages",
-    "named",
-    "open",
-    "closed",
-    "choose",
-    "remove",
-    "save",
-    "cancel",
-    "back",
-    "next",
-    "previous",
-    "today",
-    "week",
-    "month",
-    "organisation",
-    "organisations",
-    "counsellor",
-    "counsellors",
-    "coordinator",
-    "rota",
-    "mail",
-    "delivery",
-    "queue",
-    "hours",
-    "minutes",
-]
-# the page's words outside elements in another language (the language switch's own names) and
-# outside code (token scopes, secrets)
+# "on" is "is", "to" is Thursday; Swedish "by" is a village; not "organisation", Swedish too)
+ENGLISH_WORDS = (
+    "the and of is are was were with from this that these those your you our has have not "
+    "no nobody none will would been being which who what when where there here than then "
+    "shift shifts contact contacts received sent reply replies wrote behind share page "
+    "pages named open closed choose remove save cancel back next previous today week month "
+    "counsellor counsellors coordinator mail delivery queue hours minutes"
+)
+# the page's words (split at spaces, stripped of punctuation: "shifts:read" is a code, not a
+# word) outside elements in another language (the language switch's names) and outside code
 ENGLISH_ON_PAGE = (
-    "words => { const found = new Set(), english = new Set(words), lang = "
+    "words => { const found = new Set(), english = new Set(words.split(' ')), lang = "
     "document.documentElement.lang; const walker = document.createTreeWalker(document.body,"
     " NodeFilter.SHOW_TEXT); for (let n = walker.nextNode(); n; n = walker.nextNode()) {"
     " const owner = n.parentElement; if (owner.closest('script, style, code')) continue;"
     " const within = owner.closest('[lang]'); if (within && within.lang !== lang) continue;"
-    " for (const word of n.textContent.split(/[^A-Za-z]+/)) { if (english.has(word.toLowerCase()))"
+    " for (const word of n.textContent.split(/\\s+/)) {"
+    " if (english.has(word.replace(/^[^\\p{L}]+|[^\\p{L}]+$/gu, '').toLowerCase()))"
     " found.add(n.textContent.trim().slice(0, 80)); } } return [...found]; }"
 )
 MAIN_PAGES = {
