@@ -65,6 +65,7 @@ NAVIGATION = {
             [
                 ("rota_admin.patterns", _l("Service hours")),
                 ("rota_admin.closure_list", _l("Closures")),
+                ("privacy.admin", _l("Privacy")),
                 TOKENS,
             ],
         ),
