@@ -12,7 +12,11 @@ DEFAULTS = {
     "WTF_CSRF_SSL_STRICT": False,  # no Referer is sent (no-referrer): see rota/auth/headers.py
     "DATABASE_URL": None,
     # hide_parameters: an SQL error's message never carries values (client data) into a log
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # test each pooled connection with a round trip before use: off, as it doubles the round
+    # trips of a short request; after a database restart one request per worker then fails
+    # (and empties the pool) unless this is on. See README "Configuration".
+    "DATABASE_PRE_PING": False,
     "RING_NAME": "Ohjausrengas",
     "RING_EMAIL": "ohjaus@example.fi",
     "RING_PHONE": "+358401234567",
@@ -53,6 +57,7 @@ DEFAULTS = {
     "JOB_LEASE_SECONDS": 30,  # the same for a scheduler process holding a job's lease
     "SHIFT_HOURS": 3.0,  # commitments counted in shifts count this many hours per shift
     "ROTA_HORIZON_WEEKS": 12,  # how far ahead `generate` extends the rota
+    "EXCESS_DEMAND": "uncovered",  # service hours beyond the commitments: uncovered | spread
     "COVERAGE_DAYS": 14,  # shifts without a counsellor this many days ahead are warned about
     "IMAP_HOST": "",  # empty: the shared mailbox is not polled
     "IMAP_PORT": 993,
@@ -99,7 +104,10 @@ def load_config(app, overrides=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]  # one limit to state
     # no client data in logs: a failed statement's exception never shows its values
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    options = {
+        "pool_pre_ping": app.config["DATABASE_PRE_PING"],
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}
     if not app.config["MAIL_DEFAULT_SENDER"]:
         app.config["MAIL_DEFAULT_SENDER"] = (app.config["RING_NAME"], app.config["RING_EMAIL"])

@@ -168,13 +168,25 @@ def find(session: Session, key: ClientKey) -> ClientData:
             for row in session.scalars(query.order_by(OutboxMessage.id))
             if _names(row.recipients, emails)
         ]
-    calls = [Call.contact_id.in_(contact_ids)] + ([Call.caller.in_(phones)] if phones else [])
-    data.calls = list(session.scalars(select(Call).where(or_(*calls)).order_by(Call.started_at)))
+    data.calls = _calls(session, contact_ids, phones)
     raw_ids = {m.raw_id for m in data.messages if m.raw_id}
     data.raw = [r for r in _unread_raw(session, emails) if r.id not in raw_ids]
     data.raw += list(session.scalars(select(RawMessage).where(RawMessage.id.in_(raw_ids))))
     data.call_events = _call_events(session, data.calls, phones)
     return data
+
+
+def _calls(session: Session, contact_ids: list[int], phones: set[str]) -> list[Call]:
+    """Calls from the client's numbers, and the calls on their contacts except those from a
+    number that is another client's (the caller of another contact)."""
+    others = select(Contact.client_phone).where(
+        Contact.id.not_in(contact_ids), Contact.client_phone != ""
+    )
+    on_theirs = Call.contact_id.in_(contact_ids) & (
+        Call.caller.in_(phones) | Call.caller.not_in(others)
+    )
+    query = select(Call).where(or_(on_theirs, Call.caller.in_(phones)))
+    return list(session.scalars(query.order_by(Call.started_at, Call.id)))
 
 
 def _unread_raw(session: Session, emails: set[str]) -> list[RawMessage]:

@@ -38,6 +38,7 @@ BERTTA = {
     "subject": "Lisätietoa sisareltani",
     "body": "Bertan oma viesti pysyy tallessa kokonaan.",
     "file": b"BERTAN-LIITE-0xBEEF " * 20,
+    "summary": "Bertta soitti sisarensa puolesta",
 }
 
 
@@ -79,8 +80,9 @@ def app_config(app_config, smtp_sink):
 
 @pytest.fixture
 def thread(app, make, client, login, smtp_sink):
-    """Aino mails with Bertta in copy, Bertta answers into the thread, the counsellor replies
-    to both and logs Aino's call; Aino and Bertta each call the ring's number."""
+    """Aino mails with Bertta in copy, Bertta answers into the thread, Aino and Bertta each
+    call the ring's number, the counsellor replies to both and logs a call of each on the
+    thread."""
     org = make.org()
     anna = make.counsellor(org, name="Anna Ohjaaja")
     make.shift(org, "2026-03-30T09:00", channel="email", counsellor=anna)
@@ -122,6 +124,8 @@ def thread(app, make, client, login, smtp_sink):
         "summary": AINO["summary"],
     }
     assert client.post(f"/contacts/{contact.id}/calls", data=call).status_code == 302
+    call = {**call, "caller": BERTTA["phone_given"], "summary": BERTTA["summary"]}
+    assert client.post(f"/contacts/{contact.id}/calls", data=call).status_code == 302
     part = db.session.scalar(select(Attachment).where(Attachment.filename == "liite.pdf"))
     assert client.get(f"/contacts/{contact.id}/attachments/{part.id}").status_code == 200
     client.post("/logout")
@@ -155,10 +159,12 @@ def test_erasing_a_client_leaves_nothing_of_theirs_and_the_other_clients_data_in
         "Asiakkaan pyyntö 30.3.",
     )
     kept = found_in_tables([BERTTA[k] for k in ("email", "name", "subject", "body", "file")])
-    assert len({hit.split(":")[1] for hit in kept}) == 5, kept
+    assert len({hit.split(": ", 1)[1] for hit in kept}) == 5, kept
     bertta = db.session.scalar(select(Message).where(Message.from_addr == BERTTA["email"]))
     assert bertta.contact_id == contact.id and bertta.body_text.startswith(BERTTA["body"])
-    assert db.session.scalar(select(Call).where(Call.caller == BERTTA["phone"])) is not None
+    bertta_calls = db.session.scalars(select(Call).where(Call.caller == BERTTA["phone"])).all()
+    assert sorted(c.contact_id == contact.id for c in bertta_calls) == [False, True]
+    assert BERTTA["summary"] in [c.summary for c in bertta_calls]
     replies = db.session.scalars(
         select(Message).where(Message.direction == MessageDirection.OUT, Message.to_addrs != "")
     ).all()

@@ -22,6 +22,7 @@ from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import apply_error, form_data, form_page, mail_settings, options, perform
 from rota.members.models import Role
+from rota.paging import cursors
 from rota.privacy import readlog
 
 bp = Blueprint("contacts", __name__)
@@ -55,7 +56,8 @@ def labels():
 @bp.get("/contacts")
 @login_required
 def index():
-    return render_template("contacts/queue.html", queues=queue.queues(db.session, current_user))
+    at = cursors(request.args, list(queue.Section))
+    return render_template("contacts/queue.html", queues=queue.queues(db.session, current_user, at))
 
 
 def _page(contact_id: int, status: int = 200, **forms):
