@@ -20,10 +20,10 @@ from rota.schedule.planning.generation import RotaSettings
 DEMO_PASSWORD = "demo-password"
 
 PILOT_BODY = (
-    "The member organisations run a shared virtual guidance service for adults with one "
-    "e-mail address and one phone number. Guidance shifts rotate between the members in "
-    "proportion to the share each commits to below. The project pays the phone costs during "
-    "the pilot; each organisation pays its own counsellors."
+    "Jäsenorganisaatiot ylläpitävät aikuisille yhteistä virtuaalista ohjauspalvelua, jolla on "
+    "yksi sähköpostiosoite ja yksi puhelinnumero. Ohjausvuorot kiertävät jäsenten kesken "
+    "kunkin alla sitoutuman osuuden suhteessa. Hanke maksaa puhelinkulut kokeilun ajan; "
+    "kukin organisaatio maksaa omien ohjaajiensa työn."
 )
 
 # name, short name, colour, commitment (hours / month), signed in the pilot?
@@ -100,7 +100,7 @@ def _agreements(session: Session):
         title="Ohjausrenkaan yhteistyömuistio",
         version_label="2.0",
         effective_from=date(2025, 8, 1),
-        body=PILOT_BODY.replace("during the pilot", "until 2027-12-31"),
+        body=PILOT_BODY.replace("kokeilun ajan", "31.12.2027 asti"),
     )
     return pilot, current
 
@@ -115,7 +115,7 @@ def _sign(session, org, agreement, valid_from, hours, supersedes=None, valid_unt
         valid_until=valid_until,
         commitment_amount=hours,
         commitment_unit="hours",
-        cost_terms="Counsellor costs: organisation. Phone costs: ring/project until 2027-12-31.",
+        cost_terms="Ohjaajien kulut: organisaatio. Puhelinkulut: rengas/hanke 31.12.2027 asti.",
     )
     if supersedes is not None:
         return memoranda.amend(session, supersedes, None, **terms)

@@ -6,40 +6,86 @@ from flask_babel import format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
+from rota.auth import policy
 from rota.members.models import CommitmentUnit, Role
 
 C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
 
-# endpoint, label, roles that see it
-NAVIGATION = [
-    ("main.home", _l("Front page"), (C, A, S)),
-    ("contacts.index", _l("Contacts"), (C, A, S)),
-    ("members.organisations", _l("Member organisations"), (C, A, S)),
-    ("members.agreements", _l("Memoranda"), (C, A)),
-    ("members.members_on_day", _l("Members in force"), (C, A)),
-    ("people.index", _l("People"), (C, A)),
-    ("auth.token_list", _l("API tokens"), (C, A, S)),
-    ("schedule.week", _l("Rota"), (C, A, S)),
-    ("schedule.own", _l("Our shifts"), (A,)),
-    ("schedule.gaps", _l("Coverage gaps"), (C, A)),
-    ("schedule.absence_list", _l("Absences"), (C, A, S)),
-    ("schedule.swap_list", _l("Swap requests"), (C, A, S)),
-    ("feeds.subscribe", _l("Calendar subscription"), (C, A, S)),
-    ("planning.planning", _l("Rota planning"), (C,)),
-    ("rota_admin.patterns", _l("Service hours"), (C,)),
-    ("rota_admin.closure_list", _l("Closures"), (C,)),
-    ("planning.fairness", _l("Fairness"), (C, A)),
-    ("mail.problems", _l("Shared mailbox"), (C,)),
-    ("privacy.admin", _l("Privacy"), (C,)),
-]
+# the navigation by task, the role's own work first: (group, [(endpoint, label)]) per role
+FRONT_PAGE = ("main.home", _l("Front page"))
+ROTA = ("schedule.week", _l("Rota"))
+ABSENCES = ("schedule.absence_list", _l("Absences"))
+SWAPS = ("schedule.swap_list", _l("Swap requests"))
+SUBSCRIPTION = ("feeds.subscribe", _l("Calendar subscription"))
+ORGANISATIONS = ("members.organisations", _l("Member organisations"))
+MEMORANDA = ("members.agreements", _l("Memoranda"))
+IN_FORCE = ("members.members_on_day", _l("Members in force"))
+GAPS = ("schedule.gaps", _l("Coverage gaps"))
+FAIRNESS = ("planning.fairness", _l("Fairness"))
+TOKENS = ("auth.token_list", _l("API tokens"))
+NAVIGATION = {
+    S: [
+        (
+            _l("My work"),
+            [
+                FRONT_PAGE,
+                ("contacts.index", _l("My queue")),
+                ("schedule.mine", _l("My shifts")),
+                ABSENCES,
+                SWAPS,
+            ],
+        ),
+        (_l("The ring"), [ROTA, ORGANISATIONS]),
+        (_l("Settings"), [SUBSCRIPTION, TOKENS]),
+    ],
+    A: [
+        (
+            _l("Our organisation"),
+            [
+                FRONT_PAGE,
+                ("schedule.own", _l("Our shifts")),
+                ("people.index", _l("Our people")),
+                GAPS,
+                ABSENCES,
+                SWAPS,
+                ("contacts.index", _l("Contacts")),
+            ],
+        ),
+        (_l("The ring"), [ROTA, ORGANISATIONS, MEMORANDA, IN_FORCE, FAIRNESS]),
+        (_l("Settings"), [SUBSCRIPTION, TOKENS]),
+    ],
+    C: [
+        (_l("Today"), [FRONT_PAGE, ("contacts.index", _l("Contacts")), GAPS]),
+        (
+            _l("Rota"),
+            [ROTA, ("planning.planning", _l("Rota planning")), ABSENCES, SWAPS, SUBSCRIPTION],
+        ),
+        (_l("Members"), [ORGANISATIONS, MEMORANDA, IN_FORCE, ("people.index", _l("People"))]),
+        (_l("Mail"), [("mail.problems", _l("Shared mailbox"))]),
+        (_l("Reports"), [FAIRNESS]),
+        (
+            _l("Settings"),
+            [
+                ("rota_admin.patterns", _l("Service hours")),
+                ("rota_admin.closure_list", _l("Closures")),
+                ("privacy.admin", _l("Privacy")),
+                TOKENS,
+            ],
+        ),
+    ],
+}
 
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}
 
 
 def nav_items():
-    """The navigation entries for the signed-in person's role."""
+    """The navigation groups of the signed-in person's role: (group, [(endpoint, label)])."""
     role = current_user.role
-    return [(endpoint, label) for endpoint, label, roles in NAVIGATION if role in roles]
+    groups = NAVIGATION.get(role, [])
+    if policy.uses_api_tokens(role):
+        return groups
+    shown = [(group, [item for item in items if item != TOKENS]) for group, items in groups]
+    return [(group, items) for group, items in shown if items]
 
 
 def commitment(signature) -> str:

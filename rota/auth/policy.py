@@ -244,6 +244,12 @@ def offered_scopes(role: Role) -> tuple[TokenScope, ...]:
     return _OFFERED_SCOPES.get(role, ())
 
 
+def uses_api_tokens(role: Role) -> bool:
+    """Whether the API tokens page is in the role's navigation: a scope beyond its own
+    calendar feed (which the calendar subscription page makes) can be put on a token."""
+    return any(scope != TokenScope.FEEDS for scope in offered_scopes(role))
+
+
 def combination_problem(scopes) -> TokenScope | None:
     """The scope that cannot share a token with the others, or None.
 

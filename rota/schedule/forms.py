@@ -1,8 +1,16 @@
 """Forms for shift operations and absences; `version` carries the shift version that was shown."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (
+    DateField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    ValidationError,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from rota.forms import Form
 
@@ -63,3 +71,27 @@ class PeriodForm(Form):
         csrf = False
 
     day = DateField(_l("Show the period of"), validators=[Optional()])
+
+
+class NameOnShiftsForm(Form):
+    """One counsellor on the shifts chosen in the calendar or found by a rule."""
+
+    shift_ids = SelectMultipleField(_l("Shifts"), coerce=int, validate_choice=False)
+    counsellor_id = SelectField(_l("Counsellor"), coerce=int, validate_choice=False)
+    back = HiddenField()
+
+
+class ShiftRuleForm(Form):
+    """Find shifts by a rule: "every Tuesday phone shift in January"."""
+
+    class Meta:
+        csrf = False
+
+    weekday = SelectField(_l("Weekday"), coerce=int, validators=[InputRequired()])
+    channel = SelectField(_l("Channel"), validators=[InputRequired()])
+    first_day = DateField(_l("From"), validators=[DataRequired()])
+    last_day = DateField(_l("Until"), validators=[DataRequired()])
+
+    def validate_last_day(self, field):
+        if self.first_day.data and field.data and field.data < self.first_day.data:
+            raise ValidationError(_l("The last day comes before the first: swap them."))

@@ -1,5 +1,8 @@
 """Words people read for the rota's codes: channels, languages, change kinds, gaps."""
 
+import re
+
+from flask_babel import format_decimal
 from flask_babel import lazy_gettext as _l
 
 from rota.schedule.models import Channel, ShiftChangeKind, SwapStatus
@@ -50,6 +53,18 @@ def change_label(kind: str) -> str:
     return str(CHANGE_KINDS.get(kind, kind))
 
 
+BEHIND = re.compile(r"(-?\d+(?:\.\d+)?) h behind its share")
+
+
+def change_reason(change) -> str:
+    """A history row's reason in the reader's language: the rotation's stored "12.0 h behind its
+    share" is rendered anew with the locale's decimal sign; what people wrote stays as written."""
+    if change.kind == ShiftChangeKind.ASSIGN and (found := BEHIND.fullmatch(change.reason or "")):
+        hours = format_decimal(float(found.group(1)), format="#,##0.0")
+        return str(_l("%(hours)s h behind its share", hours=hours))
+    return change.reason or ""
+
+
 def gap_label(entry) -> str:
     """Why a rota entry is a gap, or the counsellor's name when covered."""
     if entry.shift.counsellor is None:
@@ -65,6 +80,7 @@ def init_app(app) -> None:
         channel_label=channel_label,
         language_label=language_label,
         change_label=change_label,
+        change_reason=change_reason,
         gap_label=gap_label,
         swap_status_label=lambda status: str(SWAP_STATUSES[SwapStatus(status)]),
     )

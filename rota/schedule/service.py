@@ -6,10 +6,12 @@ conditional UPDATE, so of two admins taking the same shift at once exactly one w
 """
 
 import logging
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
+from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select, update
+from sqlalchemy import select, true, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -21,7 +23,8 @@ from rota.members.service import members_in_force
 from rota.outbox.service import MailSettings
 from rota.schedule.absences import is_absent
 from rota.schedule.handover import shift_changed_hands
-from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
+from rota.schedule.labels import channel_label
+from rota.schedule.models import Channel, Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +95,33 @@ def check_counsellor(session: Session, shift: Shift, person: User, actor: User) 
             _l("%(name)s is away during this shift: choose someone else.", name=person.name),
             "counsellor_id",
         )
+    if (other := _overlapping_shift(session, shift, person)) is not None:
+        raise DomainError(
+            _l(
+                "%(name)s is already on the shift %(shift)s: choose someone else.",
+                name=person.name,
+                shift=shift_words(other),
+            ),
+            "counsellor_id",
+        )
+
+
+def shift_words(shift: Shift) -> str:
+    """A shift as people name it: "ti 6.1. 9.00–12.00 puhelin" in the reader's language."""
+    starts = format_datetime(shift.starts_at, "EEE d.M. HH:mm")
+    return f"{starts}–{format_datetime(shift.ends_at, 'HH:mm')} {channel_label(shift.channel)}"
+
+
+def _overlapping_shift(session: Session, shift: Shift, person: User) -> Shift | None:
+    """Another planned shift the person is already named to that overlaps this one."""
+    query = select(Shift).where(
+        Shift.counsellor_id == person.id,
+        Shift.id != shift.id,
+        Shift.status == ShiftStatus.PLANNED,
+        Shift.starts_at < shift.ends_at,
+        Shift.ends_at > shift.starts_at,
+    )
+    return session.scalars(query.order_by(Shift.starts_at).limit(1)).first()
 
 
 def _person(session: Session, person_id: int | None) -> User | None:
@@ -118,6 +148,11 @@ def name_counsellor(
     person = _person(session, counsellor_id)
     if person is not None:
         check_counsellor(session, shift, person, actor)
+    _name(session, shift, person, actor, now)
+    return shift
+
+
+def _name(session: Session, shift: Shift, person: User | None, actor: User, now: datetime):
     before = shift.counsellor_id
     shift.counsellor = person
     _record(
@@ -129,7 +164,114 @@ def name_counsellor(
         from_counsellor_id=before,
         to_counsellor_id=person and person.id,
     )
-    return shift
+
+
+def shifts_in_scope(scope: policy.Scope):
+    """SQL condition: the shifts of the organisations a management scope reaches."""
+    if scope.reach == policy.Reach.ALL:
+        return true()
+    if scope.reach == policy.Reach.ORGANISATION:
+        return Shift.organisation_id == scope.organisation_id
+    return Shift.id.is_(None)
+
+
+@dataclass(frozen=True)
+class ShiftRule:
+    """Every `weekday` (Monday = 0) shift of `channel` on the local days first..last."""
+
+    weekday: int
+    channel: Channel
+    first_day: date
+    last_day: date
+
+
+def shifts_by_rule(session: Session, actor: User, rule: ShiftRule, now: datetime) -> list[Shift]:
+    """The planned shifts the actor manages that the rule picks and that are not yet over."""
+    query = select(Shift).where(
+        Shift.on_local_days(rule.first_day, rule.last_day),
+        Shift.status == ShiftStatus.PLANNED,
+        Shift.channel == rule.channel,
+        Shift.not_over(now),
+        shifts_in_scope(policy.management_scope(actor)),
+    )
+    shifts = session.scalars(query.order_by(Shift.starts_at, Shift.id))
+    return [s for s in shifts if s.local_day.weekday() == rule.weekday]
+
+
+def managed_shifts(session: Session, shift_ids, actor: User) -> list[Shift]:
+    """The shifts with these ids, all of them the actor's to manage, or NotFound."""
+    wanted = set(shift_ids)
+    query = select(Shift).where(Shift.id.in_(wanted))
+    shifts = list(session.scalars(query.order_by(Shift.starts_at, Shift.id)))
+    if len(shifts) != len(wanted) or not all(
+        policy.may_manage_shift(actor, s.organisation_id) for s in shifts
+    ):
+        raise NotFound(NO_SUCH_SHIFT)
+    return shifts
+
+
+def _clashes_within(shifts: list[Shift]) -> list[tuple[Shift, str]]:
+    """Pairs among the chosen shifts that overlap in time: one person cannot take both."""
+    clashes, longest = [], None  # shifts are in start order; longest: the latest to end yet
+    for shift in shifts:
+        if longest is not None and shift.starts_at < longest.ends_at:
+            message = _l("at the same time as %(shift)s", shift=shift_words(longest))
+            clashes.append((shift, str(message)))
+        if longest is None or shift.ends_at > longest.ends_at:
+            longest = shift
+    return clashes
+
+
+def name_counsellor_on_shifts(
+    session: Session, actor: User, *, shift_ids, counsellor_id: int | None, now: datetime
+) -> list[Shift]:
+    """Name one counsellor on many shifts in one go: every shift passes the checks of naming
+    one (changeable, the organisation's person, language, away, double booking) or none
+    changes, and the refusal names each shift and why."""
+    if not shift_ids:
+        raise DomainError(_l("Choose at least one shift."), "shift_ids")
+    person = _person(session, counsellor_id)
+    if person is None:
+        raise DomainError(_l("Choose a counsellor from the list."), "counsellor_id")
+    shifts = managed_shifts(session, shift_ids, actor)
+    problems = _clashes_within(shifts)
+    for shift in shifts:
+        try:
+            _check_changeable(shift, now, None)
+            check_counsellor(session, shift, person, actor)
+        except DomainError as exc:
+            problems.append((shift, str(exc.user_message)))
+    if problems:
+        listed = "; ".join(f"{shift_words(s)}: {why}" for s, why in problems)
+        raise DomainError(
+            _l(
+                "%(name)s was not named to any shift. Leave these out or choose someone "
+                "else: %(problems)s",
+                name=person.name,
+                problems=listed,
+            ),
+            "counsellor_id",
+        )
+    for shift in shifts:
+        _name(session, shift, person, actor, now)
+    return shifts
+
+
+def staff_choices(session: Session, actor: User) -> list[User]:
+    """Active counsellors and admins the actor may name to their shifts (by organisation, name)."""
+    query = select(User).where(
+        User.active.is_(True),
+        User.role != Role.COORDINATOR,
+        people_in_scope(policy.management_scope(actor)),
+    )
+    people = session.scalars(query.order_by(User.name))
+    return sorted(people, key=lambda p: (p.organisation.name if p.organisation else "", p.name))
+
+
+def person_label(person: User) -> str:
+    """A person in a choice list of several organisations' people: "Anna (Gradia)"."""
+    org = person.organisation
+    return f"{person.name} ({org.short_name})" if org is not None else person.name
 
 
 def counsellor_choices(session: Session, shift: Shift, actor: User) -> list[User]:

@@ -3,50 +3,52 @@
 from datetime import date, timedelta
 from zoneinfo import ZoneInfo
 
-from flask import (
-    Blueprint,
-    abort,
-    current_app,
-    flash,
-    redirect,
-    render_template,
-    request,
-    url_for,
-)
+from babel.dates import get_day_names
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from rota.auth import policy
 from rota.auth.access import role_required
+from rota.auth.redirects import local_path
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import form_data, form_page, mail_settings, options, perform
 from rota.i18n import service_today
 from rota.members.models import Role
 from rota.members.service import get_managed_organisation, organisations_by_name
-from rota.schedule import absences, coverage, labels, service, swaps
+from rota.schedule import absences, calendar, coverage, labels, service, swaps
 from rota.schedule.coverage import RotaEntry, group_by_day
 from rota.schedule.days import ONE_WEEK, monday
 from rota.schedule.forms import (
     AbsenceForm,
     NameCounsellorForm,
+    NameOnShiftsForm,
     OfferForm,
     OverrideForm,
     PeriodForm,
+    ShiftRuleForm,
     SwapAnswerForm,
     SwapForm,
     TakeForm,
     WithdrawOfferForm,
 )
-from rota.schedule.models import SwapStatus
+from rota.schedule.models import Channel, SwapStatus
 from rota.schedule.planning import origin
 
 bp = Blueprint("schedule", __name__)
 bp.record_once(lambda state: labels.init_app(state.app))
+bp.record_once(
+    lambda state: state.app.jinja_env.globals.update(
+        pattern_of=calendar.pattern_of, shift_words=service.shift_words
+    )
+)
 
 C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
 ORG_WEEKS = 8
+MY_SHIFTS = 100
 
 
 def _coverage_days() -> int:
@@ -68,8 +70,39 @@ def _period_day() -> date:
     return form.day.data or service_today()
 
 
-def _rota_page(template, first: date, last: date, previous: date, following: date):
-    entries = coverage.rota_between(db.session, first, last)
+def _weekday_names(width: str) -> list[str]:
+    names = get_day_names(width, locale=get_locale())
+    return [names[n] for n in range(7)]
+
+
+def _pick_form(entries) -> tuple[NameOnShiftsForm | None, set[int]]:
+    """The form naming a counsellor on chosen shifts, and the shifts the viewer may choose."""
+    now = utcnow()
+    pickable = {
+        e.shift.id
+        for e in entries
+        if policy.may_manage_shift(current_user, e.shift.organisation_id) and e.shift.ends_at > now
+    }
+    if not pickable:
+        return None, pickable
+    return _name_on_shifts_form(), pickable
+
+
+def _name_on_shifts_form(formdata=None) -> NameOnShiftsForm:
+    form = NameOnShiftsForm(formdata=formdata)
+    people = service.staff_choices(db.session, current_user)
+    form.counsellor_id.choices = options(
+        [(0, _("Choose a counsellor")), *((p.id, service.person_label(p)) for p in people)]
+    )
+    return form
+
+
+def _rota_page(
+    template, entries, first: date, last: date, previous: date, following: date, **layout
+):
+    view = "list" if request.args.get("view") == "list" else "grid"
+    pick_form, pickable = _pick_form(entries) if view == "grid" else (None, set())
+    organisations = {e.shift.organisation.id: e.shift.organisation for e in entries}
     return render_template(
         template,
         first=first,
@@ -78,6 +111,13 @@ def _rota_page(template, first: date, last: date, previous: date, following: dat
         following=following,
         days=group_by_day(entries),
         form=PeriodForm(formdata=None, day=first),
+        view=view,
+        organisations=sorted(organisations.values(), key=lambda o: o.name),
+        pickable=pickable,
+        pick_form=pick_form,
+        today=service_today(),
+        weekday_names=_weekday_names("abbreviated"),
+        **layout,
     )
 
 
@@ -85,12 +125,17 @@ def _rota_page(template, first: date, last: date, previous: date, following: dat
 @login_required
 def week():
     first = monday(_period_day())
+    last = first + timedelta(days=6)
+    entries = coverage.rota_between(db.session, first, last)
     return _rota_page(
         "schedule/week.html",
+        entries,
         first,
-        first + timedelta(days=6),
+        last,
         first - ONE_WEEK,
         first + ONE_WEEK,
+        grid=calendar.week_grid(first, group_by_day(entries), _zone()),
+        weeks=None,
     )
 
 
@@ -100,9 +145,94 @@ def month():
     first = _period_day().replace(day=1)
     following = (first + timedelta(days=32)).replace(day=1)
     previous = (first - timedelta(days=1)).replace(day=1)
+    last = following - timedelta(days=1)
     return _rota_page(
-        "schedule/month.html", first, following - timedelta(days=1), previous, following
+        "schedule/month.html",
+        coverage.rota_between(db.session, first, last),
+        first,
+        last,
+        previous,
+        following,
+        grid=None,
+        weeks=calendar.month_weeks(first, last),
     )
+
+
+def _rule_form() -> ShiftRuleForm:
+    today = service_today()
+    form = ShiftRuleForm(
+        formdata=request.args if request.args else None,
+        weekday=today.weekday(),
+        channel=Channel.PHONE.value,
+        first_day=today,
+        last_day=today + timedelta(weeks=4),
+    )
+    form.weekday.choices = options(enumerate(_weekday_names("wide")))
+    form.channel.choices = options((c.value, labels.channel_label(c)) for c in Channel)
+    return form
+
+
+def _assign_page(form: NameOnShiftsForm, shifts, rule_form, status=200):
+    return render_template(
+        "schedule/assign.html", pick_form=form, shifts=shifts, rule_form=rule_form
+    ), status
+
+
+@bp.get("/rota/assign")
+@role_required(C, A)
+def assign():
+    rule_form = _rule_form()
+    shifts = []
+    if request.args and rule_form.validate():
+        rule = service.ShiftRule(
+            weekday=rule_form.weekday.data,
+            channel=Channel(rule_form.channel.data),
+            first_day=rule_form.first_day.data,
+            last_day=rule_form.last_day.data,
+        )
+        shifts = service.shifts_by_rule(db.session, current_user, rule, utcnow())
+    form = _name_on_shifts_form()
+    form.shift_ids.data = [s.id for s in shifts]
+    return _assign_page(form, shifts, rule_form, 400 if rule_form.errors else 200)
+
+
+@bp.post("/rota/assign")
+@role_required(C, A)
+def name_on_shifts():
+    form = _name_on_shifts_form(request.form)
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                service.name_counsellor_on_shifts,
+                current_user,
+                shift_ids=form.shift_ids.data,
+                counsellor_id=form.counsellor_id.data,
+                now=utcnow(),
+                form=form,
+            )
+        ).ok
+    ):
+        named = done.result
+        message = ngettext(
+            "%(name)s is named on %(num)s shift.",
+            "%(name)s is named on %(num)s shifts.",
+            len(named),
+            name=named[0].counsellor.name,
+        )
+        flash(message, "success")
+        return redirect(
+            local_path(form.back.data) or url_for(".week", day=named[0].local_day.isoformat())
+        )
+    shifts = service.managed_shifts(db.session, form.shift_ids.data or [], current_user)
+    return _assign_page(form, shifts, _rule_form(), 400)
+
+
+@bp.get("/rota/mine")
+@login_required
+def mine():
+    entries = coverage.upcoming_for(db.session, current_user.id, utcnow(), limit=MY_SHIFTS)
+    return render_template("schedule/mine.html", entries=entries)
 
 
 @bp.get("/rota/own")

@@ -2,7 +2,8 @@
    1. Wide tables scroll inside their own region on narrow screens, not the whole page.
    2. Copy buttons (rendered hidden by the copy_field macro) copy a link to the clipboard.
    3. On a phone, the navigation folds behind a Menu button.
-   4. While someone types in a form, the server hears of it now and then, so that the
+   4. After an action, focus moves to what it came to: the error summary, else the message.
+   5. While someone types in a form, the server hears of it now and then, so that the
       inactivity timeout does not sign them out under a long reply. */
 (function () {
   "use strict";
@@ -86,7 +87,14 @@
     });
   }
 
+  /* Start where the outcome is said, not at the top of the page (both carry tabindex="-1"). */
+  function focusOutcome() {
+    var target = document.querySelector("main .error-summary") || document.querySelector("main .messages");
+    if (target) target.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    focusOutcome();
     keepAliveWhileTyping();
     foldNavigation();
     wrapTables();

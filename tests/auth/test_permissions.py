@@ -123,10 +123,13 @@ ROUTES = [
     ("GET", "/api/v1/contacts", expect(401, 401, 401, 401)),
     ("GET", "/rota", EVERYONE),
     ("GET", "/rota/month", EVERYONE),
+    ("GET", "/rota/mine", EVERYONE),
     ("GET", "/rota/own", expect(LOGIN, 403, 302, 403)),
     ("GET", "/rota/organisations/{org_a}", OWN_ORG),
     ("GET", "/rota/organisations/{org_b}", OTHER_ORG),
     ("GET", "/rota/gaps", MANAGERS),
+    ("GET", "/rota/assign", MANAGERS),
+    ("POST", "/rota/assign", expect(LOGIN, 403, 400, 400)),  # no shift chosen
     ("GET", "/shifts/{shift_b}", EVERYONE),
     ("POST", "/shifts/{future_shift_a}/counsellor", expect(LOGIN, 403, 302, 302)),
     ("POST", "/shifts/{shift_b}/counsellor", expect(LOGIN, 403, 404, 302)),

@@ -35,6 +35,27 @@ DUPLICATE_IDS = (
     "() => { const seen = new Set(), twice = new Set(); document.querySelectorAll('[id]')"
     ".forEach(e => (seen.has(e.id) ? twice : seen).add(e.id)); return [...twice]; }"
 )
+# English words no Finnish or Swedish sentence uses (not "on", "to", "by", "in", "at": Finnish
+# "on" is "is", "to" is Thursday; Swedish "by" is a village; not "organisation", Swedish too)
+ENGLISH_WORDS = (
+    "the and of is are was were with from this that these those your you our has have not "
+    "no nobody none will would been being which who what when where there here than then "
+    "shift shifts contact contacts received sent reply replies wrote behind share page "
+    "pages named open closed choose remove save cancel back next previous today week month "
+    "counsellor counsellors coordinator mail delivery queue hours minutes"
+)
+# the page's words (split at spaces, stripped of punctuation: "shifts:read" is a code, not a
+# word) outside elements in another language (the language switch's names) and outside code
+ENGLISH_ON_PAGE = (
+    "words => { const found = new Set(), english = new Set(words.split(' ')), lang = "
+    "document.documentElement.lang; const walker = document.createTreeWalker(document.body,"
+    " NodeFilter.SHOW_TEXT); for (let n = walker.nextNode(); n; n = walker.nextNode()) {"
+    " const owner = n.parentElement; if (owner.closest('script, style, code')) continue;"
+    " const within = owner.closest('[lang]'); if (within && within.lang !== lang) continue;"
+    " for (const word of n.textContent.split(/\\s+/)) {"
+    " if (english.has(word.replace(/^[^\\p{L}]+|[^\\p{L}]+$/gu, '').toLowerCase()))"
+    " found.add(n.textContent.trim().slice(0, 80)); } } return [...found]; }"
+)
 MAIN_PAGES = {
     "front-page",
     "organisations",
@@ -63,11 +84,12 @@ class LanguagePass:
     languages: dict[str, str] = field(default_factory=dict)
     violations: list[str] = field(default_factory=list)
     csp_refusals: list[str] = field(default_factory=list)
+    english: list[str] = field(default_factory=list)
 
 
 @dataclass
 class Sweep:
-    """The passes by language and the pages wider than a phone screen (Finnish pass)."""
+    """The passes by language and the pages wider than a phone screen (in any language)."""
 
     passes: dict[str, LanguagePass]
     too_wide: list[str]
@@ -134,14 +156,14 @@ def _note_csp_refusal(page, found: LanguagePass):
     return listen
 
 
-def _phone_check(page, name, url) -> str | None:
+def _phone_check(page, name, url, language) -> str | None:
     """Show the page on a 320 px screen: its width if wider, a screenshot of some pages."""
     page.set_viewport_size(PHONE)
     width = page.evaluate("() => document.documentElement.scrollWidth")
-    if name in PHONE_SCREENSHOTS:
+    if name in PHONE_SCREENSHOTS and language == "fi":
         screenshot(page, f"phone-{name}", full_page=False)
     page.set_viewport_size(DESKTOP)
-    return f"{url}: {width} px" if width > PHONE["width"] else None
+    return f"{url} ({language}): {width} px" if width > PHONE["width"] else None
 
 
 def _visit(tabs, name, url, passes, too_wide) -> None:
@@ -158,11 +180,14 @@ def _visit(tabs, name, url, passes, too_wide) -> None:
             found.violations += [f"{url}: {line}" for line in axe_details(tab)]
         if twice := tab.evaluate(DUPLICATE_IDS):
             found.violations.append(f"{url}: duplicate-id: {twice} (WCAG 4.1.1)")
-    finnish = tabs["fi"]
+        if language != "en":
+            found.english += [
+                f"{url}: {text}" for text in tab.evaluate(ENGLISH_ON_PAGE, ENGLISH_WORDS)
+            ]
+        if wide := _phone_check(tab, name, url, language):
+            too_wide.append(wide)
     if name in MAIN_PAGES:
-        screenshot(finnish, name)
-    if wide := _phone_check(finnish, name, url):
-        too_wide.append(wide)
+        screenshot(tabs["fi"], name)
 
 
 def sweep_pages(browser, live_server) -> Sweep:

@@ -29,8 +29,14 @@ def test_no_page_breaks_its_content_security_policy(sweep, language):
     assert not refusals, "\n".join(refusals)
 
 
+@pytest.mark.parametrize("language", ["fi", "sv"])
+def test_no_english_words_on_finnish_and_swedish_pages(sweep, language):
+    english = sweep.passes[language].english
+    assert not english, "English on the page:\n" + "\n".join(english)
+
+
 def test_every_page_fits_a_phone_screen_without_sideways_scrolling(sweep):
-    assert not sweep.too_wide, "pages wider than a 320 px phone screen:\n" + "\n".join(
+    assert not sweep.too_wide, "pages wider than a 320 px phone screen (fi, sv, en):\n" + "\n".join(
         sweep.too_wide
     )
 

@@ -67,7 +67,7 @@ def test_counsellor_opens_a_routed_email_contact_replies_and_closes_it(page, liv
     reference = _routed_contact(live_server)
     sign_in(page, COUNSELLOR)
     switch_language(page, "en")
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My queue").click()
     mine = page.get_by_role("table", name="Open contacts, oldest first")
     mine.get_by_role("link", name=reference).click()
     page.get_by_role("button", name="Open: I am handling it").click()
@@ -93,6 +93,6 @@ def test_counsellor_opens_a_routed_email_contact_replies_and_closes_it(page, liv
     assert page.get_by_role("status").inner_text() == "Contact closed."
     facts = page.locator("dl.facts").inner_text()
     assert "closed" in facts
-    page.get_by_role("navigation", name="Main").get_by_role("link", name="Contacts").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="My queue").click()
     closed = page.get_by_role("table", name="The latest closed contacts you can see")
     assert closed.get_by_role("link", name=reference).is_visible()

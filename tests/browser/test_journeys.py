@@ -163,3 +163,29 @@ def test_coordinator_copies_a_calendar_feed_link_with_the_keyboard(new_page, liv
     feed = page.request.get(copied)
     assert feed.status == 200 and feed.text().startswith("BEGIN:VCALENDAR")
     screenshot(page, "subscribe-links")
+
+
+def test_organisation_admin_names_a_counsellor_on_four_shifts_in_one_action(page, live_server):
+    next_month = _first_of_next_month(date.today())
+    sign_in(page, ORG_ADMIN)
+    switch_language(page, "en")
+    page.goto(f"/rota/month?day={next_month.isoformat()}")
+    choices = page.locator("input[name=shift_ids]")
+    assert choices.count() >= 4, "the demo gives Gradia at least four shifts a month"
+    picked = [int(choices.nth(n).get_attribute("value")) for n in range(4)]
+    for n in range(4):  # by keyboard: focus each check box and press Space
+        choices.nth(n).focus()
+        page.keyboard.press("Space")
+    assert [choices.nth(n).is_checked() for n in range(4)] == [True] * 4
+    choice = page.get_by_label("Counsellor")
+    name = choice.locator("option").nth(1).inner_text().rsplit(" (", 1)[0]
+    choice.select_option(index=1)
+    screenshot(page, "journey-name-on-four-shifts")
+    page.get_by_role("button", name="Name on the chosen shifts").click()
+    status = page.get_by_role("status")
+    assert status.inner_text() == f"{name} is named on 4 shifts."
+    assert page.evaluate("() => document.activeElement.classList.contains('messages')")
+    assert page.url.endswith(f"/rota/month?day={next_month.isoformat()}")
+    with live_db(live_server) as session:
+        named = {session.get(Shift, shift_id).counsellor.name for shift_id in picked}
+    assert named == {name}

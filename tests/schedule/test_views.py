@@ -30,7 +30,7 @@ def page(client, url, status=200):
 
 def test_week_view_shows_local_times_organisations_and_gaps_in_words(ring, shifts, client, login):
     login(ring.aino)
-    html = page(client, "/rota?day=2031-04-02")
+    html = page(client, "/rota?day=2031-04-02&view=list")
     # 2031-03-31 is summer time: the 09:00 shift is stored 06:00 UTC and shown 09:00
     assert "09:00–12:00" in html and "12:00–15:00" in html
     assert "Org A" in html and "Org B" in html
@@ -51,10 +51,10 @@ def test_week_view_in_winter_shows_the_same_wall_clock_time(app, make, client, l
 
 def test_month_view_lists_the_month_with_navigation(ring, shifts, client, login):
     login(ring.coordinator)
-    html = page(client, "/rota/month?day=2031-04-15")
+    html = page(client, "/rota/month?day=2031-04-15&view=list")
     assert "Org B" in html and "Aino Aalto" not in html  # March's shifts are not in April
     assert "?day=2031-03-01" in html and "?day=2031-05-01" in html
-    html = page(client, "/rota/month?day=2031-03-10")
+    html = page(client, "/rota/month?day=2031-03-10&view=list")
     assert "Aino Aalto" in html
 
 
@@ -123,6 +123,9 @@ def test_shift_page_history_starts_with_the_rotations_assignment_and_reason(
     assert "5.1.2031 10:00" in first and "Assigned by the rotation" in first
     assert "the rotation" in first and "– → Org A" in first and "12.0 h behind its share" in first
     assert "Org A → Org B" in html
+    ring.admin_b.locale = "fi"
+    db.session.commit()
+    assert "12,0 h jäljessä osuudestaan" in page(client, f"/shifts/{shift.id}")
 
 
 def test_second_taker_sees_who_took_it(ring, shifts, client, login, make):
