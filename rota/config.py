@@ -70,6 +70,7 @@ DEFAULTS = {
     "ACK_TEXT": {},  # {"fi": "…"}: overrides the acknowledgement; {reference}, {hours} filled in
     "PUBLIC_FEED": True,  # /feeds/public/ring.ics: the ring's rota without personal data
     "FEED_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL / X-PUBLISHED-TTL of the calendar feeds
+    "REPORT_SERVICE_TIME": True,  # response times in the reports count service hours only
     # Operations (rota.ops): logs, metrics, readiness
     "LOG_FORMAT": "text",  # text | json, for gunicorn and the scheduler
     "LOG_LEVEL": "INFO",

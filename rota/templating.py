@@ -29,6 +29,8 @@ NAVIGATION = [
     ("rota_admin.closure_list", _l("Closures"), (C,)),
     ("planning.fairness", _l("Fairness"), (C, A)),
     ("mail.problems", _l("Shared mailbox"), (C,)),
+    ("reports.summary", _l("Reports"), (C, A)),
+    ("reports.lists", _l("Lists for contact facts"), (C,)),
 ]
 
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}
