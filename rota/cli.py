@@ -81,3 +81,6 @@ def init_app(app):
     from rota.ops import cli as ops_cli
 
     ops_cli.init_app(app)
+    from rota.reports import cli as reports_cli
+
+    reports_cli.init_app(app)

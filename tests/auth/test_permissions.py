@@ -128,6 +128,8 @@ ROUTES = [
     ("GET", "/reports/service.json", COORDINATOR),
     ("POST", "/api/v1/telephony/events", expect(401, 401, 401, 401)),
     ("GET", "/api/v1/contacts", expect(401, 401, 401, 401)),
+    ("GET", "/api/v1/reports/contribution", expect(401, 401, 401, 401)),
+    ("GET", "/api/v1/reports/service", expect(401, 401, 401, 401)),
     ("GET", "/rota", EVERYONE),
     ("GET", "/rota/month", EVERYONE),
     ("GET", "/rota/own", expect(LOGIN, 403, 302, 403)),
@@ -293,13 +295,22 @@ def held(counsellor, org_admin, coordinator, organisation, ring, deactivated):
 
 OPEN = held(200, 200, 200, 200, 200, 200)
 SHIFTS, ON_DUTY, CONTACTS = TokenScope.SHIFTS, TokenScope.ON_DUTY, TokenScope.CONTACTS
-TELEPHONY, FEEDS = TokenScope.TELEPHONY, TokenScope.FEEDS
+TELEPHONY, FEEDS, REPORTS = TokenScope.TELEPHONY, TokenScope.FEEDS, TokenScope.REPORTS
+# reports:read is offered to the coordinator only (the operator may give it to any token)
+COORDINATOR_ONLY = held(401, 401, 200, 200, 200, 401)
 API_ROUTES = [
     ("GET", "/api/v1/shifts", SHIFTS, held(401, 200, 200, 200, 200, 401)),
     ("GET", "/api/v1/on-duty", ON_DUTY, held(401, 200, 200, 200, 200, 401)),
     ("GET", "/api/v1/contacts", CONTACTS, held(401, 401, 200, 200, 200, 401)),
     ("POST", "/api/v1/telephony/events", TELEPHONY, held(401, 401, 201, 201, 201, 401)),
     ("GET", "/api/v1/openapi.json", None, OPEN),
+    ("GET", "/api/v1/reports/service", REPORTS, COORDINATOR_ONLY),
+    (
+        "GET",
+        "/api/v1/reports/contribution",
+        REPORTS,
+        COORDINATOR_ONLY,
+    ),
     ("GET", "/feeds/{secret}/ring.ics", FEEDS, held(404, 404, 200, 404, 200, 404)),
     ("GET", "/feeds/{secret}/organisations/{org_a}.ics", FEEDS, held(404, 200, 200, 200, 200, 404)),
     ("GET", "/feeds/{secret}/organisations/{org_b}.ics", FEEDS, held(404, 404, 200, 404, 200, 404)),
