@@ -1,8 +1,8 @@
 """Forms of the reports: a contact's facts and the ring's lists they are chosen from."""
 
 from flask_babel import lazy_gettext as _l
-from wtforms import SelectField, StringField
-from wtforms.validators import DataRequired, Length
+from wtforms import RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional
 
 from rota.forms import Form, options
 from rota.members.service import organisations_by_name
@@ -67,3 +67,13 @@ def facts_form(session, contact_id: int, form: FactsForm | None = None) -> Facts
 
 class OptionForm(Form):
     label = StringField(_l("New entry"), validators=[DataRequired(), Length(max=120)])
+
+
+class FeedbackForm(Form):
+    rating = RadioField(
+        _l("How well did we help you? (1 = poorly, 5 = very well)"),
+        choices=options((n, str(n)) for n in range(1, 6)),
+        coerce=int,
+        validators=[DataRequired(_l("Choose a rating from 1 to 5."))],
+    )
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=2000)])

@@ -16,7 +16,7 @@ from rota.errors import DomainError
 from rota.members.models import Organisation
 from rota.members.service import all_signatures, chosen_on, terms
 from rota.reports import figures
-from rota.reports.models import ContactFacts, ContactOutcome, FactOption
+from rota.reports.models import ContactFacts, ContactOutcome, FactOption, FeedbackRequest
 from rota.schedule.days import ensure_order
 from rota.schedule.models import Absence, Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 from rota.schedule.planning.eligibility import Eligibility
@@ -278,6 +278,12 @@ class ServiceReport:
     called_back: int = 0
     call_back_minutes: figures.Spread = figures.Spread(0, None, None)
     referrals: list[tuple[str, int]] = field(default_factory=list)
+    feedback_asked: int = 0
+    ratings: dict[int, int] = field(default_factory=dict)  # rating 1–5 → answers
+
+    @property
+    def feedback_answered(self) -> int:
+        return sum(self.ratings.values())
 
 
 REPORTED = (Contact.merged_into_id.is_(None),)
@@ -384,6 +390,20 @@ def _referrals(session: Session, period: Period) -> list[tuple[str, int]]:
     )
 
 
+def _feedback(session: Session, report: ServiceReport) -> None:
+    """Feedback asked of the period's clients, and their answers by rating."""
+    query = (
+        select(FeedbackRequest.rating, func.count())
+        .join(Contact, Contact.id == FeedbackRequest.contact_id)
+        .where(*_in_period(Contact.received_at, report.period))
+        .group_by(FeedbackRequest.rating)
+    )
+    for rating, count in session.execute(query):
+        report.feedback_asked += count
+        if rating is not None:
+            report.ratings[rating] = count
+
+
 def service_report(
     session: Session, first: date, last: date, settings: ReportSettings
 ) -> ServiceReport:
@@ -394,4 +414,5 @@ def service_report(
     _times(session, report, settings.zone)
     _calls(session, report)
     report.referrals = _referrals(session, report.period)
+    _feedback(session, report)
     return report

@@ -119,6 +119,20 @@ def _calls_table(report: ServiceReport) -> Table:
     return Table("calls", str(_l("Missed calls")), [str(_l("Figure")), str(_l("Value"))], body)
 
 
+def _feedback_table(report: ServiceReport) -> Table:
+    asked, answered = report.feedback_asked, report.feedback_answered
+    rate = round(100 * answered / asked, 1) if asked else None
+    body = [
+        [str(_l("Clients asked")), asked],
+        [str(_l("Answers")), answered],
+        [str(_l("Response rate (%)")), rate],
+        *([str(_l("Rating %(n)s", n=n)), report.ratings.get(n, 0)] for n in range(1, 6)),
+    ]
+    return Table(
+        "feedback", str(_l("Client feedback")), [str(_l("Figure")), str(_l("Value"))], body
+    )
+
+
 def service_tables(report: ServiceReport) -> list[Table]:
     """The service report as tables, in the order the page shows them."""
     by = report.by
@@ -177,4 +191,5 @@ def service_tables(report: ServiceReport) -> list[Table]:
             report.referrals,
             str,
         ),
+        _feedback_table(report),
     ]

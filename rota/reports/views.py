@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 from flask import Blueprint, abort, current_app, make_response, render_template, request
-from flask_babel import format_decimal, get_locale
+from flask_babel import force_locale, format_decimal, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -18,8 +18,8 @@ from rota.forms import perform
 from rota.i18n import service_today
 from rota.members.models import Role
 from rota.members.service import find_organisation
-from rota.reports import documents, exports, facts
-from rota.reports.forms import FactsForm, OptionForm, facts_form
+from rota.reports import documents, exports, facts, feedback
+from rota.reports.forms import FactsForm, FeedbackForm, OptionForm, facts_form
 from rota.reports.models import FactKind
 from rota.reports.service import ReportSettings
 from rota.schedule.hours.forms import RangeQueryForm
@@ -216,3 +216,27 @@ def service_report():
 def service_export(fmt):
     _for(policy.may_read_service_report)()
     return _export(fmt, _service)
+
+
+# Client feedback (no login: the link's secret is the key) ------------------------------------
+
+
+@bp.route("/feedback/<secret>", methods=["GET", "POST"])
+def feedback_page(secret):
+    request_ = feedback.find_request(db.session, secret)
+    with force_locale(request_.language):
+        problem = feedback.open_problem(request_, utcnow())
+        form = FeedbackForm()
+        if problem is None and form.validate_on_submit():
+            done = perform(
+                feedback.answer,
+                secret,
+                utcnow(),
+                form.rating.data,
+                form.comment.data or "",
+                form=form,
+            )
+            if done.ok:
+                problem = _("Thank you: your answer has been received. The link works only once.")
+        status = 400 if form.errors else 200
+        return render_template("reports/feedback.html", form=form, problem=problem), status

@@ -126,6 +126,8 @@ ROUTES = [
     ("GET", "/reports/organisations/{org_b}.xlsx", OTHER_ORG),
     ("GET", "/reports/service", COORDINATOR),
     ("GET", "/reports/service.json", COORDINATOR),
+    ("GET", "/feedback/unknown-secret", expect(404, 404, 404, 404)),  # a client's link, no login
+    ("POST", "/feedback/unknown-secret", expect(404, 404, 404, 404)),
     ("POST", "/api/v1/telephony/events", expect(401, 401, 401, 401)),
     ("GET", "/api/v1/contacts", expect(401, 401, 401, 401)),
     ("GET", "/api/v1/reports/contribution", expect(401, 401, 401, 401)),
