@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, select
+from sqlalchemy import DateTime, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Call, CallOutcome, Contact
@@ -320,10 +320,40 @@ def _splits(session: Session, period: Period) -> dict[str, list[tuple[str, int]]
 def _clock(
     session: Session, period: Period, until: datetime, zone: ZoneInfo
 ) -> figures.ServiceClock:
-    """Service hours from the period's first day to the local day of `until`."""
+    """Service hours from the period's first day to the local day of `until`, as naive UTC."""
     last = max(period.last, until.astimezone(zone).date())
     slots = open_slots(session, period.first - timedelta(days=1), last, zone)
-    return figures.ServiceClock((s.starts_at, s.ends_at) for s in slots)
+    return figures.ServiceClock(
+        (s.starts_at.replace(tzinfo=None), s.ends_at.replace(tzinfo=None)) for s in slots
+    )
+
+
+# Read as stored (naive UTC): converting 200 000 rows' instants to aware datetimes would cost
+# more than the rest of the report.
+NAIVE_UTC = (Contact.received_at, Contact.first_response_at, Contact.closed_at)
+EPOCH = datetime(1970, 1, 1)
+QUARTER = timedelta(minutes=15)  # every zone's offset is a multiple of 15 minutes
+
+
+def _seconds(at: datetime) -> float:
+    """Seconds since the epoch of a naive UTC datetime."""
+    return (at - EPOCH).total_seconds()
+
+
+class _LocalHours:
+    """(weekday, hour) in the zone of naive UTC instants, worked out once per quarter hour."""
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self.known: dict[int, tuple[int, int]] = {}
+
+    def of(self, at: datetime) -> tuple[int, int]:
+        bucket = (at - EPOCH) // QUARTER
+        found = self.known.get(bucket)
+        if found is None:
+            local = at.replace(tzinfo=UTC).astimezone(self.zone)
+            found = self.known[bucket] = (local.weekday(), local.hour)
+        return found
 
 
 def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
@@ -331,9 +361,7 @@ def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
     period = report.period
     query = (
         select(
-            Contact.received_at,
-            Contact.first_response_at,
-            Contact.closed_at,
+            *(type_coerce(column, DateTime) for column in NAIVE_UTC),
             Contact.channel,
             Organisation.short_name,
         )
@@ -341,20 +369,22 @@ def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
         .where(*_in_period(Contact.received_at, period), *REPORTED)
     )
     rows = session.execute(query).all()
-    latest = max((t for row in rows for t in row[:3] if t is not None), default=period.end)
-    clock = _clock(session, period, latest, zone)
-    measure = clock.minutes if report.service_time else figures.wall_minutes
+    latest = max((t for row in rows for t in row[:3] if t is not None), default=None)
+    clock = _clock(session, period, latest.replace(tzinfo=UTC) if latest else period.end, zone)
+    position = clock.open_seconds_until if report.service_time else _seconds
+    hours = _LocalHours(zone)
     heat: Counter = Counter()
     responses, closes = defaultdict(list), defaultdict(list)
     for received, responded, closed, channel, org in rows:
-        local = received.astimezone(zone)
-        heat[(local.weekday(), local.hour)] += 1
-        if clock.is_open(received):
-            report.inside_hours += 1
+        heat[hours.of(received)] += 1
+        report.inside_hours += clock.is_open(received)
+        start = position(received)
+        keys = (f"channel:{channel}", f"org:{org or ''}")
         for at, into in ((responded, responses), (closed, closes)):
             if at is not None:
-                for key in (f"channel:{channel}", f"org:{org or ''}"):
-                    into[key].append(measure(received, at))
+                minutes = (position(at) - start) / 60
+                for key in keys:
+                    into[key].append(minutes)
     report.outside_hours = len(rows) - report.inside_hours
     report.heat = dict(heat)
     report.first_response = {k: figures.Spread.of(v) for k, v in sorted(responses.items())}
