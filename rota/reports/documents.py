@@ -71,6 +71,7 @@ def service_document(
     by_key = {t.key: t for t in tables}
     drawn = {
         "channel": charts.bars("chart-channel", by_key["channel"], [1], by_key["channel"].title),
+        "weeks": charts.bars("chart-weeks", by_key["weeks"], [1], by_key["weeks"].title),
         "heat_map": charts.heat_map(
             "chart-heat",
             by_key["heat_map"],

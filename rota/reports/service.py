@@ -17,7 +17,7 @@ from rota.members.models import Organisation
 from rota.members.service import all_signatures, chosen_on, terms
 from rota.reports import figures
 from rota.reports.models import ContactFacts, ContactOutcome, FactOption, FeedbackRequest
-from rota.schedule.days import ensure_order
+from rota.schedule.days import ensure_order, monday
 from rota.schedule.models import (
     Absence,
     Channel,
@@ -277,6 +277,7 @@ class ServiceReport:
     total: int = 0
     by: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     heat: dict[tuple[int, int], int] = field(default_factory=dict)  # (weekday, hour) → count
+    weeks: list[tuple[date, int]] = field(default_factory=list)  # Monday → count
     inside_hours: int = 0
     outside_hours: int = 0
     first_response: dict[str, figures.Spread] = field(default_factory=dict)  # "channel:x"/"org:x"
@@ -349,19 +350,37 @@ def _seconds(at: datetime) -> float:
 
 
 class _LocalHours:
-    """(weekday, hour) in the zone of naive UTC instants, worked out once per quarter hour."""
+    """(weekday, hour, Monday of the week) in the zone of naive UTC instants, worked out once
+    per quarter hour."""
 
     def __init__(self, zone: ZoneInfo):
         self.zone = zone
-        self.known: dict[int, tuple[int, int]] = {}
+        self.known: dict[int, tuple[int, int, date]] = {}
 
-    def of(self, at: datetime) -> tuple[int, int]:
+    def of(self, at: datetime) -> tuple[int, int, date]:
         bucket = (at - EPOCH) // QUARTER
         found = self.known.get(bucket)
         if found is None:
             local = at.replace(tzinfo=UTC).astimezone(self.zone)
-            found = self.known[bucket] = (local.weekday(), local.hour)
+            monday = local.date() - timedelta(days=local.weekday())
+            found = self.known[bucket] = (local.weekday(), local.hour, monday)
         return found
+
+
+def _weeks_and_hours(report: ServiceReport, cells: Counter) -> None:
+    """The heat map and the contacts of each week (every week of the period, empty ones too)."""
+    period = report.period
+    weeks = Counter(
+        {monday(period.first) + timedelta(weeks=n): 0 for n in range(_week_count(period))}
+    )
+    for (weekday, hour, week), count in cells.items():
+        report.heat[(weekday, hour)] = report.heat.get((weekday, hour), 0) + count
+        weeks[week] += count
+    report.weeks = sorted(weeks.items())
+
+
+def _week_count(period: Period) -> int:
+    return (monday(period.last) - monday(period.first)).days // 7 + 1
 
 
 def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
@@ -381,10 +400,10 @@ def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
     clock = _clock(session, period, latest.replace(tzinfo=UTC) if latest else period.end, zone)
     position = clock.open_seconds_until if report.service_time else _seconds
     hours = _LocalHours(zone)
-    heat: Counter = Counter()
+    cells: Counter = Counter()
     responses, closes = defaultdict(list), defaultdict(list)
     for received, responded, closed, channel, org in rows:
-        heat[hours.of(received)] += 1
+        cells[hours.of(received)] += 1
         report.inside_hours += clock.is_open(received)
         start = position(received)
         keys = (CHANNEL_KEYS[channel], f"org:{org or ''}")
@@ -394,7 +413,7 @@ def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
                 for key in keys:
                     into[key].append(minutes)
     report.outside_hours = len(rows) - report.inside_hours
-    report.heat = dict(heat)
+    _weeks_and_hours(report, cells)
     report.first_response = {k: figures.Spread.of(v) for k, v in sorted(responses.items())}
     report.time_to_close = {k: figures.Spread.of(v) for k, v in sorted(closes.items())}
 

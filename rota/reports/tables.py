@@ -108,6 +108,12 @@ def _heat_table(report: ServiceReport) -> Table:
     return Table("heat_map", str(_l("Contacts by weekday and hour")), columns, body)
 
 
+def _weeks_table(report: ServiceReport) -> Table:
+    columns = [str(_l("Week starting")), str(_l("Contacts"))]
+    body = [[week.isoformat(), count] for week, count in report.weeks]
+    return Table("weeks", str(_l("Contacts per week")), columns, body)
+
+
 def _calls_table(report: ServiceReport) -> Table:
     wait = report.call_back_minutes
     body = [
@@ -176,6 +182,7 @@ def service_tables(report: ServiceReport) -> list[Table]:
             [str(_l("When")), str(_l("Contacts"))],
             hours,
         ),
+        _weeks_table(report),
         _heat_table(report),
         _time_table(
             "first_response", _l("First response (%(kind)s)", kind=kind), report.first_response

@@ -17,7 +17,7 @@ from rota.extensions import db
 from rota.forms import perform
 from rota.i18n import service_today
 from rota.members.models import Role
-from rota.members.service import find_organisation
+from rota.members.service import find_organisation, organisations_by_name
 from rota.reports import documents, exports, facts, feedback
 from rota.reports.forms import FactsForm, FeedbackForm, OptionForm, facts_form
 from rota.reports.models import FactKind
@@ -181,7 +181,12 @@ def _for(rule):
 @login_required
 def summary():
     _for(policy.may_read_ring_summary)()
-    return _page(_summary, export="reports.summary_export")
+    readable = [
+        o
+        for o in organisations_by_name(db.session)
+        if policy.may_read_statement(current_user, o.id)
+    ]
+    return _page(_summary, export="reports.summary_export", statements=readable)
 
 
 @bp.get(f"/reports/summary.{EXPORTS}")

@@ -79,7 +79,7 @@ def test_pdf_of_the_service_report_has_the_text(client, coordinator, lang, title
 
 def test_service_page_shows_charts_with_their_tables(client, coordinator):
     page = _get(client, "/reports/service", "en").get_data(as_text=True)
-    assert page.count('role="img"') == 3
+    assert page.count('role="img"') == 4
     assert "Contacts by weekday and hour" in page and '<desc id="chart-channel-desc">' in page
     assert "E-mail: Contacts 3." in page
 
@@ -135,3 +135,11 @@ def test_api_gives_the_service_report(month, client):
     tables = {t["key"]: t for t in response.get_json()["tables"]}
     assert tables["channel"]["rows"] == [["E-mail", 3], ["Phone", 1]]
     assert tables["first_response"]["rows"][0] == ["E-mail", 1, 30.0, 30.0]
+
+
+def test_coordinator_finds_each_organisations_statement_from_the_summary(
+    client, coordinator, month
+):
+    page = _get(client, "/reports", "en").get_data(as_text=True)
+    for org in (month.org_a, month.org_b, month.org_c):
+        assert f'href="/reports/organisations/{org.id}">{org.name}</a>' in page

@@ -78,6 +78,15 @@ def test_service_report_of_the_month(month):
     assert report.by["outcome"] == [("", 2), ("answered", 1), ("referred_member", 1)]
     assert (report.inside_hours, report.outside_hours) == (1, 3)
     assert report.heat == {(4, 16): 1, (1, 10): 1, (5, 12): 1, (6, 0): 1}
+    # Sunday 1 March 00:30 belongs to the week of 23 February; the period's every week is listed
+    assert [(week.isoformat(), n) for week, n in report.weeks] == [
+        ("2026-02-23", 1),
+        ("2026-03-02", 1),
+        ("2026-03-09", 1),
+        ("2026-03-16", 0),
+        ("2026-03-23", 1),
+        ("2026-03-30", 0),
+    ]
     assert report.referrals == [("Org C", 1)]
     assert (report.missed_calls, report.called_back) == (2, 1)
     # Friday 16:05 called back on Monday 09:15 after the clocks went forward: 64 h 10 min
