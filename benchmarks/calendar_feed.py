@@ -1,6 +1,6 @@
 """Calendar feed of 10 000 shifts: build and serve it, against serialising with icalendar.
 
-Run: .venv/bin/python benchmarks/calendar_feed.py [--shifts 10000] [--repeat 3]
+Run: .venv/bin/python benchmarks/calendar_feed.py [--shifts 10000] [--repeat 3] [--quick]
 
 Puts the shifts in a temporary SQLite database, then times in the same run:
   * the raw reference: the same events serialised directly with the icalendar library;
@@ -136,7 +136,12 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shifts", type=int, default=10_000)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--quick", action="store_true", help="1 000 shifts, 1 run: to see that it runs"
+    )
     args = parser.parse_args()
+    if args.quick:
+        args.shifts, args.repeat = 1_000, 1
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
     with tempfile.TemporaryDirectory() as folder:
         database = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"

@@ -1,6 +1,6 @@
 """Shared-mailbox ingest from a real Dovecot: messages/s and peak memory, against plain fetching.
 
-    .venv/bin/python benchmarks/mail_ingest.py [--sizes 1000,2500,5000] [--traced]
+    .venv/bin/python benchmarks/mail_ingest.py [--sizes 1000,2500,5000] [--traced] [--quick]
 
 For each mailbox size it fills a fresh Dovecot account, then
   * fetches every message with imaplib alone (UID FETCH BODY.PEEK[] in the same windows) — the
@@ -49,7 +49,6 @@ from rota.members.service import save_organisation  # noqa: E402
 from rota.outbox.models import OutboxMessage, OutboxStatus  # noqa: E402
 from rota.schedule.hours.patterns import add_slot, save_pattern  # noqa: E402
 from rota.schedule.models import Shift  # noqa: E402
-from tests.support.mailservers import DovecotServer  # noqa: E402
 
 NOW = datetime(2026, 3, 30, 8, 0, tzinfo=UTC)
 BATCH = 200
@@ -83,7 +82,7 @@ def message(n: int) -> bytes:
     return msg.as_bytes()
 
 
-def fill(server: DovecotServer, size: int) -> tuple[str, str]:
+def fill(server, size: int) -> tuple[str, str]:
     """A fresh account holding `size` messages; (user, password)."""
     user, password = f"bench{size}-{secrets.token_hex(3)}", secrets.token_hex(8)
     server.create_user(user, password)
@@ -91,7 +90,7 @@ def fill(server: DovecotServer, size: int) -> tuple[str, str]:
     return user, password
 
 
-def fetch_only(server: DovecotServer, user: str, password: str) -> tuple[int, float]:
+def fetch_only(server, user: str, password: str) -> tuple[int, float]:
     """The reference: fetch every message's bytes with imaplib alone; (count, seconds)."""
     started, fetched = time.perf_counter(), 0
     conn = imaplib.IMAP4(server.host, server.port)
@@ -213,7 +212,7 @@ def in_child(*args) -> dict:
         return pool.apply(ingest, args)
 
 
-def measure(server: DovecotServer, size: int, traced: bool) -> dict:
+def measure(server, size: int, traced: bool) -> dict:
     """One mailbox size: fill, fetch alone, ingest (and ingest traced), print one row."""
     user, password = fill(server, size)
     fetched, fetch_seconds = fetch_only(server, user, password)
@@ -236,7 +235,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000,2500,5000")
     parser.add_argument("--traced", action="store_true", help="also the tracemalloc peak (slow)")
+    parser.add_argument("--quick", action="store_true", help="sizes 200,400: to see that it runs")
     arguments = parser.parse_args()
+    if arguments.quick:
+        arguments.sizes = "200,400"
+    # the Dovecot fixture comes with the test extra (aiosmtpd): not needed for --help
+    from tests.support.mailservers import DovecotServer
+
     server = DovecotServer()
     server.start()
     try:

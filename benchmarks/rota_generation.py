@@ -12,9 +12,16 @@ stored shift rows as they are through the DBAPI cursor, i.e. what SQLite itself 
 rows, indexes and foreign keys. Times are wall clock and CPU (CPU is the steadier figure on a
 busy machine); generation and the reference are the best of three runs, with the median beside.
 Memory peak by tracemalloc.
-Run: .venv/bin/python benchmarks/rota_generation.py   (SQLite file in a temp dir)
+
+Re-plan (ring500): the rota generated for 12 weeks, then one organisation signs from the second
+week; the minimum-change re-plan of those 12 weeks (preview and apply) beside a full
+regeneration of the same weeks (their shifts deleted, generated again) in the same run, with
+how many shifts each gives another organisation.
+
+Run: .venv/bin/python benchmarks/rota_generation.py [--quick]   (SQLite file in a temp dir)
 """
 
+import argparse
 import functools
 import os
 import sys
@@ -40,13 +47,14 @@ from rota.schedule.models import (  # noqa: E402
     Shift,
     ShiftChange,
 )
-from rota.schedule.planning import generation, rotation
+from rota.schedule.planning import generation, replan, rotation  # noqa: E402
 from rota.schedule.planning.eligibility import Eligibility  # noqa: E402
 
 START = datetime(2025, 12, 31, 22, tzinfo=UTC)  # 2026-01-01 00:00 in Helsinki
 SETTINGS = generation.RotaSettings(ZoneInfo("Europe/Helsinki"))
 DENSE_SLOTS_PER_WEEK = 7 * 24 * 3
 REPEAT = 3
+SIZES = (25_000, 50_000, 100_000)
 
 
 def _app(path):
@@ -205,14 +213,67 @@ def run_seed(tmp):
         report("generation with database writes", timer, created)
 
 
-def run_ring500(tmp):
+def _holders():
+    return dict(db.session.execute(db.select(Shift.slot_key, Shift.organisation_id)).all())
+
+
+def time_replan_after_a_join():
+    """Minimum-change re-plan of 12 weeks after one organisation joins, and a full regeneration
+    of the same weeks; each with the number of shifts that change organisation."""
+    first, last = START.date(), START.date() + timedelta(weeks=12) - timedelta(days=1)
+    _clear_shifts()
+    generation.generate(db.session, last, START, settings=SETTINGS)
+    db.session.commit()
+    before = _holders()
+    joiner = Organisation(name="Bench joiner", short_name="BJ")
+    db.session.add(joiner)
+    db.session.flush()
+    agreement_id = db.session.scalar(db.select(Signature.agreement_id).limit(1))
+    db.session.add(
+        Signature(
+            organisation_id=joiner.id, agreement_id=agreement_id, signed_on=first,
+            signed_by_name="Bench", valid_from=first + timedelta(weeks=1),
+            commitment_amount=40, commitment_unit=CommitmentUnit.HOURS,
+        )
+    )  # fmt: skip
+    db.session.commit()
+    with Timer() as minimal:
+        plan = replan.preview_replan(db.session, first, last, START, settings=SETTINGS)
+        replan.apply_plan(db.session, plan, START, None)
+        db.session.commit()
+    moved = sum(1 for key, org in _holders().items() if before.get(key) != org)
+    _clear_shifts()
+    with Timer() as full:
+        generation.generate(db.session, last, START, settings=SETTINGS)
+        db.session.commit()
+    regenerated = sum(1 for key, org in _holders().items() if before.get(key) != org)
+    _clear_shifts()
+    db.session.execute(db.delete(Signature).where(Signature.organisation_id == joiner.id))
+    db.session.delete(joiner)
+    db.session.commit()
+    return minimal, moved, full, regenerated, len(before)
+
+
+def run_replan():
+    minimal, moved, full, regenerated, slots = time_replan_after_a_join()
+    print("  re-plan of 12 weeks after one organisation joins (500 organisations):")
+    report("minimum-change re-plan (preview + apply)", minimal, slots)
+    report("reference: full regeneration, same weeks", full, slots)
+    print(
+        f"  re-plan / regeneration: {minimal.wall / full.wall:.2f}× wall;"
+        f" shifts given to another organisation: {moved} (re-plan) against"
+        f" {regenerated} (regeneration) of {slots}"
+    )
+
+
+def run_ring500(tmp, quick):
     with _app(os.path.join(tmp, "ring500.sqlite3")).app_context():
         db.create_all()
         _seed_ring500()
         print("ring500: 500 organisations, dense service hours (504 slots a week)")
         time_generation(_until_for(1_000))  # warm-up: imports, holiday tables, statement cache
         runs = []
-        for size in (25_000, 50_000, 100_000):
+        for size in SIZES[:1] if quick else SIZES:
             until = _until_for(size)
             report(f"pure rotation, {size // 1000}k", *time_pure_rotation(until))
             (timer, created, _peak), median = best_of(time_generation, until)
@@ -224,21 +285,31 @@ def run_ring500(tmp):
         (reference,), median = best_of(time_reference, created)
         report("reference: plain 4-column bulk insert", reference, created, median)
         print(
-            f"  generation at 100k / plain insert: {generated.wall / reference.wall:.1f}× wall,"
+            f"  generation at {created // 1000}k / plain insert: {generated.wall / reference.wall:.1f}× wall,"
             f" {generated.cpu / reference.cpu:.1f}× CPU;"
             f" of which storing the rows alone: {floor.cpu / reference.cpu:.1f}× CPU"
         )
         micro = " / ".join(f"{1e6 * t.cpu / n:.1f}" for n, t in runs)
-        print(f"  CPU µs per slot at 25k / 50k / 100k: {micro} (linear: about equal)")
-        print(f"  target: 100 000 slots in < 2 s; at 100k: {generated.wall:.2f} s wall")
-        _timer, _created, peak = time_generation(_until_for(25_000), traced=True)
-        print(f"  memory peak of generation at 25k (tracemalloc): {peak / 2**20:.1f} MiB")
+        print(f"  CPU µs per slot at {' / '.join(f'{n // 1000}k' for n, _t in runs)}: {micro}")
+        if not quick:
+            print(f"  target: 100 000 slots in < 2 s; at 100k: {generated.wall:.2f} s wall")
+            _timer, _created, peak = time_generation(_until_for(25_000), traced=True)
+            print(f"  memory peak of generation at 25k (tracemalloc): {peak / 2**20:.1f} MiB")
+        run_replan()
 
 
 def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--quick", action="store_true", help="25 000 slots only, one run each (a smoke test)"
+    )
+    args = parser.parse_args()
+    global REPEAT
+    if args.quick:
+        REPEAT = 1
     with tempfile.TemporaryDirectory() as tmp:
         run_seed(tmp)
-        run_ring500(tmp)
+        run_ring500(tmp, args.quick)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,12 @@
 """`flask --app rota …` commands: demo data and API tokens (other domains add theirs)."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from rota.auth import tokens
 from rota.auth.policy import TokenScope
+from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.members.models import Organisation
@@ -14,12 +16,18 @@ token_cli = AppGroup("token", help="Create and list API tokens for integrations.
 
 @click.command("demo")
 def demo_command():
-    """Load the demo ring (once): 10 member organisations, memoranda and people."""
-    from rota.demo import DEMO_PASSWORD, load_demo
+    """Load the demo ring (once): 10 member organisations, memoranda, people and the rota with
+    counsellors named on the next four weeks' shifts."""
+    from rota.demo import DEMO_PASSWORD, load_demo, plan_demo_rota
+    from rota.schedule.planning.generation import RotaSettings
 
     if load_demo(db.session):
+        db.session.flush()
+        settings = RotaSettings.from_config(current_app.config)
+        named = plan_demo_rota(db.session, utcnow(), settings)
         db.session.commit()
         click.echo(f"Demo ring loaded. Every demo account's password is {DEMO_PASSWORD!r}.")
+        click.echo(f"Counsellors named on {named} shifts of the coming four weeks.")
     else:
         click.echo("The database already has member organisations; demo data not loaded.")
 
@@ -75,7 +83,10 @@ def init_app(app):
 
     app.cli.add_command(jobs.scheduler_command)
     app.cli.add_command(jobs.run_job_command)
+    from rota.members.cli import members_cli
     from rota.schedule.planning import cli as planning_cli
+
+    app.cli.add_command(members_cli)
 
     planning_cli.init_app(app)
     from rota.ops import cli as ops_cli
@@ -84,3 +95,6 @@ def init_app(app):
     from rota.reports import cli as reports_cli
 
     reports_cli.init_app(app)
+    from rota.privacy.cli import client_cli
+
+    app.cli.add_command(client_cli)

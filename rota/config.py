@@ -12,7 +12,11 @@ DEFAULTS = {
     "WTF_CSRF_SSL_STRICT": False,  # no Referer is sent (no-referrer): see rota/auth/headers.py
     "DATABASE_URL": None,
     # hide_parameters: an SQL error's message never carries values (client data) into a log
-    "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+    "SQLALCHEMY_ENGINE_OPTIONS": {},
+    # test each pooled connection with a round trip before use: off, as it doubles the round
+    # trips of a short request; after a database restart one request per worker then fails
+    # (and empties the pool) unless this is on. See README "Configuration".
+    "DATABASE_PRE_PING": False,
     "RING_NAME": "Ohjausrengas",
     "RING_EMAIL": "ohjaus@example.fi",
     "RING_PHONE": "+358401234567",
@@ -53,6 +57,7 @@ DEFAULTS = {
     "JOB_LEASE_SECONDS": 30,  # the same for a scheduler process holding a job's lease
     "SHIFT_HOURS": 3.0,  # commitments counted in shifts count this many hours per shift
     "ROTA_HORIZON_WEEKS": 12,  # how far ahead `generate` extends the rota
+    "EXCESS_DEMAND": "uncovered",  # service hours beyond the commitments: uncovered | spread
     "COVERAGE_DAYS": 14,  # shifts without a counsellor this many days ahead are warned about
     "IMAP_HOST": "",  # empty: the shared mailbox is not polled
     "IMAP_PORT": 993,
@@ -68,6 +73,13 @@ DEFAULTS = {
     "MAIL_MAX_BYTES": 25 * 1024 * 1024,
     "MAIL_OWN_ADDRESSES": [],  # other addresses of ours that deliver to the shared mailbox
     "ACK_TEXT": {},  # {"fi": "…"}: overrides the acknowledgement; {reference}, {hours} filled in
+    # Privacy (rota.privacy): how long each class of personal data is kept, the notice clients read
+    "RETENTION_CONTACT_MONTHS": 24,  # message texts, attachments, names: months after closing
+    "RETENTION_RAW_MAIL_DAYS": 90,  # the raw bytes of fetched mail: days after ingest
+    "RETENTION_CALL_EVENT_DAYS": 30,  # telephony event payloads: days after they came
+    "RETENTION_OUTBOX_DAYS": 30,  # outgoing mail's copy in the outbox: days after sending
+    "RETENTION_READ_LOG_MONTHS": 24,  # who opened which contact: months
+    "PRIVACY_NOTICE": {},  # {"fi": "…"}: the ring's own notice at /privacy, else the built-in one
     "PUBLIC_FEED": True,  # /feeds/public/ring.ics: the ring's rota without personal data
     "FEED_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL / X-PUBLISHED-TTL of the calendar feeds
     "REPORT_SERVICE_TIME": True,  # response times in the reports count service hours only
@@ -96,7 +108,10 @@ def load_config(app, overrides=None):
     app.config["SQLALCHEMY_DATABASE_URI"] = app.config["DATABASE_URL"]
     app.config["MAX_FORM_MEMORY_SIZE"] = app.config["MAX_CONTENT_LENGTH"]  # one limit to state
     # no client data in logs: a failed statement's exception never shows its values
-    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    options = {
+        "pool_pre_ping": app.config["DATABASE_PRE_PING"],
+        **app.config["SQLALCHEMY_ENGINE_OPTIONS"],
+    }
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "hide_parameters": True}
     if not app.config["MAIL_DEFAULT_SENDER"]:
         app.config["MAIL_DEFAULT_SENDER"] = (app.config["RING_NAME"], app.config["RING_EMAIL"])

@@ -1,15 +1,21 @@
-"""A demo ring modelled on the Central Finland pilot: 10 members, memoranda, people."""
+"""A demo ring modelled on the Central Finland pilot: 10 members, memoranda, people, and the
+rota with counsellors named on the coming weeks' shifts."""
 
-from datetime import date, time
+import itertools
+from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
 from rota.members import memoranda, people, service
-from rota.members.models import Organisation, Role
+from rota.members.models import Organisation, Role, User
+from rota.schedule import service as shifts
+from rota.schedule.coverage import rota_between
 from rota.schedule.hours import closures
 from rota.schedule.hours import patterns as service_hours
+from rota.schedule.planning import replan
+from rota.schedule.planning.generation import RotaSettings
 
 DEMO_PASSWORD = "demo-password"
 
@@ -187,12 +193,12 @@ def load_demo(session: Session) -> bool:
     return True
 
 
-# weekday (Monday 0), start hour, end hour, channel, language (None: any)
+# weekday (Monday 0), start hour, end hour, channel, language (None: any): only the channels
+# the ring serves, its one phone number and one e-mail address
 SERVICE_HOURS = [
     *((day, 9, 12, "phone", None) for day in range(4)),
     *((day, 12, 15, "phone", "sv" if day == 3 else None) for day in range(4)),
     *((day, 9, 15, "email", None) for day in range(5)),
-    (1, 15, 17, "chat", "en"),
 ]
 
 
@@ -219,3 +225,27 @@ def _service_hours(session: Session) -> None:
             name="Kesätauko",
             actor_id=None,
         )
+
+
+def plan_demo_rota(session: Session, now: datetime, settings: RotaSettings, weeks: int = 4) -> int:
+    """Generate the demo rota and name a counsellor (one who speaks the slot's language) on
+    every shift of the coming `weeks`, as the organisations' admins would; returns how many."""
+    replan.generate(session, None, now, settings=settings)
+    coordinator = session.scalar(select(User).filter_by(role=Role.COORDINATOR))
+    query = select(User).filter_by(role=Role.COUNSELLOR, active=True).order_by(User.id)
+    staff: dict[int, list[User]] = {}
+    for person in session.scalars(query):
+        staff.setdefault(person.organisation_id, []).append(person)
+    turns = {org_id: itertools.cycle(people_) for org_id, people_ in staff.items()}
+    today = now.astimezone(settings.zone).date()
+    named = 0
+    for entry in rota_between(session, today, today + timedelta(weeks=weeks)):
+        shift = entry.shift
+        able = [p for p in staff.get(shift.organisation_id, []) if not shift.language
+                or shift.language in p.language_list]  # fmt: skip
+        if shift.starts_at <= now or not able:
+            continue
+        person = next(p for p in turns[shift.organisation_id] if p in able)
+        shifts.name_counsellor(session, shift.id, coordinator, counsellor_id=person.id, now=now)
+        named += 1
+    return named

@@ -6,6 +6,7 @@ from flask_login import current_user, login_required
 from rota.auth.redirects import local_path
 from rota.contacts.mail import poll as mailbox
 from rota.contacts.queue import service as queue
+from rota.contacts.queue.service import Section
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import perform
@@ -13,18 +14,33 @@ from rota.i18n import service_date
 from rota.members import people
 from rota.members.roles import Role
 from rota.schedule import coverage
+from rota.schedule.planning import outlook
 
 bp = Blueprint("main", __name__)
 
 PANEL_SIZE = 5  # contacts listed in a panel; the count says how many there are in all
 
 
+# Each panel reads what it shows: PANEL_SIZE rows of a list and its COUNT, or just a count.
 def _unhandled(session, viewer, now, config) -> dict:
-    return {"unopened": queue.unopened(session, viewer), "queues": queue.queues(session, viewer)}
+    return {
+        "unopened": queue.section_page(session, viewer, Section.UNOPENED, size=PANEL_SIZE),
+        "ring": queue.section_count(session, viewer, Section.RING),
+    }
 
 
-def _queues(session, viewer, now, config) -> dict:
-    return {"queues": queue.queues(session, viewer)}
+def _org_queue(session, viewer, now, config) -> dict:
+    return {
+        "organisation": queue.section_page(session, viewer, Section.ORGANISATION, size=PANEL_SIZE)
+    }
+
+
+def _my_queue(session, viewer, now, config) -> dict:
+    return {
+        "mine": queue.section_page(session, viewer, Section.MINE, size=PANEL_SIZE),
+        "callbacks": queue.section_page(session, viewer, Section.CALLBACKS, size=PANEL_SIZE),
+        "organisation": queue.section_count(session, viewer, Section.ORGANISATION),
+    }
 
 
 def _mailbox(session, viewer, now, config) -> dict:
@@ -41,6 +57,10 @@ def _gaps(session, viewer, now, config) -> dict:
     return {"entries": coverage.gaps_for(session, viewer, now, days), "days": days}
 
 
+def _stranded(session, viewer, now, config) -> dict:
+    return {"stranded": outlook.stranded_shifts(session, now)}
+
+
 def _offers(session, viewer, now, config) -> dict:
     return {"offers": coverage.offered_shifts(session, now)}
 
@@ -55,16 +75,17 @@ PANELS = {
     Role.COORDINATOR: [
         ("contacts/panels/unhandled.html", _unhandled),
         ("schedule/panels/duty_today.html", _duty_today),
+        ("schedule/panels/stranded.html", _stranded),
         ("schedule/panels/gaps.html", _gaps),
         ("contacts/mail/panel.html", _mailbox),
     ],
     Role.ORG_ADMIN: [
-        ("contacts/panels/org_queue.html", _queues),
+        ("contacts/panels/org_queue.html", _org_queue),
         ("schedule/panels/gaps.html", _gaps),
         ("schedule/panels/offers.html", _offers),
     ],
     Role.COUNSELLOR: [
-        ("contacts/panels/my_queue.html", _queues),
+        ("contacts/panels/my_queue.html", _my_queue),
         ("schedule/panels/my_shifts.html", _my_shifts),
     ],
 }
@@ -78,7 +99,7 @@ def home():
         (template, data(db.session, current_user, now, config))
         for template, data in PANELS.get(current_user.role, [])
     ]
-    return render_template("home.html", panels=panels, panel_size=PANEL_SIZE)
+    return render_template("home.html", panels=panels)
 
 
 @bp.post("/language")

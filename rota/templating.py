@@ -31,6 +31,7 @@ NAVIGATION = [
     ("mail.problems", _l("Shared mailbox"), (C,)),
     ("reports.summary", _l("Reports"), (C, A)),
     ("reports.lists", _l("Lists for contact facts"), (C,)),
+    ("privacy.admin", _l("Privacy"), (C,)),
 ]
 
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}

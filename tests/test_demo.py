@@ -1,10 +1,11 @@
 """The demo ring: the Central Finland pilot's shape, loaded once."""
 
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 from rota.extensions import db
 from rota.members.models import Organisation, Role, Signature, User
 from rota.members.service import members_in_force
+from rota.schedule.models import Shift, ShiftStatus
 
 
 def test_demo_ring_has_ten_members_seven_from_the_pilot_and_one_withdrawal(app, runner):
@@ -20,6 +21,17 @@ def test_demo_ring_has_ten_members_seven_from_the_pilot_and_one_withdrawal(app, 
     counsellors = db.session.scalars(db.select(User).filter_by(role=Role.COUNSELLOR)).all()
     assert len(counsellors) == 30
     assert any("ä" in u.name or "ö" in u.name or "å" in u.name.lower() for u in counsellors)
+    coming = [
+        s
+        for s in db.session.scalars(db.select(Shift).filter_by(status=ShiftStatus.PLANNED))
+        if s.starts_at > datetime.now(UTC) and s.local_day <= date.today() + timedelta(weeks=4)
+    ]
+    assert coming and {s.channel for s in coming} <= {"phone", "email"}
+    for shift in coming:  # so that a gap in the coming weeks means something
+        assert shift.counsellor is not None, shift.slot_key
+        assert shift.counsellor.organisation_id == shift.organisation_id
+        assert not shift.language or shift.language in shift.counsellor.language_list
+    assert f"Counsellors named on {len(coming)} shifts" in result.output
 
 
 def test_demo_loads_only_into_an_empty_ring(app, runner, make):

@@ -13,15 +13,17 @@ from rota.schedule import duty
 from rota.schedule.models import Shift
 
 
-def forward_to(shift: Shift, ring_phone: str, personal: bool) -> str:
+def forward_to(shift: Shift, shifts: duty.Duty, ring_phone: str, personal: bool) -> str:
     """The number to forward calls to: the covering counsellor's (only for `personal` callers,
     i.e. the phone system), else the organisation's, else the ring's."""
-    counsellor = duty.covering_counsellor(db.session, shift) if personal else None
+    counsellor = shifts.covering_counsellor(shift) if personal else None
     found = duty.forwarding_number(counsellor, shift.organisation)
     return found[0] if found else ring_phone
 
 
-def shift_json(shift: Shift, ring_phone: str, zone: ZoneInfo, personal: bool) -> dict:
+def shift_json(
+    shift: Shift, shifts: duty.Duty, ring_phone: str, zone: ZoneInfo, personal: bool
+) -> dict:
     """A shift as the on-duty API shows it; counsellors' own numbers only when `personal`."""
     org, counsellor = shift.organisation, shift.counsellor
     person = None if counsellor is None else {"id": counsellor.id, "name": counsellor.name}
@@ -41,7 +43,7 @@ def shift_json(shift: Shift, ring_phone: str, zone: ZoneInfo, personal: bool) ->
             "phone": org.phone or None,
         },
         "counsellor": person,
-        "forward_to": forward_to(shift, ring_phone, personal),
+        "forward_to": forward_to(shift, shifts, ring_phone, personal),
     }
 
 
@@ -54,12 +56,11 @@ def on_duty():
     channel = params.channel(request.args.get("channel"))
     ring_phone = config["RING_PHONE"]
     personal = policy.shows_personal_numbers(g.api_token.usable_scopes)
-    current = duty.on_duty(db.session, at, channel)
-    following = duty.next_shifts(db.session, at, channel)
+    shifts = duty.duty_at(db.session, at, channel)
     return jsonify(
         at=params.timestamp(at, zone),
         channel=channel,
-        on_duty=[shift_json(shift, ring_phone, zone, personal) for shift in current],
-        next=[shift_json(shift, ring_phone, zone, personal) for shift in following],
+        on_duty=[shift_json(s, shifts, ring_phone, zone, personal) for s in shifts.current],
+        next=[shift_json(s, shifts, ring_phone, zone, personal) for s in shifts.following],
         ring_phone=ring_phone,
     )

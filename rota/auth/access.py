@@ -32,8 +32,11 @@ def role_required(*roles: Role):
 
 def feed_token(secret: str, scope: str = policy.TokenScope.FEEDS):
     """The live token behind a feed URL, or 404 (revoked and unknown look the same)."""
-    token = tokens.authenticate(db.session, secret, scope, utcnow())
+    now = utcnow()
+    token = tokens.authenticate(db.session, secret, scope, now)
     if token is None:
         abort(404)
-    db.session.commit()
+    if tokens.use_is_stale(token, now):  # a short transaction of its own, seldom
+        tokens.record_use(db.session, token, now)
+        db.session.commit()
     return token

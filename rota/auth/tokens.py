@@ -5,13 +5,14 @@ import secrets
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import or_, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy import or_, select, true, update
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rota.auth import policy
 from rota.auth.models import ApiToken
 from rota.errors import DomainError, NotFound
 from rota.members.models import Organisation, User
+from rota.paging import Cursor, Page, keyset_page
 
 SECRET_PREFIX = "rota_"
 # "last used" is recorded at most this often, so a calendar polling a feed does not write each time
@@ -74,16 +75,35 @@ def authenticate(
     session: Session, secret: str | None, scope: str, now: datetime
 ) -> ApiToken | None:
     """The live token with this secret that may use `scope` now (policy.usable_scopes: its
-    person active and offered the scope), its use recorded; None otherwise."""
+    person active and offered the scope), in one statement and without writing; None
+    otherwise. Its use is recorded by `record_use`."""
     if not secret or not secret.startswith(SECRET_PREFIX):
         return None
-    token = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_secret(secret)))
+    query = select(ApiToken).where(ApiToken.token_hash == hash_secret(secret))
+    token = session.scalar(query.options(joinedload(ApiToken.user)))
     if token is None or token.revoked_at is not None or scope not in token.usable_scopes:
         return None
-    if token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL:
-        token.last_used_at = now
-        session.flush()
     return token
+
+
+def use_is_stale(token: ApiToken, now: datetime) -> bool:
+    """Whether the token's last use is due to be recorded (at most every USE_RECORD_INTERVAL,
+    so a phone system or a calendar polling does not write on every read)."""
+    return token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL
+
+
+def record_use(session: Session, token: ApiToken, now: datetime) -> bool:
+    """Note that the token was used at `now`, unless another request did so within the
+    interval (one conditional UPDATE: of two workers that both saw it stale, one writes).
+    Whether this call wrote; the caller commits it on its own, before the request's reads."""
+    stale = or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at <= now - USE_RECORD_INTERVAL)
+    result = session.execute(
+        update(ApiToken)
+        .where(ApiToken.id == token.id, stale)
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount == 1
 
 
 def _in_scope(scope: policy.Scope):
@@ -98,16 +118,27 @@ def _in_scope(scope: policy.Scope):
     return or_(*owned)
 
 
-def visible_tokens(session: Session, viewer: User) -> list[ApiToken]:
-    """Tokens the viewer may see: all for the coordinator; an organisation admin's own, their
-    organisation's and its people's; anyone else's own."""
-    query = select(ApiToken).order_by(ApiToken.revoked_at.is_not(None), ApiToken.created_at.desc())
-    return list(session.scalars(query.where(_in_scope(policy.token_scope(viewer)))))
+PAGE_SIZE = 50  # tokens on a page of the list
+
+
+def _visible(viewer: User):
+    return select(ApiToken).where(_in_scope(policy.token_scope(viewer)))
+
+
+def visible_tokens(session: Session, viewer: User, cursor: Cursor | None = None) -> Page:
+    """A page of the tokens the viewer may see, newest first: all for the coordinator; an
+    organisation admin's own, their organisation's and its people's; anyone else's own."""
+    query = _visible(viewer).options(
+        selectinload(ApiToken.user), selectinload(ApiToken.organisation)
+    )
+    return keyset_page(
+        session, query, ApiToken.created_at, ApiToken.id, cursor, PAGE_SIZE, newest_first=True
+    )
 
 
 def revoke(session: Session, viewer: User, token_id: int, now: datetime) -> ApiToken:
     """Revoke a token the viewer may see; revoking twice keeps the first time."""
-    token = next((t for t in visible_tokens(session, viewer) if t.id == token_id), None)
+    token = session.scalar(_visible(viewer).where(ApiToken.id == token_id))
     if token is None:
         raise NotFound(_l("No such token."))
     if token.revoked_at is None:

@@ -23,6 +23,7 @@ from rota.extensions import db
 from rota.forms import form_page, mail_settings, options, perform
 from rota.links import external_url
 from rota.members import people
+from rota.paging import cursors
 
 bp = Blueprint("auth", __name__)
 
@@ -179,7 +180,9 @@ def token_list():
             form=form,
         )
         secret = done.result[1] if done.ok else None
-    listing = tokens.visible_tokens(db.session, current_user)
+    listing = tokens.visible_tokens(
+        db.session, current_user, cursors(request.args, ["page"])["page"]
+    )
     page = render_template(
         "auth/tokens.html", form=form, tokens=listing, secret=secret, confirm=ConfirmForm()
     )

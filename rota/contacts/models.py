@@ -8,11 +8,14 @@ from sqlalchemy import (
     Date,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     LargeBinary,
     String,
     Text,
     UniqueConstraint,
+    and_,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -81,6 +84,8 @@ class Contact(db.Model):
     # the contact whose reference tag its first mail carried from an address not of that contact
     mentions_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    # its personal fields were cleared (retention or a client's erasure): the row stays for counts
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -94,6 +99,41 @@ class Contact(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
+    # The queue's lists read a page in (received_at, id) order (rota.paging), each through a
+    # partial index of the contacts it may list, so neither a page nor its COUNT reads the
+    # years of closed contacts.
+    __table_args__ = (
+        Index(
+            "ix_contacts_open_owner",
+            owner_id,
+            received_at,
+            id,
+            sqlite_where=status != ContactStatus.CLOSED,
+            postgresql_where=status != ContactStatus.CLOSED,
+        ),
+        Index(
+            "ix_contacts_open_unassigned",
+            organisation_id,
+            received_at,
+            id,
+            sqlite_where=and_(status != ContactStatus.CLOSED, owner_id.is_(None)),
+            postgresql_where=and_(status != ContactStatus.CLOSED, owner_id.is_(None)),
+        ),
+        Index(
+            "ix_contacts_open_received",
+            received_at,
+            id,
+            sqlite_where=status != ContactStatus.CLOSED,
+            postgresql_where=status != ContactStatus.CLOSED,
+        ),
+        Index(
+            "ix_contacts_closed",
+            closed_at,
+            id,
+            sqlite_where=status == ContactStatus.CLOSED,
+            postgresql_where=status == ContactStatus.CLOSED,
+        ),
+    )
 
 
 class Participant(db.Model):
@@ -252,6 +292,18 @@ class Call(db.Model):
 
     contact: Mapped[Contact] = relationship(back_populates="calls")
     counsellor: Mapped[User | None] = relationship(foreign_keys=[counsellor_id])
+
+    # the calls to return, oldest first, a page at a time (rota.paging)
+    __table_args__ = (
+        Index(
+            "ix_calls_to_return",
+            started_at,
+            id,
+            # as each database writes the query's condition (a partial index must match it)
+            sqlite_where=text("callback_needed = 1 AND callback_done_at IS NULL"),
+            postgresql_where=text("callback_needed AND callback_done_at IS NULL"),
+        ),
+    )
 
 
 class CallEvent(db.Model):

@@ -18,6 +18,7 @@ from rota.forms import Form, options
 from rota.members.models import CommitmentUnit, Role
 
 LANGUAGES = [("fi", _l("Finnish")), ("sv", _l("Swedish")), ("en", _l("English"))]
+CHANNELS = [("phone", _l("Phone")), ("email", _l("E-mail")), ("chat", _l("Chat"))]
 ROLES = [
     (Role.COUNSELLOR.value, _l("Counsellor")),
     (Role.ORG_ADMIN.value, _l("Organisation admin")),
@@ -69,6 +70,8 @@ class SignatureForm(Form):
         ),
     )
     cost_terms = TextAreaField(_l("Cost terms"), validators=[Optional(), Length(max=2000)])
+    languages = MultiCheckboxField(_l("Languages it staffs"), choices=options(LANGUAGES))
+    channels = MultiCheckboxField(_l("Channels it staffs"), choices=options(CHANNELS))
 
 
 class WithdrawForm(Form):

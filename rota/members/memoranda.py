@@ -8,6 +8,8 @@ from sqlalchemy.orm import Session
 
 from rota.errors import DomainError, found
 from rota.members.models import Agreement, CommitmentUnit, Organisation, Signature, User
+from rota.members.people import LANGUAGES
+from rota.members.service import in_force
 
 
 def create_agreement(session: Session, **fields) -> Agreement:
@@ -73,6 +75,27 @@ def _check_terms(agreement: Agreement, valid_from: date, valid_until: date | Non
         raise DomainError(_l("The commitment must be more than zero."), "commitment_amount")
 
 
+CHANNELS = ("phone", "email", "chat")
+
+
+def _codes(values, known: tuple[str, ...], field: str) -> str:
+    """Comma-separated codes from a list or a comma-separated text, each one of `known`."""
+    if isinstance(values, str):
+        values = values.split(",")
+    codes = [value.strip() for value in values or () if value.strip()]
+    unknown = [code for code in codes if code not in known]
+    if unknown:
+        raise DomainError(
+            _l(
+                "Unknown: %(codes)s. Choose from %(known)s.",
+                codes=", ".join(unknown),
+                known=", ".join(known),
+            ),
+            field,
+        )
+    return ",".join(code for code in known if code in codes)
+
+
 def sign(
     session: Session,
     organisation: Organisation,
@@ -88,8 +111,14 @@ def sign(
     valid_until: date | None = None,
     cost_terms: str = "",
     supersedes: Signature | None = None,
+    languages: list[str] | str = (),
+    channels: list[str] | str = (),
 ) -> Signature:
-    """Record an organisation's signature of an agreement version (a new row, never an edit)."""
+    """Record an organisation's signature of an agreement version (a new row, never an edit).
+
+    `languages` and `channels` declare what the organisation staffs; left empty, the rota uses
+    its active counsellors' languages and every channel.
+    """
     agreement = get_agreement(session, agreement_id)
     _check_terms(agreement, valid_from, valid_until, commitment_amount)
     signature = Signature(
@@ -104,6 +133,8 @@ def sign(
         commitment_unit=CommitmentUnit(commitment_unit),
         cost_terms=(cost_terms or "").strip(),
         supersedes=supersedes,
+        languages=_codes(languages, LANGUAGES, "languages"),
+        channels=_codes(channels, CHANNELS, "channels"),
         recorded_by_id=recorded_by.id if recorded_by else None,
     )
     session.add(signature)
@@ -147,3 +178,34 @@ def withdraw(session: Session, signature: Signature, on: date, reason: str) -> S
     signature.withdrawal_reason = (reason or "").strip()
     session.flush()
     return signature
+
+
+def agreement_by_label(session: Session, version_label: str) -> Agreement:
+    """The one memorandum version with this label, or a DomainError naming the labels there are."""
+    found_ = list(session.scalars(select(Agreement).filter_by(version_label=version_label)))
+    if len(found_) != 1:
+        labels = ", ".join(sorted({a.version_label for a in agreements(session)})) or "-"
+        raise DomainError(
+            _l(
+                "No single memorandum version is labelled %(label)s. Versions: %(labels)s.",
+                label=version_label,
+                labels=labels,
+            ),
+            "agreement",
+        )
+    return found_[0]
+
+
+def signature_on(session: Session, organisation: Organisation, day: date) -> Signature | None:
+    """The organisation's signature in force on `day`, if any."""
+    return in_force(organisation.signatures, day).get(organisation.id)
+
+
+def record_commitment(
+    session: Session, organisation: Organisation, recorded_by: User | None, **terms
+) -> Signature:
+    """Sign, or amend the signature in force on the new terms' first day; flushes."""
+    previous = signature_on(session, organisation, terms["valid_from"])
+    if previous is not None and previous.valid_from < terms["valid_from"]:
+        return amend(session, previous, recorded_by, **terms)
+    return sign(session, organisation, recorded_by, **terms)

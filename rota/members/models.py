@@ -84,6 +84,10 @@ class Signature(db.Model):
     supersedes_id: Mapped[int | None] = mapped_column(ForeignKey("signatures.id"))
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     withdrawal_reason: Mapped[str] = mapped_column(Text, default="")
+    # what the organisation staffs, comma-separated; empty: its active people's languages,
+    # every channel
+    languages: Mapped[str] = mapped_column(String(40), default="")
+    channels: Mapped[str] = mapped_column(String(40), default="")
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
@@ -92,6 +96,16 @@ class Signature(db.Model):
     supersedes: Mapped["Signature | None"] = relationship(remote_side=[id])
 
     WITHDRAWAL_FIELDS = frozenset({"withdrawn_on", "withdrawal_reason"})
+
+    @property
+    def language_list(self) -> list[str]:
+        """The languages declared on the signature (empty: derived from its people)."""
+        return [code for code in self.languages.split(",") if code]
+
+    @property
+    def channel_list(self) -> list[str]:
+        """The channels declared on the signature (empty: every channel)."""
+        return [code for code in self.channels.split(",") if code]
 
 
 @event.listens_for(Signature, "before_update")

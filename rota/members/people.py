@@ -5,13 +5,14 @@ import secrets
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select, true
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from rota.auth import policy
 from rota.errors import DomainError, NotFound, found
 from rota.members.models import Organisation, Role, User
 from rota.members.service import normalise_phone
+from rota.paging import Cursor, Page, keyset_page
 
 LANGUAGES = ("fi", "sv", "en")
 MIN_PASSWORD_LENGTH = 10
@@ -157,10 +158,14 @@ def _stand_in_hash() -> str:
     return generate_password_hash(secrets.token_urlsafe(32))
 
 
-def people(session: Session, actor: User) -> list[User]:
-    """The people whose accounts the actor manages, by name."""
-    query = select(User).order_by(func.lower(User.name))
-    return list(session.scalars(query.where(people_in_scope(policy.management_scope(actor)))))
+PAGE_SIZE = 50  # people on a page of the list
+
+
+def people(session: Session, actor: User, cursor: Cursor | None = None) -> Page:
+    """A page of the people whose accounts the actor manages, by name, with their number."""
+    query = select(User).where(people_in_scope(policy.management_scope(actor)))
+    query = query.options(selectinload(User.organisation))
+    return keyset_page(session, query, func.lower(User.name), User.id, cursor, PAGE_SIZE)
 
 
 def people_in_scope(scope: policy.Scope):

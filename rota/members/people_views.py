@@ -1,6 +1,6 @@
 """Pages for people: the coordinator's and organisation admins' lists, and one's own profile."""
 
-from flask import Blueprint, current_app, render_template
+from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -12,6 +12,7 @@ from rota.members import people as service
 from rota.members import service as members
 from rota.members.forms import PersonForm, ProfileForm
 from rota.members.models import Role
+from rota.paging import cursors
 
 bp = Blueprint("people", __name__)
 
@@ -55,7 +56,10 @@ def _save_person(form, user):
 @bp.get("/people")
 @role_required(*MANAGERS)
 def index():
-    return render_template("members/people.html", people=service.people(db.session, current_user))
+    at = cursors(request.args, ["page"])["page"]
+    return render_template(
+        "members/people.html", people=service.people(db.session, current_user, at)
+    )
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

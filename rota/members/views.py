@@ -8,8 +8,10 @@ from flask_login import current_user, login_required
 
 from rota.auth import policy
 from rota.auth.access import role_required
+from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import form_data, form_page, options, perform
+from rota.i18n import service_today
 from rota.members import memoranda, service
 from rota.members.forms import (
     AgreementForm,
@@ -19,6 +21,8 @@ from rota.members.forms import (
     WithdrawForm,
 )
 from rota.members.models import Role
+from rota.schedule.planning import runs, whatif
+from rota.schedule.planning.generation import RotaSettings
 
 bp = Blueprint("members", __name__)
 
@@ -104,7 +108,27 @@ def agreement(agreement_id):
 def _signature_form(obj=None) -> SignatureForm:
     form = SignatureForm(obj=obj)
     form.agreement_id.choices = options((a.id, str(a)) for a in memoranda.agreements(db.session))
+    if obj is not None:
+        form.languages.data, form.channels.data = obj.language_list, obj.channel_list
     return form
+
+
+def _what_if(form, change):
+    """The next quarter before and after `change`, recorded nowhere (None when refused)."""
+    settings = RotaSettings.from_config(current_app.config)
+    done = perform(whatif.what_if, change, utcnow(), settings=settings, form=form)
+    return done.result if done.ok else None
+
+
+def _recorded(done, message: str, org_id: int):
+    """After a change of signatures: to the re-plan it needs when there is a rota, else the
+    organisation's page."""
+    today = service_today()
+    end = runs.last_planned_day(db.session, today)
+    if end is None:
+        return done.redirect(message, "members.organisation", org_id=org_id)
+    message += " " + _("Check the re-plan of the unpublished weeks it needs, then apply it.")
+    return done.redirect(message, "planning.replan_preview", first=today, last=end)
 
 
 @bp.route("/organisations/<int:org_id>/sign", methods=["GET", "POST"])
@@ -112,13 +136,18 @@ def _signature_form(obj=None) -> SignatureForm:
 def sign(org_id):
     org = service.get_organisation(db.session, org_id)
     form = _signature_form()
-    if (
+    preview = None
+    if form.validate_on_submit() and "what_if" in request.form:
+        data = form_data(form)
+        preview = _what_if(form, lambda session: memoranda.sign(session, org, current_user, **data))
+    elif (
         form.validate_on_submit()
         and (done := perform(memoranda.sign, org, current_user, form=form, **form_data(form))).ok
     ):
-        message = _("Signature recorded for %(name)s.", name=org.name)
-        return done.redirect(message, "members.organisation", org_id=org.id)
-    return form_page("members/signature_form.html", form, organisation=org, previous=None)
+        return _recorded(done, _("Signature recorded for %(name)s.", name=org.name), org.id)
+    return form_page(
+        "members/signature_form.html", form, organisation=org, previous=None, what_if=preview
+    )
 
 
 @bp.route("/signatures/<int:signature_id>/amend", methods=["GET", "POST"])
@@ -126,16 +155,26 @@ def sign(org_id):
 def amend(signature_id):
     previous = memoranda.get_signature(db.session, signature_id)
     form = _signature_form(obj=None if request.method == "POST" else previous)
-    if (
+    preview = None
+    if form.validate_on_submit() and "what_if" in request.form:
+        data = form_data(form)
+        preview = _what_if(
+            form, lambda session: memoranda.amend(session, previous, current_user, **data)
+        )
+    elif (
         form.validate_on_submit()
         and (
             done := perform(memoranda.amend, previous, current_user, form=form, **form_data(form))
         ).ok
     ):
         message = _("Amendment recorded; the earlier signature is kept in the history.")
-        return done.redirect(message, "members.organisation", org_id=previous.organisation_id)
+        return _recorded(done, message, previous.organisation_id)
     return form_page(
-        "members/signature_form.html", form, organisation=previous.organisation, previous=previous
+        "members/signature_form.html",
+        form,
+        organisation=previous.organisation,
+        previous=previous,
+        what_if=preview,
     )
 
 
@@ -144,7 +183,11 @@ def amend(signature_id):
 def withdraw(signature_id):
     signature = memoranda.get_signature(db.session, signature_id)
     form = WithdrawForm()
-    if (
+    preview = None
+    if form.validate_on_submit() and "what_if" in request.form:
+        on, reason = form.withdrawn_on.data, form.reason.data or ""
+        preview = _what_if(form, lambda session: memoranda.withdraw(session, signature, on, reason))
+    elif (
         form.validate_on_submit()
         and (
             done := perform(
@@ -156,10 +199,8 @@ def withdraw(signature_id):
             )
         ).ok
     ):
-        return done.redirect(
-            _("Withdrawal recorded."), "members.organisation", org_id=signature.organisation_id
-        )
-    return form_page("members/withdraw_form.html", form, signature=signature)
+        return _recorded(done, _("Withdrawal recorded."), signature.organisation_id)
+    return form_page("members/withdraw_form.html", form, signature=signature, what_if=preview)
 
 
 @bp.get("/members")

@@ -1,12 +1,13 @@
 """The rota's one question for the rest of the ring: who is on duty at t, and who is next."""
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from rota.members.models import Organisation, User
-from rota.schedule.absences import is_absent
+from rota.schedule.absences import absent_shift_ids
 from rota.schedule.models import Channel, Shift, ShiftStatus
 
 
@@ -17,36 +18,43 @@ def _planned(channel: Channel | str | None):
     return query.options(joinedload(Shift.organisation), joinedload(Shift.counsellor))
 
 
-def on_duty(session: Session, at: datetime, channel: Channel | str | None = None) -> list[Shift]:
-    """The planned shifts running at instant `at` (optionally of one channel), by start."""
-    query = _planned(channel).where(Shift.starts_at <= at, Shift.not_over(at))
-    return list(session.scalars(query.order_by(Shift.starts_at, Shift.id)))
-
-
-def next_shifts(
-    session: Session, at: datetime, channel: Channel | str | None = None
-) -> list[Shift]:
-    """The planned shifts that start next after `at` (all those sharing the earliest start)."""
-    first = session.scalar(
-        select(Shift.starts_at)
-        .where(Shift.status == ShiftStatus.PLANNED, Shift.starts_at > at)
-        .where(Shift.channel == Channel(channel) if channel is not None else True)
-        .order_by(Shift.starts_at)
-        .limit(1)
+def _next_start(at: datetime, channel: Channel | str | None):
+    """SQL: the earliest start of a planned shift after `at` (through the starts_at index)."""
+    query = select(func.min(Shift.starts_at)).where(
+        Shift.status == ShiftStatus.PLANNED, Shift.starts_at > at
     )
-    if first is None:
-        return []
-    return list(
-        session.scalars(_planned(channel).where(Shift.starts_at == first).order_by(Shift.id))
+    if channel is not None:
+        query = query.where(Shift.channel == Channel(channel))
+    return query.scalar_subquery()
+
+
+@dataclass
+class Duty:
+    """The shifts on duty at an instant and the next ones, and which of them are uncovered
+    because their named counsellor is away."""
+
+    current: list[Shift]
+    following: list[Shift]
+    absent: set[int]
+
+    def covering_counsellor(self, shift: Shift) -> User | None:
+        """Who actually covers the shift: None when nobody is named or they are away."""
+        return None if shift.id in self.absent else shift.counsellor
+
+
+def duty_at(session: Session, at: datetime, channel: Channel | str | None = None) -> Duty:
+    """The planned shifts running at `at` (optionally of one channel) and those that start next
+    after it (all sharing the earliest start), by start, with the absences of their
+    counsellors: two statements, what a phone system asks while the caller waits and what
+    routing decides from."""
+    running = and_(Shift.starts_at <= at, Shift.not_over(at))
+    query = _planned(channel).where(or_(running, Shift.starts_at == _next_start(at, channel)))
+    shifts = list(session.scalars(query.order_by(Shift.starts_at, Shift.id)))
+    return Duty(
+        current=[s for s in shifts if s.starts_at <= at],
+        following=[s for s in shifts if s.starts_at > at],
+        absent=absent_shift_ids(session, shifts),
     )
-
-
-def covering_counsellor(session: Session, shift: Shift) -> User | None:
-    """The counsellor who actually covers the shift: None when nobody is named or they are away."""
-    person = shift.counsellor
-    if person is None or is_absent(session, person.id, shift.starts_at, shift.ends_at):
-        return None
-    return person
 
 
 def forwarding_number(

@@ -1,4 +1,4 @@
-"""Service hours, closures, shifts and their history, absences, published weeks, job leases."""
+"""Service hours, closures, shifts and their history, absences, published weeks, planning runs."""
 
 import enum
 from datetime import UTC, date, datetime, time, timedelta
@@ -243,3 +243,19 @@ class CoverageMail(db.Model):
     audience: Mapped[str] = mapped_column(String(40), primary_key=True)
     gaps: Mapped[int] = mapped_column(Integer, default=0)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class PlanningRun(db.Model):
+    """A run that planned the rota (generation or an applied re-plan) and a fingerprint of the
+    signatures it planned with: when they differ now, `generate` re-plans the unpublished weeks."""
+
+    __tablename__ = "planning_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "generate" or "replan"
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    first: Mapped[date] = mapped_column(Date)
+    last: Mapped[date] = mapped_column(Date)
+    changes: Mapped[int] = mapped_column(Integer, default=0)
+    signatures: Mapped[str] = mapped_column(String(64))

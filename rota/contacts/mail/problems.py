@@ -15,6 +15,7 @@ from rota.contacts.mail.ingest import ingest_raw
 from rota.contacts.mail.mime.decode import decode_words, parse_addresses
 from rota.contacts.models import RawMessage, RawStatus
 from rota.errors import DomainError, NotFound
+from rota.paging import Cursor, Page, keyset_page
 
 
 def reprocess(session: Session, raw_id: int, config: Mapping, now: datetime):
@@ -64,13 +65,22 @@ def describe(row) -> dict:
     }
 
 
-def failed_messages(session: Session, limit: int = 200) -> list:
-    """The failed raw messages, newest first, with only their first bytes loaded."""
+PAGE_SIZE = 50  # failed messages on a page of the list
+
+
+def failed_messages(session: Session, cursor: Cursor | None = None) -> Page:
+    """A page of the failed raw messages, newest first, with only their first bytes loaded."""
     head = func.substr(RawMessage.data, 1, 4096).label("head")
-    query = (
-        select(RawMessage.id, RawMessage.fetched_at, RawMessage.size, RawMessage.error, head)
-        .where(RawMessage.status == RawStatus.FAILED)
-        .order_by(RawMessage.fetched_at.desc(), RawMessage.id.desc())
-        .limit(limit)
+    query = select(
+        RawMessage.id, RawMessage.fetched_at, RawMessage.size, RawMessage.error, head
+    ).where(RawMessage.status == RawStatus.FAILED)
+    return keyset_page(
+        session,
+        query,
+        RawMessage.fetched_at,
+        RawMessage.id,
+        cursor,
+        PAGE_SIZE,
+        newest_first=True,
+        entities=False,
     )
-    return list(session.execute(query))

@@ -1,6 +1,6 @@
 """The coordinator's shared-mailbox pages: status, mail problems, re-process, raw download."""
 
-from flask import Blueprint, Response, current_app, flash, render_template
+from flask import Blueprint, Response, current_app, flash, render_template, request
 from flask_babel import gettext as _
 
 from rota.auth.access import role_required
@@ -10,6 +10,7 @@ from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import perform
 from rota.members.models import Role
+from rota.paging import cursors
 
 bp = Blueprint("mail", __name__)
 
@@ -26,10 +27,12 @@ OUTCOMES = {
 def problems():
     """Mailbox status and the messages that could not be ingested."""
     config = current_app.config
+    page = mail_problems.failed_messages(db.session, cursors(request.args, ["page"])["page"])
     return render_template(
         "contacts/mail/problems.html",
         status=mailbox.mailbox_status(db.session, config),
-        problems=[mail_problems.describe(row) for row in mail_problems.failed_messages(db.session)],
+        page=page,
+        problems=[mail_problems.describe(row) for row in page],
         max_bytes=config["MAIL_MAX_BYTES"],
     )
 

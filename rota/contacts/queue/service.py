@@ -1,5 +1,6 @@
 """The counsellor's queue: who sees which contact, and claim, note, close, reopen. Flushes."""
 
+import enum
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -23,10 +24,12 @@ from rota.contacts.queue.participants import new_in_thread, others_in_thread, pa
 from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import User
 from rota.outbox.models import OutboxMessage
+from rota.paging import Cursor, Page, count, keyset_page
 
 log = logging.getLogger(__name__)
 
 RECENTLY_CLOSED = 20
+PAGE_SIZE = 25  # rows of a queue section on one page
 NOT_CLOSED = Contact.status != ContactStatus.CLOSED
 UNASSIGNED = Contact.owner_id.is_(None)
 NOT_VISIBLE = _l("No such contact, or it is not in your queues.")
@@ -87,55 +90,96 @@ def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
     return list(session.scalars(query))
 
 
+class Section(enum.StrEnum):
+    """The lists of the queue page that grow with use, each read a page at a time; the value
+    is the page link's query parameter."""
+
+    MINE = "mine"  # a counsellor's own open contacts; for the others, those with a counsellor
+    ORGANISATION = "organisation"  # unassigned in an organisation's queue (the viewer's)
+    RING = "ring"  # the ring's unassigned queue
+    UNOPENED = "unopened"  # new, nobody has opened them (the coordinator's front page)
+    CALLBACKS = "callbacks"  # missed calls waiting for a call back
+
+
+def _section(viewer: User, section: Section) -> tuple:
+    """SQL conditions on contacts: those of a section among the ones the viewer sees."""
+    own = policy.contact_scope(viewer).reach == policy.Reach.OWN_OR_UNASSIGNED
+    return {
+        Section.MINE: (NOT_CLOSED, Contact.owner_id == viewer.id if own else ~UNASSIGNED),
+        Section.ORGANISATION: (
+            NOT_CLOSED,
+            UNASSIGNED,
+            Contact.organisation_id == viewer.organisation_id
+            if own
+            else Contact.organisation_id.is_not(None),
+        ),
+        Section.RING: (NOT_CLOSED, UNASSIGNED, Contact.organisation_id.is_(None)),
+        Section.UNOPENED: (Contact.status == ContactStatus.NEW,),
+    }[section]
+
+
+def _section_query(viewer: User, section: Section):
+    if section == Section.CALLBACKS:
+        return (
+            select(Call)
+            .join(Contact, Call.contact_id == Contact.id)
+            .where(visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None))
+            .options(joinedload(Call.contact))
+        )
+    query = select(Contact).where(visible_to(viewer), *_section(viewer, section))
+    return query.options(joinedload(Contact.owner), joinedload(Contact.organisation))
+
+
+def section_page(
+    session: Session, viewer: User, section: Section, cursor: Cursor | None = None, size=PAGE_SIZE
+) -> Page:
+    """A page of a queue section, oldest first, with how many there are in all."""
+    key, id_column = (
+        (Call.started_at, Call.id)
+        if section == Section.CALLBACKS
+        else (Contact.received_at, Contact.id)
+    )
+    return keyset_page(session, _section_query(viewer, section), key, id_column, cursor, size)
+
+
+def section_count(session: Session, viewer: User, section: Section) -> int:
+    """How many contacts (or calls) a queue section holds, by a COUNT query."""
+    return count(session, _section_query(viewer, section))
+
+
 @dataclass
 class Queues:
-    """The sections of the queue page, each a list (empty sections are still shown)."""
+    """The sections of the queue page: pages of the growing lists, the latest closed."""
 
-    mine: list
-    organisation: list
-    ring: list
-    callbacks: list
+    mine: Page
+    organisation: Page
+    ring: Page | None  # not an organisation admin's
+    callbacks: Page
     closed: list
 
 
-def queues(session: Session, viewer: User) -> Queues:
-    """The viewer's queue: own contacts, the organisation's and the ring's unassigned ones."""
-    if policy.contact_scope(viewer).reach == policy.Reach.OWN_OR_UNASSIGNED:
-        mine = _contacts(session, viewer, NOT_CLOSED, Contact.owner_id == viewer.id)
-        org_queue = [UNASSIGNED, Contact.organisation_id == viewer.organisation_id]
-    else:
-        mine = _contacts(session, viewer, NOT_CLOSED, ~UNASSIGNED)
-        org_queue = [UNASSIGNED, Contact.organisation_id.is_not(None)]
+def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) -> Queues:
+    """The viewer's queue page: a page of each section at its cursor (`cursors` by section)."""
     closed = (
         select(Contact)
         .where(visible_to(viewer), Contact.status == ContactStatus.CLOSED)
+        .options(joinedload(Contact.owner), joinedload(Contact.organisation))
         .order_by(Contact.closed_at.desc(), Contact.id.desc())
         .limit(RECENTLY_CLOSED)
     )
+    pages = {
+        section: section_page(session, viewer, section, cursors.get(section))
+        for section in (Section.MINE, Section.ORGANISATION, Section.RING, Section.CALLBACKS)
+        if section != Section.RING
+        or policy.contact_scope(viewer).reach != policy.Reach.ORGANISATION
+    }
     return Queues(
-        mine=mine,
-        organisation=_contacts(session, viewer, NOT_CLOSED, *org_queue),
-        ring=_contacts(session, viewer, NOT_CLOSED, UNASSIGNED, Contact.organisation_id.is_(None)),
-        callbacks=callbacks(session, viewer),
+        mine=pages[Section.MINE],
+        organisation=pages[Section.ORGANISATION],
+        ring=pages.get(Section.RING),
+        callbacks=pages[Section.CALLBACKS],
         closed=list(session.scalars(closed)),
     )
-
-
-def unopened(session: Session, viewer: User) -> list[Contact]:
-    """New contacts nobody has opened yet, oldest first, among those the viewer may see."""
-    return _contacts(session, viewer, Contact.status == ContactStatus.NEW)
-
-
-def callbacks(session: Session, viewer: User) -> list[Call]:
-    """Missed calls still waiting for a call back, on contacts the viewer may see."""
-    query = (
-        select(Call)
-        .join(Contact, Call.contact_id == Contact.id)
-        .where(visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None))
-        .options(joinedload(Call.contact))
-        .order_by(Call.started_at, Call.id)
-    )
-    return list(session.scalars(query))
 
 
 @dataclass

@@ -22,6 +22,8 @@ from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import apply_error, form_data, form_page, mail_settings, options, perform
 from rota.members.models import Role
+from rota.paging import cursors
+from rota.privacy import readlog
 from rota.reports.forms import facts_form
 
 bp = Blueprint("contacts", __name__)
@@ -55,7 +57,8 @@ def labels():
 @bp.get("/contacts")
 @login_required
 def index():
-    return render_template("contacts/queue.html", queues=queue.queues(db.session, current_user))
+    at = cursors(request.args, list(queue.Section))
+    return render_template("contacts/queue.html", queues=queue.queues(db.session, current_user, at))
 
 
 def _page(contact_id: int, status: int = 200, **forms):
@@ -72,13 +75,19 @@ def _page(contact_id: int, status: int = 200, **forms):
 @bp.get("/contacts/<int:contact_id>")
 @login_required
 def show(contact_id):
-    return _page(contact_id)
+    page = _page(contact_id)
+    readlog.record_read(db.session, current_user, contact_id, utcnow())
+    db.session.commit()
+    return page
 
 
 @bp.get("/contacts/<int:contact_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(contact_id, attachment_id):
-    return part_response(queue.get_attachment(db.session, current_user, contact_id, attachment_id))
+    part = queue.get_attachment(db.session, current_user, contact_id, attachment_id)
+    readlog.record_read(db.session, current_user, contact_id, utcnow(), attachment_id=part.id)
+    db.session.commit()
+    return part_response(part)
 
 
 def _act(contact_id: int, action, message: str):

@@ -24,8 +24,8 @@ from rota.schedule.models import Shift
 log = logging.getLogger(__name__)
 
 
-def _duty_shift(session: Session, shift: Shift) -> DutyShift:
-    covering = duty.covering_counsellor(session, shift)
+def _duty_shift(shifts: duty.Duty, shift: Shift) -> DutyShift:
+    covering = shifts.covering_counsellor(shift)
     if covering is not None and not covering.active:
         covering = None
     return DutyShift(
@@ -43,9 +43,10 @@ def _duty_shift(session: Session, shift: Shift) -> DutyShift:
 
 def rota_view(session: Session, channel: str, at: datetime) -> RotaView:
     """The rota as routing sees it at `at` for one channel: shifts on duty and the next ones."""
+    shifts = duty.duty_at(session, at, channel)
     return RotaView(
-        on_duty=tuple(_duty_shift(session, s) for s in duty.on_duty(session, at, channel)),
-        next_shifts=tuple(_duty_shift(session, s) for s in duty.next_shifts(session, at, channel)),
+        on_duty=tuple(_duty_shift(shifts, s) for s in shifts.current),
+        next_shifts=tuple(_duty_shift(shifts, s) for s in shifts.following),
     )
 
 

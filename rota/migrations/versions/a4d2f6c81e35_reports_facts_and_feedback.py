@@ -5,7 +5,7 @@ a counsellor recorded about a contact (each optional, outcome and referral inclu
 feedback_requests the one feedback mail of a closed contact (hashed link secret) and the answer.
 
 Revision ID: a4d2f6c81e35
-Revises: 58e4d891d71d
+Revises: d5a0c2e7f913
 Create Date: 2026-12-03 02:44:37.945234
 
 """
@@ -17,7 +17,7 @@ import rota.db
 
 
 revision = 'a4d2f6c81e35'
-down_revision = '58e4d891d71d'
+down_revision = 'd5a0c2e7f913'
 branch_labels = None
 depends_on = None
 

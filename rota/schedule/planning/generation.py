@@ -28,7 +28,13 @@ from rota.schedule.hours.slots import ConcreteSlot, expand
 from rota.schedule.models import Shift, ShiftStatus
 from rota.schedule.planning import origin, rotation
 from rota.schedule.planning.bulk import Constant, bulk_insert
-from rota.schedule.planning.eligibility import Eligibility
+from rota.schedule.planning.eligibility import (
+    Eligibility,
+    ExcessDemand,
+    RotationWeights,
+    month_of,
+)
+from rota.schedule.planning.rotation import GAP
 
 log = logging.getLogger(__name__)
 
@@ -37,19 +43,30 @@ BATCH = 20_000
 
 @dataclass(frozen=True)
 class RotaSettings:
-    """The rota's configuration: service zone, hours per committed shift, horizon in weeks."""
+    """The rota's configuration: service zone, hours per committed shift, horizon in weeks,
+    what to do with service hours beyond the commitments."""
 
     zone: ZoneInfo
     shift_hours: float = 3.0
     horizon_weeks: int = 12
+    excess_demand: ExcessDemand = ExcessDemand.UNCOVERED
 
     @classmethod
     def from_config(cls, config) -> "RotaSettings":
-        """Settings from a Flask config (TIMEZONE, SHIFT_HOURS, ROTA_HORIZON_WEEKS)."""
+        """Settings from a Flask config (TIMEZONE, SHIFT_HOURS, ROTA_HORIZON_WEEKS,
+        EXCESS_DEMAND)."""
+        try:
+            excess = ExcessDemand(config["EXCESS_DEMAND"])
+        except ValueError as exc:
+            raise ValueError(
+                f"EXCESS_DEMAND must be one of {', '.join(ExcessDemand)}, "
+                f"not {config['EXCESS_DEMAND']!r}"
+            ) from exc
         return cls(
             ZoneInfo(config["TIMEZONE"]),
             float(config["SHIFT_HOURS"]),
             int(config["ROTA_HORIZON_WEEKS"]),
+            excess,
         )
 
 
@@ -103,27 +120,76 @@ def open_slots(session: Session, first: date, last: date, zone: ZoneInfo) -> lis
     return expand(hours.templates(session), first, last, closed, zone)
 
 
+def monthly_demand(
+    session: Session, first: date, last: date, eligibility: Eligibility, zone: ZoneInfo
+) -> dict[tuple[int, int], float]:
+    """(year, month) → hours of the open slots some member in force can staff, for every
+    month touching `first`–`last`: the demand the commitments are compared with."""
+    start = first.replace(day=1)
+    end = (last.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    demand: dict[tuple[int, int], float] = {}
+    for slot in open_slots(session, start, end, zone):
+        if eligibility.staffed_by(slot.day, slot.channel, slot.language):
+            month = month_of(slot.day)
+            demand[month] = demand.get(month, 0.0) + slot.hours
+    return demand
+
+
+def rotation_weights(
+    session: Session, first: date, last: date, settings: RotaSettings
+) -> RotationWeights:
+    """The weights to rotate `first`–`last` with: commitments, and the gap when they fall short."""
+    eligibility = Eligibility.load(session, settings.shift_hours)
+    demand = monthly_demand(session, first, last, eligibility, settings.zone)
+    return RotationWeights(eligibility, demand, settings.excess_demand)
+
+
+def allowed_for(
+    weights: RotationWeights, eligible: dict[int, float], slot: ConcreteSlot
+) -> frozenset[int] | None:
+    """Who may take `slot` (None: everyone eligible); empty when no member can staff it."""
+    able = weights.eligibility.staffed_by(slot.day, slot.channel, slot.language)
+    if len(able) == len(eligible) - (GAP in eligible):
+        return None
+    return able | {GAP} if able and GAP in eligible else able
+
+
 def rotate(
-    fixed: Iterable[Held], free: Iterable[ConcreteSlot], eligibility: Eligibility
+    fixed: Iterable[Held], free: Iterable[ConcreteSlot], weights: RotationWeights
 ) -> dict[str, rotation.Assignment]:
     """Assign the free slots after the fixed ones in time order; slot key → assignment.
 
     A fixed shift of an organisation not in force on its day (it left after the shift was
-    planned) stays with it but is left out of the ledger; free slots nobody is in force for
-    get no assignment.
+    planned) stays with it but is left out of the ledger; free slots nobody in force can
+    staff, and those that fall to the gap (beyond the commitments), get no assignment.
     """
-    weights = eligibility.weights
+    budget = weights.budget
     merged = [
-        (h.starts_at, h.key, rotation.Slot(h.key, h.hours, eligible, h.organisation_id))
+        (
+            h.starts_at,
+            h.key,
+            rotation.Slot(
+                h.key, h.hours, eligible, h.organisation_id, None, budget(h.day), month_of(h.day)
+            ),
+        )
         for h in fixed
         if h.organisation_id in (eligible := weights(h.day))
     ]
     for day, slots in groupby(free, attrgetter("day")):
         if eligible := weights(day):
-            merged += [(s.starts_at, s.key, rotation.Slot(s.key, s.hours, eligible)) for s in slots]
+            limits, month = budget(day), month_of(day)
+            for s in slots:
+                allowed = allowed_for(weights, eligible, s)
+                if allowed is None or allowed:
+                    slot = rotation.Slot(s.key, s.hours, eligible, None, allowed, limits, month)
+                    merged.append((s.starts_at, s.key, slot))
     merged.sort(key=itemgetter(0, 1))
     queue = [item[2] for item in merged]
-    return {a.slot_key: a for a in rotation.assign(queue, rotation.Ledger()) if not a.fixed}
+    return {
+        a.slot_key: a
+        for a in rotation.assign(queue, rotation.Ledger())
+        if not a.fixed and a.org_id != GAP
+    }
 
 
 def reason(assignment: rotation.Assignment) -> str:
@@ -224,9 +290,10 @@ def _extend(
         if s.key not in taken and s.starts_at > now
     ]
     progress(f"{len(free)} new slots from {today} to {until}, {len(held)} existing shifts")
-    eligibility = Eligibility.load(session, settings.shift_hours)
+    weights = rotation_weights(session, today, until, settings)
+    eligibility = weights.eligibility
     planned_held = [h for h in held if h.status == ShiftStatus.PLANNED]
-    assignments = rotate(planned_held, free, eligibility)
+    assignments = rotate(planned_held, free, weights)
     planned = [(slot, assignments[slot.key]) for slot in free if slot.key in assignments]
     try:
         store_shifts(session, planned, now, progress)

@@ -1,12 +1,15 @@
 """Re-planning a range of the rota on the coordinator's request: preview first, then apply.
 
-Shifts that have started, and shifts outside the range, stay as they are and feed the fairness
-ledger; so do shifts of published weeks unless the coordinator includes them. Within the range
-the rotation runs again over today's service hours, closures and memoranda.
+Shifts that have started, and shifts outside the range, stay as they are; so do shifts of
+published weeks unless the coordinator includes them. Within the range the re-plan moves as few
+shifts as today's service hours, closures, memoranda and who can staff what require
+(`minchange.py`): counsellors stay named on every shift that keeps its organisation.
 """
 
 import hashlib
 import logging
+from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -19,8 +22,7 @@ from rota.members.models import Organisation
 from rota.schedule.days import check_range, monday
 from rota.schedule.hours.slots import ConcreteSlot
 from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
-from rota.schedule.planning import generation, origin, rotation
-from rota.schedule.planning.eligibility import Eligibility
+from rota.schedule.planning import generation, minchange, origin, rotation, runs
 from rota.schedule.planning.generation import Held, RotaSettings
 from rota.schedule.planning.publishing import published_weeks
 
@@ -46,12 +48,34 @@ class PlannedChange:
 
 
 @dataclass(frozen=True)
+class MemberSummary:
+    """What a re-plan does to one organisation: hours gained and lost, e.g. "+13 h / −2 h"."""
+
+    organisation_id: int
+    gained: float
+    lost: float
+
+
+@dataclass(frozen=True)
 class Replan:
     """The changes a re-plan of `first`–`last` makes, and a fingerprint to apply exactly them."""
 
     first: date
     last: date
     changes: list[PlannedChange]
+
+    def summary(self) -> list["MemberSummary"]:
+        """Per organisation, the hours the re-plan gives it and takes from it, most moved first."""
+        gained: dict[int, float] = defaultdict(float)
+        lost: dict[int, float] = defaultdict(float)
+        for change in self.changes:
+            hours = (change.ends_at - change.starts_at).total_seconds() / 3600
+            if change.to_org is not None:
+                gained[change.to_org] += hours
+            if change.from_org is not None:
+                lost[change.from_org] += hours
+        rows = [MemberSummary(org, gained[org], lost[org]) for org in set(gained) | set(lost)]
+        return sorted(rows, key=lambda row: (-(row.gained + row.lost), row.organisation_id))
 
     @property
     def fingerprint(self) -> str:
@@ -76,15 +100,32 @@ def _change(kind: str, held: Held | None, slot, assignment) -> PlannedChange:
     )
 
 
-def _slot_change(slot: ConcreteSlot, held: Held | None, assignment) -> PlannedChange | None:
-    to_org = assignment.org_id if assignment else None
+def _slot_change(slot: ConcreteSlot, held: Held | None, move: minchange.Move) -> PlannedChange:
+    assignment = (
+        rotation.Assignment(slot.key, move.holder, move.behind_hours, False)
+        if move.holder
+        else None
+    )
     if held is None:
-        return _change(ADDED, None, slot, assignment) if to_org else None
+        return _change(ADDED, None, slot, assignment)
     if held.status == ShiftStatus.CANCELLED:
-        return _change(RESTORED, held, slot, assignment) if to_org else None
-    if to_org == held.organisation_id:
-        return None
-    return _change(MOVED if to_org else CANCELLED, held, slot, assignment)
+        return _change(RESTORED, held, slot, assignment)
+    return _change(MOVED if move.holder else CANCELLED, held, slot, assignment)
+
+
+def owed_at(history: list[Held], eligibility) -> dict[int, float]:
+    """Hours each organisation in force after `history` is behind its share: the rotation's
+    ledger over the shifts held so far (commitments only). One that has held no shift yet
+    starts level: a newcomer takes its share from the first week the re-plan may change."""
+    weights = eligibility.weights
+    queue = [
+        rotation.Slot(h.key, h.hours, eligible, h.organisation_id)
+        for h in history
+        if h.organisation_id in (eligible := weights(h.day))
+    ]
+    ledger = rotation.Ledger()
+    rotation.assign(queue, ledger)
+    return {org: ledger.deviation(org) for org in ledger.weights if ledger.assigned.get(org)}
 
 
 def preview_replan(
@@ -105,22 +146,43 @@ def preview_replan(
         return first <= h.day <= last and h.starts_at > now and monday(h.day) not in frozen
 
     free = {h.key: h for h in held if movable(h)}
-    fixed = [h for h in held if h.status == ShiftStatus.PLANNED and h.key not in free]
     slots = [
         s
         for s in generation.open_slots(session, first, last, settings.zone)
         if s.starts_at > now and monday(s.day) not in frozen
     ]
-    assignments = generation.rotate(fixed, slots, Eligibility.load(session, settings.shift_hours))
-    changes = [_slot_change(s, free.get(s.key), assignments.get(s.key)) for s in slots]
+    weights = generation.rotation_weights(session, first, last, settings)
+    seats = []
+    for s in slots:
+        shares = weights(s.day)
+        h = free.get(s.key)
+        planned = h is not None and h.status == ShiftStatus.PLANNED
+        seats.append(
+            minchange.Seat(
+                s.key,
+                monday(s.day),
+                s.hours,
+                h.organisation_id if planned else None,
+                planned and h.counsellor_id is not None,
+                shares,
+                generation.allowed_for(weights, shares, s) if shares else None,
+            )
+        )
+    begins = slots[0].starts_at if slots else now
+    history = [
+        h
+        for h in held
+        if h.status == ShiftStatus.PLANNED and h.starts_at < begins and h.key not in free
+    ]
+    moves = minchange.replan(seats, owed_at(history, weights.eligibility))
+    changes = [_slot_change(s, free.get(s.key), moves[s.key]) for s in slots if s.key in moves]
     keys = {s.key for s in slots}
     changes += [
         _change(CANCELLED, h, None, None)
         for h in free.values()
         if h.key not in keys and h.status == ShiftStatus.PLANNED
     ]
-    found = sorted((c for c in changes if c is not None), key=lambda c: (c.starts_at, c.key))
-    return Replan(first, last, found)
+    return Replan(first, last, sorted(changes, key=lambda c: (c.starts_at, c.key)))
 
 
 def _history(shift: Shift, change: PlannedChange, actor_id: int | None, now: datetime):
@@ -140,7 +202,9 @@ def _history(shift: Shift, change: PlannedChange, actor_id: int | None, now: dat
     )
 
 
-def _rewrite(shift: Shift, change: PlannedChange, now: datetime) -> None:
+def change_hands(shift: Shift, change: PlannedChange, now: datetime) -> None:
+    """The one place a re-plan changes a shift's holder: to another organisation (its
+    counsellor and offer cleared), or cancelled."""
     if change.kind == CANCELLED:
         shift.status = ShiftStatus.CANCELLED
     else:
@@ -172,6 +236,13 @@ def apply_replan(
         raise Conflict(
             _l("The rota changed after the preview. Check the new preview and apply it again.")
         )
+    apply_plan(session, plan, now, actor_id)
+    runs.record_run(session, runs.REPLAN, first, last, len(plan.changes), actor_id, now)
+    return plan
+
+
+def apply_plan(session: Session, plan: Replan, now: datetime, actor_id: int | None) -> None:
+    """Make the changes of `plan`, each with its history row; flushes."""
     added = [(c.slot, c.assignment) for c in plan.changes if c.kind == ADDED]
     generation.store_shifts(session, added, now, generation.quiet)
     rewritten = {c.key: c for c in plan.changes if c.kind != ADDED}
@@ -184,10 +255,41 @@ def apply_replan(
     for shift in shifts:
         change = rewritten[shift.slot_key]
         session.add(_history(shift, change, actor_id, now))
-        _rewrite(shift, change, now)
+        change_hands(shift, change, now)
     session.flush()
-    log.info("re-planned %s–%s: %d changes", first, last, len(plan.changes))
-    return plan
+    log.info("re-planned %s–%s: %d changes", plan.first, plan.last, len(plan.changes))
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What `generate` did: the re-plan for signatures changed since the last run (None when
+    none changed), then the extension to the horizon."""
+
+    replan: Replan | None
+    result: generation.GenerationResult
+
+
+def generate(
+    session: Session,
+    until: date | None,
+    now: datetime,
+    *,
+    settings: RotaSettings,
+    actor_id: int | None = None,
+    progress: Callable[[str], None] = generation.quiet,
+) -> CatchUp:
+    """Re-plan the unpublished weeks with the minimum change when signatures were recorded,
+    amended or withdrawn since the last planning run, then extend the rota; flushes."""
+    plan = None
+    today = now.astimezone(settings.zone).date()
+    if runs.signatures_changed(session) and (end := runs.last_planned_day(session, today)):
+        plan = preview_replan(session, today, end, now, settings=settings)
+        apply_plan(session, plan, now, actor_id)
+        progress(f"re-planned {today} to {end} for changed signatures: {len(plan.changes)} shifts")
+    result = generation.generate(session, until, now, settings=settings, progress=progress)
+    changes = result.created + (len(plan.changes) if plan else 0)
+    runs.record_run(session, runs.GENERATE, today, result.until, changes, actor_id, now)
+    return CatchUp(plan, result)
 
 
 def organisations(session: Session, plan: Replan | None) -> dict[int, Organisation]:

@@ -34,22 +34,35 @@ the bound, and the rotation then steers them back.
 """
 
 import heapq
-from collections.abc import Iterable, Mapping
+from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+INF = float("inf")
+
+# The pseudo-organisation that takes the hours the commitments do not cover: its slots stay
+# without a shift (a gap whose reason is "beyond the commitments").
+GAP = 0
+
 
 class Slot(NamedTuple):
-    """A slot to fill: stable key, length in hours, eligible org id → weight, fixed org if any.
+    """A slot to fill: stable key, length in hours, eligible org id → weight, fixed org if any,
+    the orgs that can staff it (None: every eligible org), and a budget: org id → hours it may
+    hold in the slot's `period` (a month) before it takes no more (missing orgs: no limit).
 
     Slots that share one eligible mapping (the same object) are one period: the engine only
-    looks at membership again when the object changes.
+    looks at membership again when the object changes. Every eligible org accrues its share of
+    a slot's hours whether or not it can staff that slot, so an org that cannot staff some
+    slots takes more of the others.
     """
 
     key: str
     hours: float
     eligible: Mapping[int, float]
     fixed_org: int | None = None
+    allowed: frozenset[int] | None = None
+    budget: Mapping[int, float] | None = None
+    period: Hashable = None
 
 
 class Assignment(NamedTuple):
@@ -111,6 +124,7 @@ class _Engine:
         self.ledger = ledger
         self.members: Mapping[int, float] = dict(ledger.weights)
         self.total = sum(self.members.values())
+        self.used: dict[tuple[Hashable, int], float] = {}
         self._rebuild()
 
     def run(self, slots: Iterable[Slot]) -> list[Assignment]:
@@ -121,19 +135,26 @@ class _Engine:
         """
         ledger, result = self.ledger, []
         weights, start_of = ledger.weights, ledger.eligible_from
-        for key, hours, eligible, fixed_org in slots:
+        used = self.used
+        for key, hours, eligible, fixed_org, allowed, budget, period in slots:
             if eligible is not self.members:
                 self._enter(eligible)
                 weights, start_of = ledger.weights, ledger.eligible_from
             if hours <= 0 or not weights:
                 raise ValueError(f"slot {key}: needs positive hours and an eligible organisation")
             clock = ledger.clock = ledger.clock + hours / self.total
-            if fixed_org is None:
+            if fixed_org is None and allowed is not None:
+                org = self._pick_among(allowed, hours, clock)
+            elif fixed_org is None:
                 org = self._pick(hours, clock)
             elif fixed_org in weights:
                 org = fixed_org
             else:
                 raise ValueError(f"slot {key}: organisation {fixed_org} is not eligible")
+            if budget is not None:
+                if fixed_org is None and used.get((period, org), 0.0) >= budget.get(org, INF):
+                    org = self._within(budget, period, allowed, hours, clock, org)
+                used[(period, org)] = used.get((period, org), 0.0) + hours
             weight, start = weights[org], start_of[org]
             result.append(Assignment(key, org, weight * (clock - start), fixed_org is not None))
             self._serve(org, hours, start + hours / weight)
@@ -192,6 +213,27 @@ class _Engine:
         # Nobody strictly behind (a ledger built from hours that do not balance): nearest one.
         ahead = self.ledger.eligible_from
         return min(ahead, key=lambda org: (ahead[org], org))
+
+    def _within(self, budget, period, allowed, hours: float, clock: float, chosen: int) -> int:
+        """The pick among the orgs that have not used up their budget of the period (the
+        chosen one if every org has)."""
+        pool = allowed if allowed is not None else self.ledger.weights
+        under = frozenset(
+            org for org in pool if self.used.get((period, org), 0.0) < budget.get(org, INF)
+        )
+        return self._pick_among(under, hours, clock) if under else chosen
+
+    def _pick_among(self, allowed: frozenset[int], hours: float, clock: float) -> int:
+        """The earliest virtual deadline among the eligible orgs that can staff the slot; if none
+        of them is behind its share, the one nearest to it."""
+        weights, start = self.ledger.weights, self.ledger.eligible_from
+        able = [org for org in allowed if org in weights]
+        if not able:
+            raise ValueError("a slot needs an eligible organisation that can staff it")
+        behind = [org for org in able if start[org] < clock]
+        if behind:
+            return min(behind, key=lambda org: (start[org] + hours / weights[org], org))
+        return min(able, key=lambda org: (start[org], org))
 
     def _admit(self, clock: float) -> None:
         """Move orgs that have fallen behind their share from the waiting heap to the ready heaps."""

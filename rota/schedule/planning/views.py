@@ -21,8 +21,9 @@ from rota.schedule.hours.forms import (
     ReplanApplyForm,
     ReplanQueryForm,
 )
-from rota.schedule.planning import generation, publishing, replan
-from rota.schedule.planning.fairness import fairness_table
+from rota.schedule.planning import generation, outlook, publishing, replan
+from rota.schedule.planning.eligibility import ExcessDemand
+from rota.schedule.planning.fairness import fairness_table, monthly_fairness
 
 bp = Blueprint("planning", __name__)
 bp.record_once(lambda state: labels.init_app(state.app))
@@ -35,10 +36,15 @@ def _settings() -> generation.RotaSettings:
 
 
 def _planning_page(publish_form=None, generate_form=None, status=200):
-    today = service_today()
-    horizon = today + timedelta(weeks=_settings().horizon_weeks)
+    today, now, settings = service_today(), utcnow(), _settings()
+    horizon = today + timedelta(weeks=settings.horizon_weeks)
+    demand, _rows = monthly_fairness(db.session, today, horizon, settings)
     page = render_template(
         "schedule/admin/planning.html",
+        demand=demand,
+        spread=settings.excess_demand == ExcessDemand.SPREAD,
+        gaps=outlook.slot_gaps(db.session, today, horizon, now, settings),
+        stranded=outlook.stranded_shifts(db.session, now),
         weeks=publishing.weeks_overview(db.session, today, horizon),
         publish_form=publish_form or RangeForm(formdata=None),
         generate_form=generate_form or GenerateForm(formdata=None),
@@ -84,16 +90,28 @@ def generate():
         form.validate_on_submit()
         and (
             done := perform(
-                generation.generate, form.until.data, utcnow(), settings=_settings(), form=form
+                replan.generate,
+                form.until.data,
+                utcnow(),
+                settings=_settings(),
+                actor_id=current_user.id,
+                form=form,
             )
         ).ok
     ):
-        result = done.result
+        result = done.result.result
         message = _(
             "%(num)d shifts added; the rota now reaches %(day)s.",
             num=result.created,
             day=result.until.isoformat(),
         )
+        if done.result.replan is not None:
+            moved = len(done.result.replan.changes)
+            message += " " + ngettext(
+                "%(num)d shift changed hands for the signatures recorded since the last run.",
+                "%(num)d shifts changed hands for the signatures recorded since the last run.",
+                moved,
+            )
         return done.redirect(message, "planning.planning")
     return _planning_page(generate_form=form, status=400)
 
@@ -171,5 +189,16 @@ def fairness():
     table = (not request.args or form.validate()) and (
         perform(fairness_table, form.first.data, form.last.data, _settings(), form=form).result
     )
-    page = render_template("schedule/admin/fairness.html", form=form, table=table or None)
+    months, month_rows = (
+        monthly_fairness(db.session, form.first.data, form.last.data, _settings())
+        if table
+        else ([], [])
+    )
+    page = render_template(
+        "schedule/admin/fairness.html",
+        form=form,
+        table=table or None,
+        months=months,
+        month_rows=month_rows,
+    )
     return page, 200 if table else 400

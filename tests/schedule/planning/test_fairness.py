@@ -59,3 +59,13 @@ def test_fairness_command_prints_the_table(generated, runner):
     assert set(rows) == {"A", "B", "C"} and "50.0%" in rows["A"]
     bad = runner.invoke(args=["fairness", "--from", "2026-06-30", "--to", "2026-01-01"])
     assert bad.exit_code != 0 and "last day" in bad.output
+
+
+def test_fairness_page_shows_each_month_committed_entitled_assigned(generated, client, login):
+    _orgs, admin = generated
+    login(admin)
+    page = client.get("/fairness?first=2026-01-01&last=2026-03-31").get_data(as_text=True)
+    assert page.count("h of service hours") == 3  # January, February, March
+    march = page.split("3/2026:")[1].split("</table>")[0]
+    row = march.split("Org A")[1].split("</tr>")[0]
+    assert "<td>30.0</td>" in row  # its commitment, the whole month in force

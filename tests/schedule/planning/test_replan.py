@@ -25,11 +25,14 @@ def test_withdrawal_after_generation_is_reported_and_replanned(committed, make):
     assert result.stale == len(in_march) > 0
     march = (date(2026, 3, 1), date(2026, 3, 31))
     plan = replan.preview_replan(db.session, *march, NEW_YEAR, settings=SETTINGS)
-    assert {(c.kind, c.from_org, c.to_org) for c in plan.changes} == {("moved", small.id, big.id)}
+    # BIG alone commits 120 h against 132 h of March: what it cannot take stays uncovered
+    kinds = {(c.kind, c.from_org, c.to_org) for c in plan.changes}
+    assert kinds == {("moved", small.id, big.id), ("cancelled", small.id, None)}
     replan.apply_replan(
         db.session, *march, NEW_YEAR, actor_id=None, fingerprint=plan.fingerprint, settings=SETTINGS
     )
-    assert [s for s in shifts(organisation_id=small.id) if s.local_day.month == 3] == []
+    left = shifts(organisation_id=small.id, status=ShiftStatus.PLANNED)
+    assert [s for s in left if s.local_day.month == 3] == []
 
 
 def test_published_weeks_are_frozen_unless_the_replan_includes_them(committed, make):

@@ -1,0 +1,76 @@
+"""What the coordinator sees ahead: each month's demand against the commitments, the slots left
+without a shift and why, and shifts still held by organisations no longer in force."""
+
+import enum
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from rota.schedule.hours.slots import ConcreteSlot
+from rota.schedule.models import Shift, ShiftStatus
+from rota.schedule.planning import generation
+from rota.schedule.planning.eligibility import Eligibility
+from rota.schedule.planning.generation import RotaSettings
+
+
+class GapReason(enum.StrEnum):
+    """Why an open slot has no shift."""
+
+    NO_MEMBER = "no-member"  # no organisation is in force that day
+    NOBODY_CAN_STAFF = "nobody-can-staff"  # none in force staffs its channel or language
+    BEYOND_COMMITMENTS = "beyond-commitments"  # the commitments are used up (uncovered excess)
+
+
+@dataclass(frozen=True)
+class SlotGap:
+    """An open slot without a planned shift, and why."""
+
+    slot: ConcreteSlot
+    reason: GapReason
+
+
+def slot_gaps(
+    session: Session, first: date, last: date, now: datetime, settings: RotaSettings
+) -> list[SlotGap]:
+    """The open slots of `first`–`last` not yet started that have no planned shift, with why."""
+    planned = set(
+        session.scalars(
+            select(Shift.slot_key).where(
+                Shift.status == ShiftStatus.PLANNED, Shift.on_local_days(first, last)
+            )
+        )
+    )
+    eligibility = Eligibility.load(session, settings.shift_hours)
+    gaps = []
+    for slot in generation.open_slots(session, first, last, settings.zone):
+        if slot.key in planned or slot.starts_at <= now:
+            continue
+        if not eligibility.weights(slot.day):
+            reason = GapReason.NO_MEMBER
+        elif not eligibility.staffed_by(slot.day, slot.channel, slot.language):
+            reason = GapReason.NOBODY_CAN_STAFF
+        else:
+            reason = GapReason.BEYOND_COMMITMENTS
+        gaps.append(SlotGap(slot, reason))
+    return gaps
+
+
+def stranded_shifts(session: Session, now: datetime) -> list[Shift]:
+    """Planned shifts not yet started whose organisation is no longer in force on their day
+    (a withdrawal or an ended signature after they were planned): each waits for the
+    coordinator to give it to another organisation or cancel it; a re-plan does this for the
+    unpublished weeks."""
+    query = (
+        select(Shift)
+        .where(Shift.status == ShiftStatus.PLANNED, Shift.starts_at > now)
+        .options(joinedload(Shift.organisation))
+        .order_by(Shift.starts_at, Shift.id)
+    )
+    eligibility = Eligibility.load(session, 1.0)
+    return [
+        shift
+        for shift in session.scalars(query)
+        if shift.organisation_id not in eligibility.weights(shift.local_day)
+    ]
