@@ -53,6 +53,7 @@ def import_models():
     from rota.members import models as member_models  # noqa: F401
     from rota.outbox import models as outbox_models  # noqa: F401
     from rota.privacy import models as privacy_models  # noqa: F401
+    from rota.reports import models as report_models  # noqa: F401
     from rota.schedule import models as schedule_models  # noqa: F401
 
 
@@ -115,8 +116,10 @@ def register_blueprints(app):
 
     app.register_blueprint(mail_views.bp)
     from rota.contacts.queue import views as contacts
+    from rota.reports import views as reports
 
     app.register_blueprint(contacts.bp)
+    app.register_blueprint(reports.bp)
     from rota.privacy import views as privacy
 
     app.register_blueprint(privacy.bp)

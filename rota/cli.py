@@ -92,6 +92,9 @@ def init_app(app):
     from rota.ops import cli as ops_cli
 
     ops_cli.init_app(app)
+    from rota.reports import cli as reports_cli
+
+    reports_cli.init_app(app)
     from rota.privacy.cli import client_cli
 
     app.cli.add_command(client_cli)

@@ -86,6 +86,10 @@ DEFAULTS = {
     "PRIVACY_NOTICE": {},  # {"fi": "…"}: the ring's own notice at /privacy, else the built-in one
     "PUBLIC_FEED": True,  # /feeds/public/ring.ics: the ring's rota without personal data
     "FEED_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL / X-PUBLISHED-TTL of the calendar feeds
+    "REPORT_SERVICE_TIME": True,  # response times in the reports count service hours only
+    "FEEDBACK_MAIL": False,  # after a contact is closed, ask its client for a rating (one mail)
+    "FEEDBACK_DAYS": 14,  # how long the feedback link works
+    "REPORT_MONTHLY_MAIL": False,  # on the 1st: last month's ring summary and statements by mail
     # Operations (rota.ops): logs, metrics, readiness
     "LOG_FORMAT": "text",  # text | json, for gunicorn and the scheduler
     "LOG_LEVEL": "INFO",

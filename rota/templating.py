@@ -22,6 +22,7 @@ MEMORANDA = ("members.agreements", _l("Memoranda"))
 IN_FORCE = ("members.members_on_day", _l("Members in force"))
 GAPS = ("schedule.gaps", _l("Coverage gaps"))
 FAIRNESS = ("planning.fairness", _l("Fairness"))
+REPORTS = ("reports.summary", _l("Reports"))
 TOKENS = ("auth.token_list", _l("API tokens"))
 NAVIGATION = {
     S: [
@@ -51,7 +52,7 @@ NAVIGATION = {
                 ("contacts.index", _l("Contacts")),
             ],
         ),
-        (_l("The ring"), [ROTA, ORGANISATIONS, MEMORANDA, IN_FORCE, FAIRNESS]),
+        (_l("The ring"), [ROTA, ORGANISATIONS, MEMORANDA, IN_FORCE, REPORTS, FAIRNESS]),
         (_l("Settings"), [SUBSCRIPTION, TOKENS]),
     ],
     C: [
@@ -62,7 +63,7 @@ NAVIGATION = {
         ),
         (_l("Members"), [ORGANISATIONS, MEMORANDA, IN_FORCE, ("people.index", _l("People"))]),
         (_l("Mail"), [("mail.problems", _l("Shared mailbox"))]),
-        (_l("Reports"), [FAIRNESS]),
+        (_l("Reports"), [REPORTS, FAIRNESS, ("reports.lists", _l("Lists for contact facts"))]),
         (
             _l("Settings"),
             [

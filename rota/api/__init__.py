@@ -11,4 +11,4 @@ from rota.extensions import csrf
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
 
-from rota.api import contacts, on_duty, openapi, shifts, telephony  # noqa: E402, F401
+from rota.api import contacts, on_duty, openapi, reports, shifts, telephony  # noqa: E402, F401

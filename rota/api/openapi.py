@@ -24,6 +24,22 @@ def operation(operation_id: str, summary: str, scope: str | None, responses: dic
     return {**op, "responses": responses}
 
 
+REPORT_PERIOD = [
+    query(
+        "from",
+        {"type": "string", "format": "date"},
+        "2026-03-01",
+        "First local day (default: of last month)",
+    ),
+    query(
+        "to",
+        {"type": "string", "format": "date"},
+        "2026-03-31",
+        "Last local day (default: of last month); at most two years in all",
+    ),
+    query("lang", {"enum": ["fi", "sv", "en"]}, "en", "Language of titles and labels"),
+]
+
 PATHS = {
     "/api/v1/openapi.json": {
         "get": operation(
@@ -81,6 +97,25 @@ PATHS = {
                 query("cursor", {"type": "string"}, None, "`next_cursor` of the previous page"),
                 query("limit", {"type": "integer", "minimum": 1, "maximum": 500}, 100),
             ],
+        )
+    },
+    "/api/v1/reports/contribution": {
+        "get": operation(
+            "contributionReport",
+            "Each member's contribution in a period (or one organisation's statement) and the "
+            "phone costs by payer, as tables",
+            "reports:read",
+            {"200": json_body(ref("Report"), "The report's tables"), "400": BAD_REQUEST},
+            parameters=[*REPORT_PERIOD, query("org", {"type": "string"}, None, "Short name")],
+        )
+    },
+    "/api/v1/reports/service": {
+        "get": operation(
+            "serviceReport",
+            "Contacts by channel, language, topic, municipality, hour; response times; calls",
+            "reports:read",
+            {"200": json_body(ref("Report"), "The report's tables"), "400": BAD_REQUEST},
+            parameters=REPORT_PERIOD,
         )
     },
     "/api/v1/telephony/events": {

@@ -54,7 +54,25 @@ def query(name: str, schema: dict, example, description: str = "") -> dict:
     return {**parameter, "description": description} if description else parameter
 
 
+CELL = {"type": ["string", "number", "null"]}
 SCHEMAS = {
+    "Report": closed(
+        {
+            "report": {"type": "string", "examples": ["summary", "statement-A", "service"]},
+            "from": {"type": "string", "format": "date"},
+            "to": {"type": "string", "format": "date"},
+            "language": {"enum": ["fi", "sv", "en"]},
+            "tables": {"type": "array", "items": ref("ReportTable")},
+        }
+    ),
+    "ReportTable": closed(
+        {
+            "key": {"type": "string", "description": "contribution, phone_costs, channel …"},
+            "title": TEXT,
+            "columns": {"type": "array", "items": TEXT},
+            "rows": {"type": "array", "items": {"type": "array", "items": CELL}},
+        }
+    ),
     "Error": closed(
         {
             "error": {"enum": sorted(set(CODES.values()))},

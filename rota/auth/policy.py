@@ -52,6 +52,7 @@ class TokenScope(StrEnum):
     CONTACTS = "contacts:read"
     TELEPHONY = "telephony:write"
     FEEDS = "feeds:read"
+    REPORTS = "reports:read"
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,24 @@ def staffing_scope(actor: Actor, shift_organisation_id: int) -> Scope:
 def may_staff_with(actor: Actor, person_organisation_id: int | None, shift_organisation_id) -> bool:
     """Whether the actor may name a person of that organisation to a shift of this one."""
     return actor.role == Role.COORDINATOR or person_organisation_id == shift_organisation_id
+
+
+# Reports
+
+
+def may_read_ring_summary(actor: Actor) -> bool:
+    """The ring summary (every member's contribution): the coordinator and organisation admins."""
+    return actor.role in (Role.COORDINATOR, Role.ORG_ADMIN)
+
+
+def may_read_statement(actor: Actor, organisation_id: int) -> bool:
+    """An organisation's contribution statement and phone costs: the coordinator, its admin."""
+    return manages_org(actor, organisation_id)
+
+
+def may_read_service_report(actor: Actor) -> bool:
+    """The service report (contacts, response times, feedback): the coordinator."""
+    return actor.role == Role.COORDINATOR
 
 
 # Contacts

@@ -31,6 +31,7 @@ from rota.contacts.routing.service import hand_over
 from rota.db import utcnow
 from rota.extensions import db, mail
 from rota.jobs.lease import LeaseKeeper, acquire_lease, holder_name, release_lease
+from rota.links import external_url
 from rota.members import lifecycle
 from rota.ops import logs
 from rota.ops.metrics import JOB_RUNS, JOB_SECONDS, count_poll
@@ -38,6 +39,8 @@ from rota.outbox.delivery import DeliverySettings, deliver, release_stale_claims
 from rota.outbox.service import MailSettings
 from rota.privacy import retention
 from rota.privacy.storage import reclaim
+from rota.reports import feedback, monthly
+from rota.reports.service import ReportSettings
 from rota.schedule import notify
 from rota.schedule.planning import generation
 
@@ -157,6 +160,33 @@ def send_signature_reminders(session: Session, now: datetime) -> int:
     return len(ids)
 
 
+def send_feedback_requests(session: Session, now: datetime) -> int:
+    """Ask the clients of newly closed contacts for feedback (when the ring does); returns
+    how many mails were queued."""
+    settings = feedback.FeedbackSettings.from_config(current_app.config)
+    ids = feedback.request_feedback(
+        session, now, settings, lambda secret: external_url("reports.feedback_page", secret=secret)
+    )
+    _deliver_now(session, now, ids)
+    return len(ids)
+
+
+def send_monthly_reports(session: Session, now: datetime) -> int:
+    """On the 1st: last month's ring summary and statements by mail (when the ring wants them)."""
+    config = current_app.config
+    if not config["REPORT_MONTHLY_MAIL"]:
+        return 0
+    ids = monthly.send_monthly_reports(
+        session,
+        now,
+        ReportSettings.from_config(config),
+        MailSettings.from_config(config),
+        external_url("reports.summary"),
+    )
+    _deliver_now(session, now, ids)
+    return len(ids)
+
+
 def poll_mail(session: Session, now: datetime) -> str:
     """Read the shared mailbox once with the app's configuration; returns what it did."""
     report = poll_mailbox(session, current_app.config, now)
@@ -182,6 +212,8 @@ register("memorandum", send_signature_reminders, hour=7, minute=45)
 register("outbox", deliver_outbox, at_start=True, minute="*")
 register("mail", poll_mail, at_start=True, minute="*")
 register("handover", hand_over, at_start=True, minute="*/5")
+register("feedback", send_feedback_requests, minute="*/10")
+register("monthly-reports", send_monthly_reports, day=1, hour=6, minute=0)
 
 
 def _run_in_app(app, name: str, trigger: CronTrigger | None) -> JobRun:

@@ -17,6 +17,8 @@ BAD_REQUESTS = {
     ("/api/v1/shifts", "get"): ({"from": "30.3.2026"}, None),
     ("/api/v1/contacts", "get"): ({"limit": "0"}, None),
     ("/api/v1/telephony/events", "post"): ({}, {"event": "rang", "call_id": "x"}),
+    ("/api/v1/reports/contribution", "get"): ({"org": "NOPE"}, None),
+    ("/api/v1/reports/service", "get"): ({"from": "2026-03-31", "to": "2026-03-01"}, None),
 }
 
 

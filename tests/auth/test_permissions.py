@@ -119,8 +119,24 @@ ROUTES = [
     ("GET", "/calls/new", EVERYONE),
     ("POST", "/calls/new", expect(LOGIN, 400, 400, 400)),
     ("POST", "/calls/{call_b}/called-back", expect(LOGIN, 404, 404, 302)),
+    ("POST", "/contacts/{contact_b}/facts", expect(LOGIN, 404, 404, 302)),
+    ("GET", "/reports/lists", COORDINATOR),
+    ("POST", "/reports/lists/topic", expect(LOGIN, 403, 403, 400)),
+    ("POST", "/reports/lists/options/0/retire", expect(LOGIN, 403, 403, 404)),
+    ("GET", "/reports", MANAGERS),
+    ("GET", "/reports/summary.csv", MANAGERS),
+    ("GET", "/reports/organisations/{org_a}", OWN_ORG),
+    ("GET", "/reports/organisations/{org_a}.pdf", OWN_ORG),
+    ("GET", "/reports/organisations/{org_b}", OTHER_ORG),
+    ("GET", "/reports/organisations/{org_b}.xlsx", OTHER_ORG),
+    ("GET", "/reports/service", COORDINATOR),
+    ("GET", "/reports/service.json", COORDINATOR),
+    ("GET", "/feedback/unknown-secret", expect(404, 404, 404, 404)),  # a client's link, no login
+    ("POST", "/feedback/unknown-secret", expect(404, 404, 404, 404)),
     ("POST", "/api/v1/telephony/events", expect(401, 401, 401, 401)),
     ("GET", "/api/v1/contacts", expect(401, 401, 401, 401)),
+    ("GET", "/api/v1/reports/contribution", expect(401, 401, 401, 401)),
+    ("GET", "/api/v1/reports/service", expect(401, 401, 401, 401)),
     ("GET", "/rota", EVERYONE),
     ("GET", "/rota/month", EVERYONE),
     ("GET", "/rota/mine", EVERYONE),
@@ -307,13 +323,22 @@ def held(counsellor, org_admin, coordinator, organisation, ring, deactivated):
 
 OPEN = held(200, 200, 200, 200, 200, 200)
 SHIFTS, ON_DUTY, CONTACTS = TokenScope.SHIFTS, TokenScope.ON_DUTY, TokenScope.CONTACTS
-TELEPHONY, FEEDS = TokenScope.TELEPHONY, TokenScope.FEEDS
+TELEPHONY, FEEDS, REPORTS = TokenScope.TELEPHONY, TokenScope.FEEDS, TokenScope.REPORTS
+# reports:read is offered to the coordinator only (the operator may give it to any token)
+COORDINATOR_ONLY = held(401, 401, 200, 200, 200, 401)
 API_ROUTES = [
     ("GET", "/api/v1/shifts", SHIFTS, held(401, 200, 200, 200, 200, 401)),
     ("GET", "/api/v1/on-duty", ON_DUTY, held(401, 200, 200, 200, 200, 401)),
     ("GET", "/api/v1/contacts", CONTACTS, held(401, 401, 200, 200, 200, 401)),
     ("POST", "/api/v1/telephony/events", TELEPHONY, held(401, 401, 201, 201, 201, 401)),
     ("GET", "/api/v1/openapi.json", None, OPEN),
+    ("GET", "/api/v1/reports/service", REPORTS, COORDINATOR_ONLY),
+    (
+        "GET",
+        "/api/v1/reports/contribution",
+        REPORTS,
+        COORDINATOR_ONLY,
+    ),
     ("GET", "/feeds/{secret}/ring.ics", FEEDS, held(404, 404, 200, 404, 200, 404)),
     ("GET", "/feeds/{secret}/organisations/{org_a}.ics", FEEDS, held(404, 200, 200, 200, 200, 404)),
     ("GET", "/feeds/{secret}/organisations/{org_b}.ics", FEEDS, held(404, 404, 200, 404, 200, 404)),

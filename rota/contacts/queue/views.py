@@ -24,6 +24,7 @@ from rota.forms import apply_error, form_data, form_page, mail_settings, options
 from rota.members.models import Role
 from rota.paging import cursors
 from rota.privacy import readlog
+from rota.reports.forms import facts_form
 
 bp = Blueprint("contacts", __name__)
 bp.record_once(lambda state: reasons.init_app(state.app))
@@ -63,6 +64,7 @@ def index():
 def _page(contact_id: int, status: int = 200, **forms):
     page = queue.contact_page(db.session, current_user, contact_id)
     forms = {"reply": ReplyForm(), "note": NoteForm(), "call": CallForm(), **forms}
+    forms.setdefault("facts", facts_form(db.session, contact_id))
     forms["reply"].also_to.choices = options((a, a) for a in page.others)
     may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
     return render_template(

@@ -1,0 +1,475 @@
+"""The reports of a period: each organisation's contribution against its memorandum, the phone
+costs by payer, and the service report. Read-only: figures are counted by SQL GROUP BYs and
+the few per-row figures (local hour, service time) by the pure `figures` module."""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import DateTime, String, func, select, type_coerce
+from sqlalchemy.orm import Session
+
+from rota.contacts.models import Call, CallOutcome, Contact
+from rota.errors import DomainError
+from rota.members.models import Organisation
+from rota.members.service import all_signatures, chosen_on, terms
+from rota.reports import figures
+from rota.reports.models import ContactFacts, ContactOutcome, FactOption, FeedbackRequest
+from rota.schedule.days import ensure_order, monday
+from rota.schedule.models import (
+    Absence,
+    Channel,
+    Shift,
+    ShiftChange,
+    ShiftChangeKind,
+    ShiftStatus,
+)
+from rota.schedule.planning.eligibility import Eligibility
+from rota.schedule.planning.generation import open_slots
+
+MAX_DAYS = 366 * 2
+MOVES = (ShiftChangeKind.TAKE, ShiftChangeKind.OVERRIDE)
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """What the reports read from the configuration: the service's zone, hours per committed
+    shift, and whether response times count only service hours (REPORT_SERVICE_TIME)."""
+
+    zone: ZoneInfo
+    shift_hours: float = 3.0
+    service_time: bool = True
+
+    @classmethod
+    def from_config(cls, config) -> "ReportSettings":
+        return cls(
+            ZoneInfo(config["TIMEZONE"]),
+            float(config["SHIFT_HOURS"]),
+            bool(config["REPORT_SERVICE_TIME"]),
+        )
+
+
+@dataclass(frozen=True)
+class Period:
+    """The local days `first`–`last` (inclusive) and their instants in UTC."""
+
+    first: date
+    last: date
+    start: datetime
+    end: datetime
+
+    @classmethod
+    def of(cls, first: date, last: date, zone: ZoneInfo) -> "Period":
+        """A period of at most two years; its instants run from local midnight to midnight."""
+        ensure_order(first, last, "last")
+        if (last - first).days >= MAX_DAYS:
+            raise DomainError(_l("Choose a period of at most two years."), field="last")
+        start = datetime.combine(first, time(), zone).astimezone(UTC)
+        end = datetime.combine(last + timedelta(days=1), time(), zone).astimezone(UTC)
+        return cls(first, last, start, end)
+
+
+# Contribution --------------------------------------------------------------------------------
+
+
+@dataclass
+class Contribution:
+    """One organisation's statement of a period (hours, counts, minutes)."""
+
+    organisation: Organisation
+    committed: float = 0.0
+    entitled: float = 0.0
+    assigned: float = 0.0
+    covered: float = 0.0
+    given_away: float = 0.0
+    taken: float = 0.0
+    contacts: int = 0
+    call_minutes: float = 0.0
+    cost_terms: list[str] = field(default_factory=list)
+
+    @property
+    def uncovered(self) -> float:
+        """Hours of its shifts with nobody there: no counsellor named, or the named one away."""
+        return self.assigned - self.covered
+
+
+def _absences(session: Session, period: Period) -> dict[int, list[tuple[datetime, datetime]]]:
+    query = select(Absence.user_id, Absence.starts_at, Absence.ends_at).where(
+        Absence.starts_at < period.end + timedelta(days=2),
+        Absence.ends_at > period.start - timedelta(days=2),
+    )
+    away: dict[int, list[tuple[datetime, datetime]]] = defaultdict(list)
+    for user_id, starts, ends in session.execute(query):
+        away[user_id].append((starts, ends))
+    return away
+
+
+def _covered_hours(starts, ends, away: list[tuple[datetime, datetime]]) -> float:
+    """Hours of a shift its counsellor is not away."""
+    gone = sum(
+        max(0.0, (min(ends, a_end) - max(starts, a_start)).total_seconds())
+        for a_start, a_end in away
+    )
+    return ((ends - starts).total_seconds() - gone) / 3600
+
+
+def _shift_hours(session: Session, period: Period, rows: dict, eligibility: Eligibility):
+    """Entitled, assigned and covered hours from the planned shifts of the period."""
+    away = _absences(session, period)
+    query = select(
+        Shift.local_day, Shift.starts_at, Shift.ends_at, Shift.organisation_id, Shift.counsellor_id
+    ).where(Shift.status == ShiftStatus.PLANNED, Shift.on_local_days(period.first, period.last))
+    for day, starts, ends, org_id, counsellor_id in session.execute(query):
+        length = (ends - starts).total_seconds() / 3600
+        rows[org_id].assigned += length
+        if counsellor_id is not None:
+            rows[org_id].covered += _covered_hours(starts, ends, away.get(counsellor_id, []))
+        shares = eligibility.weights(day)
+        total = sum(shares.values())
+        for member, weight in shares.items():
+            rows[member].entitled += length * weight / total
+
+
+def _moves(session: Session, period: Period, rows: dict) -> None:
+    """Hours of shifts taken from one organisation by another (offer taken, override)."""
+    query = (
+        select(
+            ShiftChange.from_organisation_id,
+            ShiftChange.to_organisation_id,
+            Shift.starts_at,
+            Shift.ends_at,
+        )
+        .join(Shift, Shift.id == ShiftChange.shift_id)
+        .where(
+            ShiftChange.kind.in_(MOVES),
+            ShiftChange.from_organisation_id != ShiftChange.to_organisation_id,
+            Shift.status == ShiftStatus.PLANNED,
+            Shift.on_local_days(period.first, period.last),
+        )
+    )
+    for giver, taker, starts, ends in session.execute(query):
+        length = (ends - starts).total_seconds() / 3600
+        rows[giver].given_away += length
+        rows[taker].taken += length
+
+
+def _commitments(session: Session, period: Period, rows: dict, shift_hours: float) -> None:
+    """Committed hours pro rata (a month's commitment spread over its days) and the cost terms
+    of every signature in force on some day of the period."""
+    signing_order = terms(all_signatures(session))
+    eligibility = Eligibility.load(session, shift_hours)
+    day = period.first
+    while day <= period.last:
+        for org_id, weight in eligibility.weights(day).items():
+            rows[org_id].committed += weight / figures.days_in_month(day)
+        for org_id, signature in chosen_on(signing_order, day).items():
+            if signature.cost_terms and signature.cost_terms not in rows[org_id].cost_terms:
+                rows[org_id].cost_terms.append(signature.cost_terms)
+        day += timedelta(days=1)
+
+
+def _in_period(column, period: Period):
+    return column >= period.start, column < period.end
+
+
+def _activity(session: Session, period: Period, rows: dict) -> None:
+    """Contacts received for each organisation and the minutes of their calls."""
+    contacts = (
+        select(Contact.organisation_id, func.count())
+        .where(*_in_period(Contact.received_at, period), Contact.organisation_id.is_not(None))
+        .group_by(Contact.organisation_id)
+    )
+    for org_id, count in session.execute(contacts):
+        rows[org_id].contacts = count
+    for org_id, seconds in session.execute(_call_seconds(period)):
+        rows[org_id].call_minutes = (seconds or 0) / 60
+
+
+def _call_seconds(period: Period):
+    """Seconds of calls started in the period, per organisation of their contact."""
+    return (
+        select(Contact.organisation_id, func.sum(Call.duration_seconds))
+        .join(Contact, Contact.id == Call.contact_id)
+        .where(
+            *_in_period(Call.started_at, period),
+            Contact.organisation_id.is_not(None),
+            Call.duration_seconds > 0,
+        )
+        .group_by(Contact.organisation_id)
+    )
+
+
+def contribution(
+    session: Session, first: date, last: date, settings: ReportSettings, org_id: int | None = None
+) -> list[Contribution]:
+    """Each organisation's statement of the period (one organisation's when `org_id` is given),
+    by name: committed, entitled, covered and uncovered hours, shifts given away and taken,
+    contacts, call minutes and the cost terms in force."""
+    period = Period.of(first, last, settings.zone)
+    orgs = {o.id: o for o in session.scalars(select(Organisation))}
+    rows: dict[int, Contribution] = {i: Contribution(o) for i, o in orgs.items()}
+    _commitments(session, period, rows, settings.shift_hours)
+    _shift_hours(session, period, rows, Eligibility.load(session, settings.shift_hours))
+    _moves(session, period, rows)
+    _activity(session, period, rows)
+    chosen = [row for i, row in rows.items() if org_id in (None, i) and _took_part(row)]
+    return sorted(chosen, key=lambda row: row.organisation.name.casefold())
+
+
+def _took_part(row: Contribution) -> bool:
+    return any((row.committed, row.entitled, row.assigned, row.contacts, row.call_minutes))
+
+
+# Phone costs ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PhoneCost:
+    """Call minutes of a month and an organisation, and who pays for them (its cost terms)."""
+
+    month: date
+    organisation: Organisation
+    payer: str
+    minutes: float
+
+
+def _payers(signing_order, first: date, last: date) -> dict[int, str]:
+    """Per organisation, the cost terms of its signature on its last day in force in the range."""
+    payers: dict[int, str] = {}
+    day = last
+    while day >= first:
+        for org_id, signature in chosen_on(signing_order, day).items():
+            payers.setdefault(org_id, signature.cost_terms)
+        day -= timedelta(days=1)
+    return payers
+
+
+def phone_costs(
+    session: Session, first: date, last: date, settings: ReportSettings, org_id: int | None = None
+) -> list[PhoneCost]:
+    """Call minutes per month and organisation, each under the cost terms in force that month
+    (the line a payer's share of the phone bill is read from)."""
+    Period.of(first, last, settings.zone)
+    signing_order = terms(all_signatures(session))
+    orgs = {o.id: o for o in session.scalars(select(Organisation))}
+    result = []
+    for month_first, month_last in figures.months(first, last):
+        month = Period.of(month_first, month_last, settings.zone)
+        payers = _payers(signing_order, month_first, month_last)
+        for member, seconds in session.execute(_call_seconds(month)):
+            if org_id in (None, member):
+                payer = payers.get(member, "")
+                result.append(PhoneCost(month_first, orgs[member], payer, seconds / 60))
+    return sorted(result, key=lambda c: (c.month, c.organisation.name.casefold()))
+
+
+# Service report ------------------------------------------------------------------------------
+
+
+@dataclass
+class ServiceReport:
+    """What the ring did in a period: contacts split every way, response times, calls."""
+
+    period: Period
+    service_time: bool
+    total: int = 0
+    by: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    heat: dict[tuple[int, int], int] = field(default_factory=dict)  # (weekday, hour) → count
+    weeks: list[tuple[date, int]] = field(default_factory=list)  # Monday → count
+    inside_hours: int = 0
+    outside_hours: int = 0
+    first_response: dict[str, figures.Spread] = field(default_factory=dict)  # "channel:x"/"org:x"
+    time_to_close: dict[str, figures.Spread] = field(default_factory=dict)
+    missed_calls: int = 0
+    called_back: int = 0
+    call_back_minutes: figures.Spread = figures.Spread(0, None, None)
+    referrals: list[tuple[str, int]] = field(default_factory=list)
+    feedback_asked: int = 0
+    ratings: dict[int, int] = field(default_factory=dict)  # rating 1–5 → answers
+
+    @property
+    def feedback_answered(self) -> int:
+        return sum(self.ratings.values())
+
+
+REPORTED = (Contact.merged_into_id.is_(None),)
+
+
+def _counts(session: Session, period: Period, column, *joins) -> list[tuple[str, int]]:
+    query = select(column, func.count()).select_from(Contact)
+    for target, on in joins:
+        query = query.outerjoin(target, on)
+    query = query.where(*_in_period(Contact.received_at, period), *REPORTED).group_by(column)
+    rows = [
+        (str(value) if value is not None else "", count) for value, count in session.execute(query)
+    ]
+    return sorted(rows, key=lambda r: (-r[1], r[0]))
+
+
+def _fact_counts(session: Session, period: Period, column) -> list[tuple[str, int]]:
+    facts = (ContactFacts, ContactFacts.contact_id == Contact.id)
+    return _counts(session, period, FactOption.label, facts, (FactOption, FactOption.id == column))
+
+
+def _splits(session: Session, period: Period) -> dict[str, list[tuple[str, int]]]:
+    facts = (ContactFacts, ContactFacts.contact_id == Contact.id)
+    return {
+        "channel": _counts(session, period, Contact.channel),
+        "language": _counts(session, period, Contact.language),
+        "topic": _fact_counts(session, period, ContactFacts.topic_id),
+        "municipality": _fact_counts(session, period, ContactFacts.municipality_id),
+        "client_group": _fact_counts(session, period, ContactFacts.client_group_id),
+        "outcome": _counts(session, period, ContactFacts.outcome, facts),
+    }
+
+
+def _clock(
+    session: Session, period: Period, until: datetime, zone: ZoneInfo
+) -> figures.ServiceClock:
+    """Service hours from the period's first day to the local day of `until`, as naive UTC."""
+    last = max(period.last, until.astimezone(zone).date())
+    slots = open_slots(session, period.first - timedelta(days=1), last, zone)
+    return figures.ServiceClock(
+        (s.starts_at.replace(tzinfo=None), s.ends_at.replace(tzinfo=None)) for s in slots
+    )
+
+
+# Read as stored (naive UTC instants, the channel's stored name): converting 200 000 rows to
+# aware datetimes and enums would cost more than the rest of the report.
+NAIVE_UTC = (Contact.received_at, Contact.first_response_at, Contact.closed_at)
+CHANNEL_KEYS = {stored: f"channel:{c.value}" for c in Channel for stored in (c.name, c.value)}
+EPOCH = datetime(1970, 1, 1)
+QUARTER = timedelta(minutes=15)  # every zone's offset is a multiple of 15 minutes
+
+
+def _seconds(at: datetime) -> float:
+    """Seconds since the epoch of a naive UTC datetime."""
+    return (at - EPOCH).total_seconds()
+
+
+class _LocalHours:
+    """(weekday, hour, Monday of the week) in the zone of naive UTC instants, worked out once
+    per quarter hour."""
+
+    def __init__(self, zone: ZoneInfo):
+        self.zone = zone
+        self.known: dict[int, tuple[int, int, date]] = {}
+
+    def of(self, at: datetime) -> tuple[int, int, date]:
+        bucket = (at - EPOCH) // QUARTER
+        found = self.known.get(bucket)
+        if found is None:
+            local = at.replace(tzinfo=UTC).astimezone(self.zone)
+            monday = local.date() - timedelta(days=local.weekday())
+            found = self.known[bucket] = (local.weekday(), local.hour, monday)
+        return found
+
+
+def _weeks_and_hours(report: ServiceReport, cells: Counter) -> None:
+    """The heat map and the contacts of each week (every week of the period, empty ones too)."""
+    period = report.period
+    weeks = Counter(
+        {monday(period.first) + timedelta(weeks=n): 0 for n in range(_week_count(period))}
+    )
+    for (weekday, hour, week), count in cells.items():
+        report.heat[(weekday, hour)] = report.heat.get((weekday, hour), 0) + count
+        weeks[week] += count
+    report.weeks = sorted(weeks.items())
+
+
+def _week_count(period: Period) -> int:
+    return (monday(period.last) - monday(period.first)).days // 7 + 1
+
+
+def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
+    """Heat map, inside/outside service hours, first response and time to close."""
+    period = report.period
+    query = (
+        select(
+            *(type_coerce(column, DateTime) for column in NAIVE_UTC),
+            type_coerce(Contact.channel, String),
+            Organisation.short_name,
+        )
+        .outerjoin(Organisation, Organisation.id == Contact.organisation_id)
+        .where(*_in_period(Contact.received_at, period), *REPORTED)
+    )
+    rows = session.execute(query).all()
+    latest = max((t for row in rows for t in row[:3] if t is not None), default=None)
+    clock = _clock(session, period, latest.replace(tzinfo=UTC) if latest else period.end, zone)
+    position = clock.open_seconds_until if report.service_time else _seconds
+    hours = _LocalHours(zone)
+    cells: Counter = Counter()
+    responses, closes = defaultdict(list), defaultdict(list)
+    for received, responded, closed, channel, org in rows:
+        cells[hours.of(received)] += 1
+        report.inside_hours += clock.is_open(received)
+        start = position(received)
+        keys = (CHANNEL_KEYS[channel], f"org:{org or ''}")
+        for at, into in ((responded, responses), (closed, closes)):
+            if at is not None:
+                minutes = (position(at) - start) / 60
+                for key in keys:
+                    into[key].append(minutes)
+    report.outside_hours = len(rows) - report.inside_hours
+    _weeks_and_hours(report, cells)
+    report.first_response = {k: figures.Spread.of(v) for k, v in sorted(responses.items())}
+    report.time_to_close = {k: figures.Spread.of(v) for k, v in sorted(closes.items())}
+
+
+def _calls(session: Session, report: ServiceReport) -> None:
+    query = select(Call.started_at, Call.callback_done_at).where(
+        *_in_period(Call.started_at, report.period),
+        Call.outcome.in_((CallOutcome.MISSED, CallOutcome.VOICEMAIL)),
+    )
+    rows = session.execute(query).all()
+    report.missed_calls = len(rows)
+    waits = [figures.wall_minutes(start, done) for start, done in rows if done is not None]
+    report.called_back = len(waits)
+    report.call_back_minutes = figures.Spread.of(waits)
+
+
+def _referrals(session: Session, period: Period) -> list[tuple[str, int]]:
+    query = (
+        select(Organisation.name, func.count())
+        .join(ContactFacts, ContactFacts.referred_organisation_id == Organisation.id)
+        .join(Contact, Contact.id == ContactFacts.contact_id)
+        .where(
+            ContactFacts.outcome == ContactOutcome.REFERRED_MEMBER,
+            *_in_period(Contact.received_at, period),
+            *REPORTED,
+        )
+        .group_by(Organisation.name)
+    )
+    return sorted(
+        ((name, count) for name, count in session.execute(query)), key=lambda r: (-r[1], r[0])
+    )
+
+
+def _feedback(session: Session, report: ServiceReport) -> None:
+    """Feedback asked of the period's clients, and their answers by rating."""
+    query = (
+        select(FeedbackRequest.rating, func.count())
+        .join(Contact, Contact.id == FeedbackRequest.contact_id)
+        .where(*_in_period(Contact.received_at, report.period))
+        .group_by(FeedbackRequest.rating)
+    )
+    for rating, count in session.execute(query):
+        report.feedback_asked += count
+        if rating is not None:
+            report.ratings[rating] = count
+
+
+def service_report(
+    session: Session, first: date, last: date, settings: ReportSettings
+) -> ServiceReport:
+    """The service report of the period (contacts received from `first` to `last`, local)."""
+    report = ServiceReport(Period.of(first, last, settings.zone), settings.service_time)
+    report.by = _splits(session, report.period)
+    report.total = sum(count for _value, count in report.by["channel"])
+    _times(session, report, settings.zone)
+    _calls(session, report)
+    report.referrals = _referrals(session, report.period)
+    _feedback(session, report)
+    return report
