@@ -65,6 +65,8 @@ def init_app(app):
         nav_items=nav_items,
         commitment=commitment,
         role_label=lambda role: ROLE_LABELS.get(role, role),
-        current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        current_locale=lambda: (
+            get_locale().language if get_locale() else app.config["BABEL_DEFAULT_LOCALE"]
+        ),
     )
     app.jinja_env.filters["phone"] = format_phone

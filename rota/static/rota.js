@@ -2,7 +2,8 @@
    1. Wide tables scroll inside their own region on narrow screens, not the whole page.
    2. Copy buttons (rendered hidden by the copy_field macro) copy a link to the clipboard.
    3. On a phone, the navigation folds behind a Menu button.
-   4. While someone types in a form, the server hears of it now and then, so that the
+   4. On a phone, the contact page's details and actions start folded (a drawer).
+   5. While someone types in a form, the server hears of it now and then, so that the
       inactivity timeout does not sign them out under a long reply. */
 (function () {
   "use strict";
@@ -73,6 +74,12 @@
     });
   }
 
+  /* The side panel of the contact page is open beside the thread; on a phone it starts folded. */
+  function foldDrawers() {
+    if (!window.matchMedia("(max-width: 60rem)").matches) return;
+    document.querySelectorAll("details[data-drawer]").forEach(function (drawer) { drawer.open = false; });
+  }
+
   var KEEP_ALIVE_EVERY = 5 * 60 * 1000;
 
   function keepAliveWhileTyping() {
@@ -89,6 +96,7 @@
   document.addEventListener("DOMContentLoaded", function () {
     keepAliveWhileTyping();
     foldNavigation();
+    foldDrawers();
     wrapTables();
     enableCopyButtons();
     window.addEventListener("resize", markScrollable);

@@ -111,6 +111,7 @@ ROUTES = [
     ("GET", "/contacts/{contact_a}/reassign", MANAGERS),
     ("GET", "/contacts/{contact_b}/reassign", OTHER_ORG),
     ("POST", "/contacts/{contact_b}/reassign", expect(LOGIN, 403, 404, 400)),
+    ("GET", "/contacts/search?q=asia", EVERYONE),
     ("GET", "/calls/new", EVERYONE),
     ("POST", "/calls/new", expect(LOGIN, 400, 400, 400)),
     ("POST", "/calls/{call_b}/called-back", expect(LOGIN, 404, 404, 302)),

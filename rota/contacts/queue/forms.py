@@ -36,7 +36,7 @@ class NoteForm(Form):
 class CallForm(Form):
     caller = StringField(_l("Caller's number"), validators=[DataRequired(), Length(max=60)])
     started_at = LocalDateTimeField(
-        _l("Time of the call"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Time of the call"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[Optional(), NumberRange(min=0, max=600)]

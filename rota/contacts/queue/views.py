@@ -1,6 +1,9 @@
 """The counsellor's queue and the contact page: claim, reply, note, calls, close, reassign,
 merge, and the parts of client mail."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,8 +15,15 @@ from rota.contacts import events
 from rota.contacts.phone import service as phone
 from rota.contacts.queue import merge as merging
 from rota.contacts.queue import reply
+from rota.contacts.queue import search as finding
 from rota.contacts.queue import service as queue
-from rota.contacts.queue.display import message_html, part_response, part_url
+from rota.contacts.queue.display import (
+    automatic_label,
+    delivery_reason,
+    message_html,
+    part_response,
+    part_url,
+)
 from rota.contacts.queue.forms import CallForm, MergeForm, NoteForm, ReassignForm, ReplyForm
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
@@ -26,7 +36,12 @@ from rota.members.models import Role
 bp = Blueprint("contacts", __name__)
 bp.record_once(lambda state: reasons.init_app(state.app))
 bp.record_once(
-    lambda state: state.app.jinja_env.globals.update(message_html=message_html, part_url=part_url)
+    lambda state: state.app.jinja_env.globals.update(
+        message_html=message_html,
+        part_url=part_url,
+        automatic_label=automatic_label,
+        delivery_reason=delivery_reason,
+    )
 )
 
 LABELS = {
@@ -57,14 +72,35 @@ def index():
     return render_template("contacts/queue.html", queues=queue.queues(db.session, current_user))
 
 
+def _now_here() -> datetime:
+    """This minute on the service's wall clock: what the call form starts with."""
+    local = utcnow().astimezone(ZoneInfo(_zone()))
+    return local.replace(tzinfo=None, second=0, microsecond=0)
+
+
 def _page(contact_id: int, status: int = 200, **forms):
     page = queue.contact_page(db.session, current_user, contact_id)
-    forms = {"reply": ReplyForm(), "note": NoteForm(), "call": CallForm(), **forms}
+    call = CallForm(data={"started_at": _now_here(), "caller": page.contact.client_phone})
+    forms = {"reply": ReplyForm(), "note": NoteForm(), "call": call, **forms}
     forms["reply"].also_to.choices = options((a, a) for a in page.others)
     may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
+    earlier = finding.earlier_contacts(db.session, current_user, page.contact)
     return render_template(
-        "contacts/contact.html", page=page, forms=forms, may_reassign=may_reassign
+        "contacts/contact.html",
+        page=page,
+        forms=forms,
+        may_reassign=may_reassign,
+        earlier=earlier,
     ), status
+
+
+@bp.get("/contacts/search")
+@login_required
+def search():
+    text = request.args.get("q", "")[:200]
+    region = phone.PhoneSettings.from_config(current_app.config).region
+    found = finding.search(db.session, current_user, text, region) if text.strip() else None
+    return render_template("contacts/search.html", text=text, found=found, limit=finding.LIMIT)
 
 
 @bp.get("/contacts/<int:contact_id>")
@@ -137,6 +173,7 @@ def send_reply(contact_id):
             ring=_ring(),
             zone=_zone(),
             also_to=form.also_to.data or (),
+            default_language=current_app.config["BABEL_DEFAULT_LOCALE"],
         ),
         _("Reply saved; it is sent from the ring's address."),
     )
@@ -156,8 +193,10 @@ def add_note(contact_id):
 
 
 def _call_fields(form) -> dict:
-    """The logged call's fields (the form reads its start time in the service zone)."""
-    return {**form_data(form), "settings": phone.PhoneSettings.from_config(current_app.config)}
+    """The logged call's fields (the form reads its start time in the service zone; empty is now)."""
+    fields = form_data(form)
+    fields["started_at"] = fields["started_at"] or utcnow()
+    return {**fields, "settings": phone.PhoneSettings.from_config(current_app.config)}
 
 
 def _log_call(session, contact, form):
@@ -176,7 +215,7 @@ def log_call(contact_id):
 @bp.route("/calls/new", methods=["GET", "POST"])
 @login_required
 def new_call():
-    form = CallForm()
+    form = CallForm(data={"started_at": _now_here()})
     if form.validate_on_submit() and (done := perform(_log_call, None, form, form=form)).ok:
         return done.redirect(_("Call logged."), "contacts.show", contact_id=done.result.contact_id)
     return form_page("contacts/call_form.html", form)
