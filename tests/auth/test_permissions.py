@@ -112,6 +112,16 @@ ROUTES = [
     ("GET", "/contacts/{contact_b}/reassign", OTHER_ORG),
     ("POST", "/contacts/{contact_b}/reassign", expect(LOGIN, 403, 404, 400)),
     ("GET", "/contacts/search?q=asia", EVERYONE),
+    ("GET", "/contacts/{contact_a}?saved={saved_ring}", EVERYONE),
+    ("GET", "/contacts/{contact_a}?saved={saved_b}", expect(LOGIN, 404, 404, 404)),
+    ("GET", "/saved-replies", MANAGERS),
+    ("GET", "/saved-replies/new", MANAGERS),
+    ("POST", "/saved-replies/new", expect(LOGIN, 403, 400, 400)),
+    ("GET", "/saved-replies/{saved_a}/edit", OWN_ORG),
+    ("GET", "/saved-replies/{saved_b}/edit", OTHER_ORG),
+    ("GET", "/saved-replies/{saved_ring}/edit", expect(LOGIN, 403, 404, 200)),
+    ("POST", "/saved-replies/{saved_ring}/edit", expect(LOGIN, 403, 404, 302)),
+    ("POST", "/saved-replies/{saved_b}/delete", expect(LOGIN, 403, 404, 302)),
     ("GET", "/calls/new", EVERYONE),
     ("POST", "/calls/new", expect(LOGIN, 400, 400, 400)),
     ("POST", "/calls/{call_b}/called-back", expect(LOGIN, 404, 404, 302)),
@@ -183,7 +193,7 @@ def world(app, make):
 
 def add_contacts(counsellor_a, person_b_id):
     """Contacts of counsellor A, of counsellor B (with a missed call), and the ring's queue."""
-    from rota.contacts.models import Attachment, Call, CallOutcome, Contact, Message
+    from rota.contacts.models import Attachment, Call, CallOutcome, Contact, Message, SavedReply
     from rota.members.models import User
 
     person_b = db.session.get(User, person_b_id)
@@ -212,7 +222,18 @@ def add_contacts(counsellor_a, person_b_id):
     )
     db.session.add(part)
     db.session.flush()
-    ids = {name: row.id for name, row in rows.items()}
+    saved = {
+        "saved_ring": SavedReply(organisation_id=None, language="fi", title="Aukiolo", text="Hei"),
+        "saved_a": SavedReply(
+            organisation_id=counsellor_a.organisation_id, language="fi", title="A", text="Hei"
+        ),
+        "saved_b": SavedReply(
+            organisation_id=person_b.organisation_id, language="sv", title="B", text="Hej"
+        ),
+    }
+    db.session.add_all(saved.values())
+    db.session.flush()
+    ids = {name: row.id for name, row in {**rows, **saved}.items()}
     return {**ids, "call_b": call.id, "attachment_b": part.id}
 
 

@@ -15,6 +15,7 @@ from rota.contacts import events
 from rota.contacts.phone import service as phone
 from rota.contacts.queue import merge as merging
 from rota.contacts.queue import reply
+from rota.contacts.queue import saved as saved_replies
 from rota.contacts.queue import search as finding
 from rota.contacts.queue import service as queue
 from rota.contacts.queue.display import (
@@ -24,13 +25,21 @@ from rota.contacts.queue.display import (
     part_response,
     part_url,
 )
-from rota.contacts.queue.forms import CallForm, MergeForm, NoteForm, ReassignForm, ReplyForm
+from rota.contacts.queue.forms import (
+    CallForm,
+    MergeForm,
+    NoteForm,
+    ReassignForm,
+    ReplyForm,
+    SavedReplyForm,
+)
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import apply_error, form_data, form_page, mail_settings, options, perform
+from rota.members import service as members
 from rota.members.models import Role
 
 bp = Blueprint("contacts", __name__)
@@ -81,16 +90,21 @@ def _now_here() -> datetime:
 def _page(contact_id: int, status: int = 200, **forms):
     page = queue.contact_page(db.session, current_user, contact_id)
     call = CallForm(data={"started_at": _now_here(), "caller": page.contact.client_phone})
+    chosen = request.args.get("saved", type=int)
+    if chosen is not None and "reply" not in forms:  # "Use" of a saved reply fills the box
+        text = saved_replies.get_usable(db.session, current_user, page.contact, chosen).text
+        forms["reply"] = ReplyForm(formdata=None, data={"text": text})
     forms = {"reply": ReplyForm(), "note": NoteForm(), "call": call, **forms}
     forms["reply"].also_to.choices = options((a, a) for a in page.others)
     may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
-    earlier = finding.earlier_contacts(db.session, current_user, page.contact)
     return render_template(
         "contacts/contact.html",
         page=page,
         forms=forms,
         may_reassign=may_reassign,
-        earlier=earlier,
+        earlier=finding.earlier_contacts(db.session, current_user, page.contact),
+        saved=saved_replies.usable(db.session, current_user, page.contact),
+        chosen=chosen,
     ), status
 
 
@@ -284,3 +298,70 @@ def merge(contact_id):
         return done.redirect(message, "contacts.show", contact_id=target.id)
     plan = _merge_plan(form, source) if form.into.data and not form.errors else None
     return form_page("contacts/merge.html", form, contact=source, plan=plan)
+
+
+def _saved_reply_form(reply=None) -> SavedReplyForm:
+    """The saved-reply form with the owners the user may choose: ring-wide only for the
+    coordinator, an organisation admin their own organisation."""
+    form = SavedReplyForm(obj=reply)
+    scope = policy.management_scope(current_user)
+    pairs = [(o.id, o.name) for o in members.organisations_by_name(db.session, scope)]
+    if policy.may_manage_saved_replies(current_user, None):
+        pairs.insert(0, ("", _("The whole ring")))
+    form.organisation_id.choices = options(pairs)
+    return form
+
+
+@bp.get("/saved-replies")
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def saved_reply_list():
+    replies = saved_replies.manageable(db.session, current_user)
+    may_change = {
+        r.id for r in replies if policy.may_manage_saved_replies(current_user, r.organisation_id)
+    }
+    return render_template("contacts/saved_replies.html", replies=replies, may_change=may_change)
+
+
+@bp.route("/saved-replies/new", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def new_saved_reply():
+    form = _saved_reply_form()
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                saved_replies.create, current_user, now=utcnow(), form=form, **form_data(form)
+            )
+        ).ok
+    ):
+        return done.redirect(_("Saved reply added."), "contacts.saved_reply_list")
+    return form_page("contacts/saved_reply_form.html", form, reply=None)
+
+
+@bp.route("/saved-replies/<int:reply_id>/edit", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def edit_saved_reply(reply_id):
+    reply = saved_replies.get_own(db.session, current_user, reply_id)
+    form = _saved_reply_form(reply)
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                saved_replies.update,
+                current_user,
+                reply_id,
+                now=utcnow(),
+                form=form,
+                **form_data(form),
+            )
+        ).ok
+    ):
+        return done.redirect(_("Saved reply changed."), "contacts.saved_reply_list")
+    return form_page("contacts/saved_reply_form.html", form, reply=reply)
+
+
+@bp.post("/saved-replies/<int:reply_id>/delete")
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def delete_saved_reply(reply_id):
+    done = perform(saved_replies.delete, current_user, reply_id)
+    return done.redirect(_("Saved reply removed."), "contacts.saved_reply_list")

@@ -10,7 +10,7 @@ from rota.contacts.models import Call, Message, MessageDirection
 from rota.contacts.queue import views
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage, OutboxStatus
-from tests.contacts.queue.test_queue import VISIBLE, contacts  # noqa: F401 (contacts is a fixture)
+from tests.contacts.queue.test_queue import VISIBLE
 
 PHONE = "+358401234567"
 
@@ -28,7 +28,7 @@ def test_search_by_address_finds_only_the_contacts_the_person_may_see(
     ring,
     contacts,
     other_client,
-    who,  # noqa: F811
+    who,
 ):
     login(getattr(ring, who))
     page = client.get("/contacts/search?q=C@Example.COM").get_data(as_text=True)
@@ -44,7 +44,7 @@ def test_the_contact_page_lists_the_clients_other_contacts_the_viewer_may_see(
     ring,
     contacts,
     other_client,
-    who,  # noqa: F811
+    who,
 ):
     login(getattr(ring, who))
     own = sorted(VISIBLE[who])[0]
