@@ -1,10 +1,12 @@
 """`flask --app rota …` commands: demo data and API tokens (other domains add theirs)."""
 
 import click
+from flask import current_app
 from flask.cli import AppGroup
 
 from rota.auth import tokens
 from rota.auth.policy import TokenScope
+from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.members.models import Organisation
@@ -14,10 +16,12 @@ token_cli = AppGroup("token", help="Create and list API tokens for integrations.
 
 @click.command("demo")
 def demo_command():
-    """Load the demo ring (once): 10 member organisations, memoranda and people."""
+    """Load the demo ring (once): 10 member organisations, memoranda, people, the rota from
+    today and a day's contacts."""
     from rota.demo import DEMO_PASSWORD, load_demo
+    from rota.schedule.planning.generation import RotaSettings
 
-    if load_demo(db.session):
+    if load_demo(db.session, utcnow(), RotaSettings.from_config(current_app.config)):
         db.session.commit()
         click.echo(f"Demo ring loaded. Every demo account's password is {DEMO_PASSWORD!r}.")
     else:

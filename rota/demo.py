@@ -1,15 +1,29 @@
-"""A demo ring modelled on the Central Finland pilot: 10 members, memoranda, people."""
+"""A demo ring modelled on the Central Finland pilot: 10 members, memoranda, people, the rota
+from today with named counsellors on today's shifts, and a day's contacts in every state."""
 
-from datetime import date, time
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 from werkzeug.security import generate_password_hash
 
+from rota.contacts.events import record_event
+from rota.contacts.models import (
+    Call,
+    CallOutcome,
+    Contact,
+    ContactEventKind,
+    ContactStatus,
+    Message,
+    MessageDirection,
+    SavedReply,
+)
 from rota.members import memoranda, people, service
-from rota.members.models import Organisation, Role
+from rota.members.models import Organisation, Role, User
 from rota.schedule.hours import closures
 from rota.schedule.hours import patterns as service_hours
+from rota.schedule.models import Shift
+from rota.schedule.planning import generation
 
 DEMO_PASSWORD = "demo-password"
 
@@ -145,8 +159,14 @@ def _people(session, org, index, password_hash):
         )
 
 
-def load_demo(session: Session) -> bool:
-    """Load the demo ring into an empty database; returns False if members already exist."""
+def load_demo(
+    session: Session, now: datetime | None = None, settings: generation.RotaSettings | None = None
+) -> bool:
+    """Load the demo ring into an empty database; returns False if members already exist.
+
+    With `now` and `settings` (the `flask demo` command) also the rota from today, with named
+    counsellors on today's shifts, a day's contacts in every state and saved replies.
+    """
     if session.scalar(select(Organisation.id).limit(1)) is not None:
         return False
     pilot, current = _agreements(session)
@@ -184,6 +204,10 @@ def load_demo(session: Session) -> bool:
             memoranda.withdraw(session, signature, date(2027, 1, 1), "Resources moved elsewhere.")
         _people(session, org, index, password_hash)
     _service_hours(session)
+    if now is not None and settings is not None:
+        on_duty = _rota_from_today(session, now, settings)
+        _contacts_of_the_day(session, now, on_duty)
+        _saved_replies(session, now)
     return True
 
 
@@ -219,3 +243,176 @@ def _service_hours(session: Session) -> None:
             name="Kesätauko",
             actor_id=None,
         )
+
+
+def _rota_from_today(session: Session, now: datetime, settings) -> list[User]:
+    """Two weeks of rota from this morning; today's shifts get a counsellor of their member.
+
+    The counsellors on today's shifts, in shift order (the ring's first counsellor when the
+    service is closed today).
+    """
+    today = now.astimezone(settings.zone).date()
+    morning = datetime.combine(today, time(0), settings.zone).astimezone(UTC)
+    generation.generate(session, today + timedelta(days=13), morning, settings=settings)
+    on_duty = []
+    shifts = session.scalars(
+        select(Shift).where(Shift.local_day == today).order_by(Shift.starts_at)
+    )
+    for n, shift in enumerate(shifts):
+        team = session.scalars(
+            select(User)
+            .where(User.organisation_id == shift.organisation_id, User.role == Role.COUNSELLOR)
+            .order_by(User.id)
+        ).all()
+        shift.counsellor_id = team[n % len(team)].id
+        on_duty.append(team[n % len(team)])
+    if not on_duty:
+        on_duty = [session.scalars(select(User).where(User.role == Role.COUNSELLOR)).first()]
+    session.flush()
+    return on_duty
+
+
+# minutes ago, subject, client, address or phone, language, state, the client's text
+DAY = [
+    (
+        25,
+        "Hakemus yhteishakuun",
+        "Aino Aaltonen",
+        "aino.aaltonen@example.com",
+        "fi",
+        "new",
+        "Hei! Haen syksyllä aikuiskoulutukseen. Mistä löydän hakulomakkeen?",
+    ),
+    (
+        70,
+        "Kysymys oppisopimuksesta",
+        "Mikko Mäkelä",
+        "mikko.makela@example.com",
+        "fi",
+        "claimed",
+        "Voiko oppisopimuksen tehdä osa-aikatyössä? Työskentelen kaupassa 20 h viikossa.",
+    ),
+    (
+        140,
+        "Fråga om yrkesutbildning",
+        "Saga Lindholm",
+        "saga.lindholm@example.com",
+        "sv",
+        "answered",
+        "Hej! Jag vill byta bransch. Kan ni hjälpa mig att hitta en utbildning?",
+    ),
+    (
+        260,
+        "Kiitos avusta",
+        "Eeva Eskola",
+        "eeva.eskola@example.com",
+        "fi",
+        "closed",
+        "Kiitos, sain hakemuksen lähetettyä!",
+    ),
+    (35, "", "", "+358401234567", "fi", "missed", ""),
+]
+
+
+def _contacts_of_the_day(session: Session, now: datetime, on_duty: list[User]) -> None:
+    """A day's contacts in every state: new, claimed, answered, closed, a missed call."""
+    for n, (minutes, subject, name, address, language, state, text) in enumerate(DAY):
+        counsellor = on_duty[n % len(on_duty)]
+        at = now - timedelta(minutes=minutes)
+        phone = state == "missed"
+        contact = Contact(
+            channel="phone" if phone else "email",
+            subject=subject,
+            client_name=name,
+            client_email="" if phone else address,
+            client_phone=address if phone else "",
+            language=language,
+            owner_id=None if state == "new" else counsellor.id,
+            organisation_id=counsellor.organisation_id,
+            received_at=at,
+            updated_at=at,
+        )
+        session.add(contact)
+        session.flush()
+        contact.reference = f"R-{contact.id}"
+        record_event(session, contact, ContactEventKind.RECEIVED, at)
+        if phone:
+            session.add(
+                Call(
+                    contact_id=contact.id,
+                    caller=address,
+                    started_at=at,
+                    outcome=CallOutcome.MISSED,
+                    callback_needed=True,
+                )
+            )
+            record_event(session, contact, ContactEventKind.CALL_MISSED, at)
+            continue
+        session.add(
+            Message(
+                contact_id=contact.id,
+                direction=MessageDirection.IN,
+                from_name=name,
+                from_addr=address,
+                subject=subject,
+                body_text=text,
+                created_at=at,
+            )
+        )
+        if state == "new":
+            continue
+        contact.status, contact.opened_at = ContactStatus.OPEN, at + timedelta(minutes=5)
+        record_event(
+            session, contact, ContactEventKind.CLAIMED, contact.opened_at, actor_id=counsellor.id
+        )
+        if state in ("answered", "closed"):
+            replied = at + timedelta(minutes=30)
+            answer = {"fi": "Hienoa, kiitos kun kerroit!", "sv": "Hej! Vi ringer dig i morgon."}
+            session.add(
+                Message(
+                    contact_id=contact.id,
+                    direction=MessageDirection.OUT,
+                    author_id=counsellor.id,
+                    body_text=answer[language],
+                    created_at=replied,
+                )
+            )
+            contact.first_response_at = replied
+            record_event(
+                session, contact, ContactEventKind.REPLIED, replied, actor_id=counsellor.id
+            )
+        if state == "closed":
+            contact.status, contact.closed_at = ContactStatus.CLOSED, at + timedelta(minutes=40)
+            record_event(
+                session, contact, ContactEventKind.CLOSED, contact.closed_at, actor_id=counsellor.id
+            )
+    session.flush()
+
+
+SAVED_REPLIES = [
+    (
+        "fi",
+        "Aukioloajat",
+        "Hei!\n\nOhjauspalvelu palvelee puhelimessa ma–to klo 9–15 ja "
+        "sähköpostilla ma–pe. Vastaamme viestiisi seuraavana arkipäivänä.",
+    ),
+    (
+        "sv",
+        "Öppettider",
+        "Hej!\n\nVägledningen svarar i telefon mån–tors kl. 9–15 och per "
+        "e-post mån–fre. Vi svarar på ditt meddelande följande vardag.",
+    ),
+    (
+        "en",
+        "Opening hours",
+        "Hello,\n\nThe guidance service answers the phone Mon–Thu "
+        "9–15 and e-mail Mon–Fri. We answer your message on the next working day.",
+    ),
+]
+
+
+def _saved_replies(session: Session, now: datetime) -> None:
+    """Ring-wide saved replies in the three languages."""
+    for language, title, text in SAVED_REPLIES:
+        session.add(SavedReply(language=language, title=title, text=text, updated_at=now))
+    session.flush()

@@ -27,3 +27,26 @@ def test_demo_loads_only_into_an_empty_ring(app, runner, make):
     result = runner.invoke(args=["demo"])
     assert "demo data not loaded" in result.output
     assert db.session.scalar(db.select(db.func.count()).select_from(Organisation)) == 1
+
+
+def test_the_demo_shows_today_working_contacts_in_every_state_and_named_shifts(
+    app, runner, monkeypatch
+):
+    from datetime import UTC, datetime
+
+    import rota.cli
+    from rota.contacts.models import Call, Contact, SavedReply
+    from rota.schedule.models import Shift
+
+    # a Tuesday in March at 13:00 in Helsinki: the service is open
+    monkeypatch.setattr(rota.cli, "utcnow", lambda: datetime(2026, 3, 3, 11, 0, tzinfo=UTC))
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    today = db.session.scalars(db.select(Shift).filter_by(local_day=date(2026, 3, 3))).all()
+    assert today and all(shift.counsellor_id for shift in today)
+    contacts = db.session.scalars(db.select(Contact)).all()
+    states = {(c.status, c.owner_id is not None, c.first_response_at is not None) for c in contacts}
+    assert {("new", False, False), ("open", True, False), ("open", True, True)} <= states
+    assert ("closed", True, True) in states
+    missed = db.session.scalars(db.select(Call)).one()
+    assert missed.callback_needed and missed.callback_done_at is None
+    assert {r.language for r in db.session.scalars(db.select(SavedReply))} == {"fi", "sv", "en"}
