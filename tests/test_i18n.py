@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, format_date, format_decimal, gettext
+from flask_babel import force_locale, format_date, format_decimal, gettext, refresh
 
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
@@ -290,3 +290,19 @@ def test_mail_to_clients_and_counsellors_is_wholly_in_their_language(app, make, 
     }
     assert failures == {"reply": [], "acknowledgement": [], "notice": []}
     assert "email" not in notice and "e-mail" not in notice
+
+
+def test_file_sizes_and_dates_on_pages_follow_the_language(app, client):
+    from rota.templating import file_size
+
+    with force_locale("fi"):
+        assert (file_size(28), file_size(1536)) == ("28 t", "1,5 kt")
+    with force_locale("sv"):
+        assert file_size(2_250_000) == "2,2 MB"
+    with force_locale("en_GB"):
+        assert file_size(1536) == "1.5 kB"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()
+        assert format_date(date(2026, 3, 30), "full") == "Monday, 30 March 2026"  # en_GB
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
