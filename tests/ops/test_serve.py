@@ -176,6 +176,19 @@ def test_two_web_hosts_and_one_scheduler_share_one_ring(
     assert [m.rcpt_tos for m in received] == [(CLIENT,), (CLIENT,)]
     assert "tässä vastaus" in received[1].message.get_body().get_content()
 
+    # Signing out on B ends the session on A too: a saved copy of its cookies is dead on both.
+    saved = Browser()
+    saved.cookies = dict(aino.cookies)
+    assert aino.submit(b + "/contacts", b + "/logout", {}).status == 302
+    for url in (a, b):
+        assert saved.get(url + "/contacts").status == 302  # to the sign-in page
+    # Wrong passwords on A and B count together: after ten, even the right one is refused.
+    for url in (a, b) * 5:
+        form = {"email": counsellor, "password": "not-the-password"}
+        assert Browser().submit(url + "/login", url + "/login", form).status == 400
+    form = {"email": counsellor, "password": factories.PASSWORD}
+    assert Browser().submit(b + "/login", b + "/login", form).status == 429
+
     # Both are ready (scheduler, mailbox, outbox, migrations); A's metrics sum its workers.
     for url in (a, b):
         wait_until(lambda url=url: answers(url + "/readyz"), 60, f"{url} is ready")
