@@ -71,6 +71,11 @@ def file_size(size: int) -> str:
     return format_unit(size, "digital-byte", length="short", locale=locale)
 
 
+def decimal(value: float, signed: bool = False) -> str:
+    """A number with one decimal in the reader's format (12,5 in fi/sv; 12.5 in en)."""
+    return format_decimal(value, "+#,##0.0;-#,##0.0" if signed else "#,##0.0")
+
+
 def init_app(app):
     """Expose the helpers to Jinja."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -83,4 +88,5 @@ def init_app(app):
         ),
     )
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["decimal"] = decimal
     app.jinja_env.filters["filesizeformat"] = file_size  # Jinja's own speaks English only

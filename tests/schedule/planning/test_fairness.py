@@ -59,3 +59,12 @@ def test_fairness_command_prints_the_table(generated, runner):
     assert set(rows) == {"A", "B", "C"} and "50.0%" in rows["A"]
     bad = runner.invoke(args=["fairness", "--from", "2026-06-30", "--to", "2026-01-01"])
     assert bad.exit_code != 0 and "last day" in bad.output
+
+
+def test_fairness_numbers_have_a_decimal_comma_in_finnish_and_swedish(generated, client, login):
+    _orgs, admin = generated
+    login(admin)
+    for language in ("fi", "sv"):
+        client.post("/language", data={"language": language})
+        page = client.get("/fairness?first=2026-01-01&last=2026-06-30").get_data(as_text=True)
+        assert "50,0 %" in page and "16,7 %" in page and "16.7" not in page, language
