@@ -52,6 +52,7 @@ def import_models():
     from rota.jobs import lease as job_models  # noqa: F401
     from rota.members import models as member_models  # noqa: F401
     from rota.outbox import models as outbox_models  # noqa: F401
+    from rota.privacy import models as privacy_models  # noqa: F401
     from rota.schedule import models as schedule_models  # noqa: F401
 
 
@@ -116,6 +117,9 @@ def register_blueprints(app):
     from rota.contacts.queue import views as contacts
 
     app.register_blueprint(contacts.bp)
+    from rota.privacy import views as privacy
+
+    app.register_blueprint(privacy.bp)
 
 
 def register_commands(app):

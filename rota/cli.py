@@ -85,3 +85,6 @@ def init_app(app):
     from rota.ops import cli as ops_cli
 
     ops_cli.init_app(app)
+    from rota.privacy.cli import client_cli
+
+    app.cli.add_command(client_cli)

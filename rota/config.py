@@ -68,6 +68,13 @@ DEFAULTS = {
     "MAIL_MAX_BYTES": 25 * 1024 * 1024,
     "MAIL_OWN_ADDRESSES": [],  # other addresses of ours that deliver to the shared mailbox
     "ACK_TEXT": {},  # {"fi": "…"}: overrides the acknowledgement; {reference}, {hours} filled in
+    # Privacy (rota.privacy): how long each class of personal data is kept, the notice clients read
+    "RETENTION_CONTACT_MONTHS": 24,  # message texts, attachments, names: months after closing
+    "RETENTION_RAW_MAIL_DAYS": 90,  # the raw bytes of fetched mail: days after ingest
+    "RETENTION_CALL_EVENT_DAYS": 30,  # telephony event payloads: days after they came
+    "RETENTION_OUTBOX_DAYS": 30,  # outgoing mail's copy in the outbox: days after sending
+    "RETENTION_READ_LOG_MONTHS": 24,  # who opened which contact: months
+    "PRIVACY_NOTICE": {},  # {"fi": "…"}: the ring's own notice at /privacy, else the built-in one
     "PUBLIC_FEED": True,  # /feeds/public/ring.ics: the ring's rota without personal data
     "FEED_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL / X-PUBLISHED-TTL of the calendar feeds
     # Operations (rota.ops): logs, metrics, readiness

@@ -24,11 +24,12 @@ event.listen(Engine, "handle_error", scrub)  # no client data in database error 
 
 @event.listens_for(Engine, "connect")
 def _sqlite_pragmas(dbapi_connection, _record):
-    """Turn on foreign keys, WAL and a busy timeout for SQLite connections."""
+    """Turn on foreign keys, WAL, a busy timeout and zeroing of deleted content for SQLite."""
     if type(dbapi_connection).__module__.startswith("sqlite3"):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")  # WAL: safe against a process crash
         cursor.execute("PRAGMA busy_timeout=5000")
+        cursor.execute("PRAGMA secure_delete=ON")  # purged and erased data is overwritten
         cursor.close()

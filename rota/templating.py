@@ -30,6 +30,7 @@ NAVIGATION = [
     ("rota_admin.closure_list", _l("Closures"), (C,)),
     ("planning.fairness", _l("Fairness"), (C, A)),
     ("mail.problems", _l("Shared mailbox"), (C,)),
+    ("privacy.admin", _l("Privacy"), (C,)),
 ]
 
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}

@@ -203,6 +203,15 @@ def may_reassign_to(actor: Actor, person_organisation_id: int | None) -> bool:
     return actor.role == Role.COORDINATOR or person_organisation_id == actor.organisation_id
 
 
+# A client's data (rota.privacy)
+
+
+def may_handle_client_data(actor: Actor) -> bool:
+    """Only the coordinator (for the ring, the controller) exports or erases a client's data,
+    sees the read log and the retention runs."""
+    return actor.role == Role.COORDINATOR
+
+
 # API tokens and calendar feeds
 
 _OFFERED_SCOPES = {

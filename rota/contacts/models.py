@@ -81,6 +81,8 @@ class Contact(db.Model):
     # the contact whose reference tag its first mail carried from an address not of that contact
     mentions_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
+    # its personal fields were cleared (retention or a client's erasure): the row stays for counts
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()

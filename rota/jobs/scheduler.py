@@ -35,6 +35,8 @@ from rota.ops import logs
 from rota.ops.metrics import JOB_RUNS, JOB_SECONDS, count_poll
 from rota.outbox.delivery import DeliverySettings, deliver, release_stale_claims
 from rota.outbox.service import MailSettings
+from rota.privacy import retention
+from rota.privacy.storage import reclaim
 from rota.schedule import notify
 from rota.schedule.planning import generation
 
@@ -150,7 +152,17 @@ def poll_mail(session: Session, now: datetime) -> str:
     return report.summary()
 
 
+def purge_expired(session: Session, now: datetime) -> str:
+    """Clear personal data past its retention period (the run is stored); what it cleared."""
+    settings = retention.RetentionSettings.from_config(current_app.config)
+    report = retention.purge(session, now, settings)
+    session.commit()
+    reclaim(db.engine)
+    return report.summary()
+
+
 register("horizon", extend_horizon, hour=2, minute=15)
+register("retention", purge_expired, hour=3, minute=30)
 register("reminders", send_reminders, hour="8-20", minute=5)
 register("coverage", send_coverage_warnings, hour=7, minute=30)
 register("outbox", deliver_outbox, at_start=True, minute="*")
@@ -217,8 +229,17 @@ def scheduler_command(metrics_port, metrics_host):
 
 @click.command("run-job")
 @click.argument("name", type=click.Choice(sorted(JOBS)))
+@click.option("--dry-run", is_flag=True, help="retention only: list what would go, change nothing")
 @with_appcontext
-def run_job_command(name):
+def run_job_command(name, dry_run):
     """Run one scheduled job now, under its lease."""
+    if dry_run:
+        if name != "retention":
+            raise click.UsageError("--dry-run is for the retention job only.")
+        settings = retention.RetentionSettings.from_config(current_app.config)
+        report = retention.purge(db.session, utcnow(), settings, dry_run=True)
+        click.echo(f"retention: {report.summary()}")
+        click.echo("\n".join(report.lines()))
+        return
     outcome = run_job(name)
     click.echo(f"{name}: {outcome.result}" if outcome.ran else f"{name}: skipped (lease held)")

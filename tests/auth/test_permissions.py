@@ -151,6 +151,16 @@ ROUTES = [
     ("GET", "/mail", COORDINATOR),
     ("POST", "/mail/raw/0/reprocess", expect(LOGIN, 403, 403, 302)),
     ("GET", "/mail/raw/0.eml", expect(LOGIN, 403, 403, 404)),
+    ("GET", "/privacy", expect(200, 200, 200, 200)),
+    ("GET", "/privacy/admin", COORDINATOR),
+    ("GET", "/privacy/clients", COORDINATOR),
+    ("POST", "/privacy/clients", expect(LOGIN, 403, 403, 400)),
+    ("POST", "/privacy/clients/export", expect(LOGIN, 403, 403, 400)),
+    ("POST", "/privacy/clients/erase", expect(LOGIN, 403, 403, 400)),
+    ("GET", "/contacts/{contact_a}/reads", COORDINATOR),
+    ("GET", "/contacts/{contact_b}/reads", COORDINATOR),
+    ("GET", "/people/{person_a}/reads", COORDINATOR),
+    ("GET", "/people/{person_b}/reads", COORDINATOR),
     ("POST", "/session/alive", expect(LOGIN, 204, 204, 204)),
     ("POST", "/logout", expect(LOGIN, 302, 302, 302)),  # last: it signs out
 ]

@@ -21,6 +21,7 @@ from rota.contacts.mail.mime.message import ParsedMessage
 from rota.contacts.models import Acknowledgement, MessageDirection
 from rota.i18n import service_date
 from rota.outbox.service import domain_of
+from rota.privacy.notice import notice_line
 from rota.schedule.models import Channel, ServicePattern
 
 LANGUAGES = ("fi", "sv", "en")
@@ -85,7 +86,8 @@ def _default_text(config: Mapping, reference: str, hours: list[str]) -> str:
 def acknowledgement_text(
     session, config: Mapping, language: str, reference: str, day, texts: dict
 ) -> str:
-    """The acknowledgement in `language`: the configured ACK_TEXT, or the built-in text.
+    """The acknowledgement in `language`: the configured ACK_TEXT, or the built-in text, and
+    the link to the privacy notice.
 
     `texts` (a dict kept for one ingest batch) holds the text per day and language with a
     {reference} placeholder, so the opening hours and translations are read once.
@@ -95,9 +97,10 @@ def acknowledgement_text(
             hours = opening_hours(session, day, language)
             override = (config.get("ACK_TEXT") or {}).get(language)
             if override:
-                texts[day, language] = override.replace("{hours}", "\n".join(hours))
+                text = override.replace("{hours}", "\n".join(hours))
             else:
-                texts[day, language] = _default_text(config, "{reference}", hours)
+                text = _default_text(config, "{reference}", hours)
+            texts[day, language] = f"{text}\n\n{notice_line(language)}"
     return texts[day, language].replace("{reference}", reference)
 
 

@@ -2,8 +2,10 @@
 
 Client HTML never makes the counsellor's browser fetch anything from elsewhere: an image shows
 only when it is a ``cid:`` part of the message itself, served from our own route after the
-viewer's right to see the contact is checked. A part is shown inline only when it is a raster
-image; anything else (HTML, SVG, PDF …) is a download that cannot run in our origin.
+viewer's right to see the contact is checked. Every part is served as a download
+(Content-Disposition: attachment, which an <img> ignores): a raster image keeps its type so the
+page can show it, anything else (HTML, SVG, PDF …) is application/octet-stream and cannot run
+in our origin.
 """
 
 from io import BytesIO
@@ -79,12 +81,12 @@ def message_html(message: Message) -> Markup:
 
 
 def part_response(attachment: Attachment) -> Response:
-    """A stored part: a raster image inline, anything else as a download, never sniffed."""
-    inline = attachment.content_type in INLINE_TYPES
+    """A stored part as a download, never sniffed; only a raster image keeps its type."""
+    image = attachment.content_type in INLINE_TYPES
     response = send_file(
         BytesIO(attachment.data),
-        mimetype=attachment.content_type if inline else "application/octet-stream",
-        as_attachment=not inline,
+        mimetype=attachment.content_type if image else "application/octet-stream",
+        as_attachment=True,
         download_name=attachment.filename,
         max_age=0,
     )

@@ -41,6 +41,7 @@ from rota.extensions import db
 from rota.forms import apply_error, form_data, form_page, mail_settings, options, perform
 from rota.members import service as members
 from rota.members.models import Role
+from rota.privacy import readlog
 
 bp = Blueprint("contacts", __name__)
 bp.record_once(lambda state: reasons.init_app(state.app))
@@ -120,13 +121,19 @@ def search():
 @bp.get("/contacts/<int:contact_id>")
 @login_required
 def show(contact_id):
-    return _page(contact_id)
+    page = _page(contact_id)
+    readlog.record_read(db.session, current_user, contact_id, utcnow())
+    db.session.commit()
+    return page
 
 
 @bp.get("/contacts/<int:contact_id>/attachments/<int:attachment_id>")
 @login_required
 def attachment(contact_id, attachment_id):
-    return part_response(queue.get_attachment(db.session, current_user, contact_id, attachment_id))
+    part = queue.get_attachment(db.session, current_user, contact_id, attachment_id)
+    readlog.record_read(db.session, current_user, contact_id, utcnow(), attachment_id=part.id)
+    db.session.commit()
+    return part_response(part)
 
 
 def _act(contact_id: int, action, message: str):

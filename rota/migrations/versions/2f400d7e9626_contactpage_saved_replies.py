@@ -1,7 +1,7 @@
 """contactpage: saved replies (canned answers per language, ring-wide or one organisation's)
 
 Revision ID: 2f400d7e9626
-Revises: 58e4d891d71d
+Revises: 9d2f6a1c4e83
 Create Date: 2026-12-03 03:05:00
 
 """
@@ -12,7 +12,7 @@ import rota.db
 
 
 revision = '2f400d7e9626'
-down_revision = '58e4d891d71d'
+down_revision = '9d2f6a1c4e83'
 branch_labels = None
 depends_on = None
 
