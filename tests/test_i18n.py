@@ -306,3 +306,5 @@ def test_file_sizes_and_dates_on_pages_follow_the_language(app, client):
         assert format_date(date(2026, 3, 30), "full") == "Monday, 30 March 2026"  # en_GB
     page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<html lang="en">' in page
+    notice = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<div lang="en">' in notice  # a language tag, not the en_GB of the formats
