@@ -16,18 +16,19 @@ token_cli = AppGroup("token", help="Create and list API tokens for integrations.
 
 @click.command("demo")
 def demo_command():
-    """Load the demo ring (once): 10 member organisations, memoranda, people and the rota with
-    counsellors named on the next four weeks' shifts."""
-    from rota.demo import DEMO_PASSWORD, load_demo, plan_demo_rota
+    """Load the demo ring (once): 10 member organisations, memoranda, people, the rota with
+    counsellors named on the next four weeks' shifts, and a day's contacts."""
+    from rota.demo import DEMO_PASSWORD, load_demo, load_demo_day, plan_demo_rota
     from rota.schedule.planning.generation import RotaSettings
 
     if load_demo(db.session):
         db.session.flush()
-        settings = RotaSettings.from_config(current_app.config)
-        named = plan_demo_rota(db.session, utcnow(), settings)
+        now, settings = utcnow(), RotaSettings.from_config(current_app.config)
+        named = plan_demo_rota(db.session, now, settings)
+        load_demo_day(db.session, now, settings)
         db.session.commit()
         click.echo(f"Demo ring loaded. Every demo account's password is {DEMO_PASSWORD!r}.")
-        click.echo(f"Counsellors named on {named} shifts of the coming four weeks.")
+        click.echo(f"Counsellors named on {named} shifts from today to four weeks ahead.")
     else:
         click.echo("The database already has member organisations; demo data not loaded.")
 

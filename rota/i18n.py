@@ -10,18 +10,27 @@ from flask_login import current_user
 from rota.db import utcnow
 from rota.extensions import babel
 
+# The formats a language writes dates and numbers in: English as in the UK (3 March 2026, 15:30),
+# not the US; the catalog stays the language's own (gettext falls back from en_GB to en).
+BABEL_LOCALES = {"en": "en_GB"}
+
+
+def formats_of(language: str) -> str:
+    """The Babel locale whose date and number formats a language uses."""
+    return BABEL_LOCALES.get(language, language)
+
 
 def select_locale() -> str:
     """The interface language: profile, then the switch, then Accept-Language, then default."""
     languages = current_app.config["LANGUAGES"]
     default = current_app.config["BABEL_DEFAULT_LOCALE"]
     if not has_request_context():  # scheduled jobs and commands: mail chooses with force_locale
-        return default
+        return formats_of(default)
     if current_user and current_user.is_authenticated and current_user.locale in languages:
-        return current_user.locale
+        return formats_of(current_user.locale)
     if session.get("locale") in languages:
-        return session["locale"]
-    return request.accept_languages.best_match(languages) or default
+        return formats_of(session["locale"])
+    return formats_of(request.accept_languages.best_match(languages) or default)
 
 
 def select_timezone() -> str:

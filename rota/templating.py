@@ -1,6 +1,7 @@
 """What every template can use: navigation by role, labels, phone formatting."""
 
 import phonenumbers
+from babel.units import format_unit
 from flask import current_app
 from flask_babel import format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
@@ -107,6 +108,23 @@ def format_phone(number: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+FILE_UNITS = (("digital-megabyte", 1_000_000), ("digital-kilobyte", 1_000))
+
+
+def file_size(size: int) -> str:
+    """A file's size in the reader's language and number format (1,5 kt, 1.5 kB)."""
+    locale = get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"]
+    for unit, scale in FILE_UNITS:
+        if size >= scale:
+            return format_unit(size / scale, unit, length="short", format="#,##0.#", locale=locale)
+    return format_unit(size, "digital-byte", length="short", locale=locale)
+
+
+def decimal(value: float, signed: bool = False) -> str:
+    """A number with one decimal in the reader's format (12,5 in fi/sv; 12.5 in en)."""
+    return format_decimal(value, "+#,##0.0;-#,##0.0" if signed else "#,##0.0")
+
+
 def init_app(app):
     """Expose the helpers to Jinja."""
     app.jinja_env.add_extension("jinja2.ext.do")
@@ -114,6 +132,10 @@ def init_app(app):
         nav_items=nav_items,
         commitment=commitment,
         role_label=lambda role: ROLE_LABELS.get(role, role),
-        current_locale=lambda: str(get_locale() or app.config["BABEL_DEFAULT_LOCALE"]),
+        current_locale=lambda: (
+            get_locale().language if get_locale() else app.config["BABEL_DEFAULT_LOCALE"]
+        ),
     )
     app.jinja_env.filters["phone"] = format_phone
+    app.jinja_env.filters["decimal"] = decimal
+    app.jinja_env.filters["filesizeformat"] = file_size  # Jinja's own speaks English only

@@ -2,7 +2,7 @@
 
 import configparser
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -10,7 +10,7 @@ import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
-from flask_babel import force_locale, format_date, format_decimal, gettext
+from flask_babel import force_locale, format_date, format_decimal, gettext, refresh
 
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
@@ -250,3 +250,61 @@ def test_reset_mail_goes_out_in_the_recipients_language(app, make, client):
     mail = db.session.scalars(db.select(OutboxMessage)).one()
     assert mail.subject == "Återställ ditt lösenord"
     assert "Hej" in mail.body_text
+
+
+def mail_leaks(text: str, language: str) -> list[str]:
+    """English catalog messages in a mail body meant to be in `language`."""
+    whole, fragments = english_phrases(language)
+    lines = [" ".join(line.split()) for line in text.splitlines() if line.strip()]
+    return sorted({line for line in lines if line in whole} | {f for f in fragments if f in text})
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_mail_to_clients_and_counsellors_is_wholly_in_their_language(app, make, language):
+    from rota.contacts.mail.acknowledge import acknowledgement_text
+    from rota.contacts.models import Message, MessageDirection
+    from rota.contacts.notify import _notice_texts
+    from rota.contacts.queue.reply import reply_body
+
+    contact = make.contact("Hakemus", reference="R-12", client_email="c@example.com")
+    when = datetime(2026, 3, 2, 7, 5, tzinfo=UTC)
+    incoming = Message(
+        direction=MessageDirection.IN, from_name="Aino", body_text="Hei", created_at=when
+    )
+    reply = reply_body("Vastaus", [incoming], "Europe/Helsinki", language)
+    quote = {
+        "fi": "2. maaliskuuta 2026 klo 9.05 Aino kirjoitti:",
+        "sv": "Den 2 mars 2026 kl. 09:05 skrev Aino:",
+    }
+    assert quote[language] in reply
+    ack = acknowledgement_text(db.session, app.config, language, "R-12", when.date(), {})
+    with app.test_request_context():
+        subject, notice = _notice_texts(contact, language, False, "Rengas")
+    failures = {
+        name: mail_leaks(text, language)
+        for name, text in [
+            ("reply", reply),
+            ("acknowledgement", ack),
+            ("notice", f"{subject}\n{notice}"),
+        ]
+    }
+    assert failures == {"reply": [], "acknowledgement": [], "notice": []}
+    assert "email" not in notice and "e-mail" not in notice
+
+
+def test_file_sizes_and_dates_on_pages_follow_the_language(app, client):
+    from rota.templating import file_size
+
+    with force_locale("fi"):
+        assert (file_size(28), file_size(1536)) == ("28 t", "1,5 kt")
+    with force_locale("sv"):
+        assert file_size(2_250_000) == "2,2 MB"
+    with force_locale("en_GB"):
+        assert file_size(1536) == "1.5 kB"
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        refresh()
+        assert format_date(date(2026, 3, 30), "full") == "Monday, 30 March 2026"  # en_GB
+    page = client.get("/login", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<html lang="en">' in page
+    notice = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert '<div lang="en">' in notice  # a language tag, not the en_GB of the formats

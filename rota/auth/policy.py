@@ -226,6 +226,18 @@ def may_reassign(actor: Actor, contact_organisation_id: int | None) -> bool:
     return manages_org(actor, contact_organisation_id)
 
 
+def may_manage_saved_replies(actor: Actor, organisation_id: int | None) -> bool:
+    """Ring-wide saved replies (no organisation) are the coordinator's; an organisation's are
+    also its admins'."""
+    return manages_org(actor, organisation_id)
+
+
+def saved_reply_organisations(actor: Actor, contact_organisation_id: int | None) -> set:
+    """Whose saved replies a person may use on a contact: the ring's (None), their own
+    organisation's and the contact's organisation's."""
+    return {None, actor.organisation_id, contact_organisation_id}
+
+
 def reassign_scope(actor: Actor) -> Scope:
     """Whose counsellors the actor may hand a contact to: anyone's, or their organisation's."""
     if actor.role == Role.COORDINATOR:

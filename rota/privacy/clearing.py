@@ -137,7 +137,8 @@ def clear_contacts(session: Session, contact_ids: Iterable[int], now: datetime) 
     counts["outbox"] += clear_outbox(session, session.scalars(acknowledged))
     session.execute(delete(Acknowledgement).where(Acknowledgement.contact_id.in_(ids)))
     session.execute(delete(Participant).where(Participant.contact_id.in_(ids)))
-    session.execute(update(ContactEvent).where(ContactEvent.contact_id.in_(ids)).values(reason=""))
+    events = update(ContactEvent).where(ContactEvent.contact_id.in_(ids))
+    session.execute(events.values(reason="", reason_data=None))
     clear_contact_fields(session, ids, now)
     return counts
 

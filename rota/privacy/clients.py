@@ -404,7 +404,11 @@ def _redact_rest(session, own: set[int], shared_out: list, outbox: list, emails,
                 redact(row.body_text, secrets),
             )
             row.body_html = redact(row.body_html, secrets)
-    events = select(ContactEvent).where(ContactEvent.contact_id.in_(own), ContactEvent.reason != "")
-    for event in session.scalars(events):
+    for event in session.scalars(select(ContactEvent).where(ContactEvent.contact_id.in_(own))):
         event.reason = redact(event.reason, secrets)
+        if event.reason_data:  # e.g. the sender of a "received" row, shown in words on the page
+            event.reason_data = {
+                key: redact(value, secrets) if isinstance(value, str) else value
+                for key, value in event.reason_data.items()
+            }
     session.flush()

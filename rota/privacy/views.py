@@ -32,7 +32,7 @@ def notice():
     languages = current_app.config["LANGUAGES"]
     language = request.args.get("lang")
     if language not in languages:
-        language = str(get_locale())
+        language = get_locale().language  # "en", not the en_GB its dates are written in
     text = notice_text(current_app.config, language)
     return render_template("privacy/notice.html", paragraphs=text.split("\n\n"), language=language)
 

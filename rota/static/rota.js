@@ -3,7 +3,8 @@
    2. Copy buttons (rendered hidden by the copy_field macro) copy a link to the clipboard.
    3. On a phone, the navigation folds behind a Menu button.
    4. After an action, focus moves to what it came to: the error summary, else the message.
-   5. While someone types in a form, the server hears of it now and then, so that the
+   5. On a phone, the contact page's details and actions start folded (a drawer).
+   6. While someone types in a form, the server hears of it now and then, so that the
       inactivity timeout does not sign them out under a long reply. */
 (function () {
   "use strict";
@@ -74,6 +75,12 @@
     });
   }
 
+  /* The side panel of the contact page is open beside the thread; on a phone it starts folded. */
+  function foldDrawers() {
+    if (!window.matchMedia("(max-width: 60rem)").matches) return;
+    document.querySelectorAll("details[data-drawer]").forEach(function (drawer) { drawer.open = false; });
+  }
+
   var KEEP_ALIVE_EVERY = 5 * 60 * 1000;
 
   function keepAliveWhileTyping() {
@@ -97,6 +104,7 @@
     focusOutcome();
     keepAliveWhileTyping();
     foldNavigation();
+    foldDrawers();
     wrapTables();
     enableCopyButtons();
     window.addEventListener("resize", markScrollable);

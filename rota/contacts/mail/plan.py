@@ -158,8 +158,13 @@ def _store(rows: Rows, item: Incoming, outcome: str, now) -> None:
     rows.outcome(item.raw_id, outcome, **_raw_values(item, RawStatus.INGESTED))
 
 
-def _from(parsed: ParsedMessage) -> str:
-    return f"e-mail from {parsed.from_addr or 'an unknown sender'}"
+def _from(parsed: ParsedMessage) -> dict:
+    """A received-mail event's reason: plain text (API) and data for the reader's language."""
+    automatic = f" (automatic: {parsed.automatic})" if parsed.automatic else ""
+    return {
+        "reason": f"e-mail from {parsed.from_addr or 'an unknown sender'}{automatic}",
+        "reason_data": {"sender": parsed.from_addr, "automatic": parsed.automatic},
+    }
 
 
 def _contact(item: Incoming, language: str | None, decision, now) -> SimpleNamespace:
@@ -191,9 +196,7 @@ def _open(session: Session, rows: Rows, item: Incoming, now, caches: Caches) -> 
     decision, reason_data = route_for(session, str(Channel.EMAIL), language, now, caches.views)
     contact = _contact(item, language, decision, now)
     rows.add(Contact, **vars(contact))
-    automatic = f" (automatic: {parsed.automatic})" if parsed.automatic else ""
-    received = {"kind": Kind.RECEIVED, "reason": _from(parsed) + automatic}
-    rows.add(ContactEvent, contact_id=contact.id, at=now, **received)
+    rows.add(ContactEvent, contact_id=contact.id, at=now, kind=Kind.RECEIVED, **_from(parsed))
     if item.mentions:  # the tag of a contact the sender is no participant of
         mentioned = {"kind": Kind.MENTIONED, "reason": f"R-{item.mentions}"}
         rows.add(ContactEvent, contact_id=contact.id, at=now, **mentioned)
@@ -239,7 +242,7 @@ def _continue(session, rows: Rows, thread: Thread, parsed, now, caches: Caches) 
         fields = notice_mail(session, thread, caches.mail, reopened=True, batch=caches.notices)
         if fields:
             rows.notices.append(_outbox(rows, fields)["id"])
-    rows.add(ContactEvent, contact_id=thread.id, at=now, kind=kind, reason=_from(parsed))
+    rows.add(ContactEvent, contact_id=thread.id, at=now, kind=kind, **_from(parsed))
     if thread.version is not None:  # a stored contact: updated once, after its messages
         rows.threads[thread.id] = thread
 

@@ -45,21 +45,76 @@ def raw_message(session: Session, raw_id: int) -> RawMessage:
     return raw
 
 
+# The start of a stored failure reason -> (what a coordinator reads, whether re-processing can help).
+# A message over the size limit or one that is not an e-mail fails the same way every time; a
+# failure of our own code may be fixed by an update, so only that one offers "re-process".
+REASONS = (
+    (
+        "over the size limit",
+        _l(
+            "The message is over the size limit: only its header was kept. Open it in the shared mailbox with an e-mail program."
+        ),
+        False,
+    ),
+    (
+        "only the header",
+        _l(
+            "Only the header of the message was kept. Open it in the shared mailbox with an e-mail program."
+        ),
+        False,
+    ),
+    (
+        "cannot be read as an e-mail: unexpected",
+        _l(
+            "The program failed while reading this message. Re-process it after the next update, or download it."
+        ),
+        True,
+    ),
+    (
+        "cannot be read as an e-mail",
+        _l(
+            "This is not a readable e-mail message (it is empty, has no header or is broken). Download it to look at it."
+        ),
+        False,
+    ),
+    (
+        "ingest failed",
+        _l(
+            "The program failed while turning this message into a contact. Re-process it after the next update, or download it."
+        ),
+        True,
+    ),
+)
+UNKNOWN_REASON = _l("The message could not be turned into a contact. Download it to look at it.")
+
+
+def reason_of(error: str | None) -> tuple[str, bool]:
+    """What a coordinator reads about a stored failure, and whether re-processing can help."""
+    for start, text, retry in REASONS:
+        if (error or "").startswith(start):
+            return text, retry
+    return UNKNOWN_REASON, True
+
+
 def describe(row) -> dict:
     """A failed row for the page: id, date, size, reason, and sender/subject when readable."""
     sender = subject = ""
     try:
         headers = BytesHeaderParser(policy=compat32).parsebytes(bytes(row.head or b""))
-        found = parse_addresses(headers.get("from"))
-        sender = found[0][1] if found else ""
-        subject = decode_words(headers.get("subject") or "")
+        raw = {name.lower(): value for name, value in reversed(list(headers.raw_items()))}
+        found = parse_addresses(raw.get("from"))
+        sender = found[0][1] if found else decode_words(raw.get("from") or "")
+        subject = decode_words(raw.get("subject") or "")
     except Exception:  # the header block is what failed; the page shows the reason instead
         pass
+    reason, retry = reason_of(row.error)
     return {
         "id": row.id,
         "fetched_at": row.fetched_at,
         "size": row.size,
         "error": row.error,
+        "reason": reason,
+        "retry": retry,
         "sender": sender,
         "subject": subject,
     }

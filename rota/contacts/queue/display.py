@@ -11,6 +11,7 @@ in our origin.
 from io import BytesIO
 
 from flask import Response, send_file, url_for
+from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from rota.contacts.mail.mime.html import html_for_display
@@ -22,6 +23,46 @@ PART_HEADERS = {
     "Content-Security-Policy": "default-src 'none'; sandbox",
     "Cache-Control": "private, no-store",
 }
+
+# Why mail is automatic (the parser's reason, stored on the message), in the reader's language.
+AUTOMATIC = {
+    "auto-replied": _l("automatic reply"),
+    "auto-reply": _l("automatic reply"),
+    "auto-submitted": _l("sent by a program"),
+    "auto-response-suppressed": _l("sent by a program"),
+    "bounce": _l("delivery failure report"),
+    "delivery-report": _l("delivery report"),
+    "list": _l("mailing list"),
+    "bulk": _l("bulk mail"),
+    "own-address": _l("from our own address"),
+}
+# The start of an outbox error ("ExceptionName: text") -> the reason a counsellor reads.
+UNREACHABLE = _l("the mail server could not be reached; it is tried again automatically")
+DELIVERY_REASONS = {
+    "SMTPRecipientsRefused": _l("the recipient's address was refused"),
+    "SMTPSenderRefused": _l("the mail server refused our sender address"),
+    "SMTPAuthenticationError": _l("the mail server refused our login"),
+    "SMTPDataError": _l("the mail server refused the message"),
+    "SMTPConnectError": UNREACHABLE,
+    "SMTPServerDisconnected": UNREACHABLE,
+    "ConnectionRefusedError": UNREACHABLE,
+    "ConnectionResetError": UNREACHABLE,
+    "TimeoutError": UNREACHABLE,
+    "gaierror": UNREACHABLE,
+    "OSError": UNREACHABLE,
+}
+DELIVERY_UNKNOWN = _l("the mail server did not take the message")
+
+
+def automatic_label(reason: str | None) -> str:
+    """Why a message is automatic, in the reader's language ("" for a person's mail)."""
+    return str(AUTOMATIC.get(reason or "", _l("automatic mail"))) if reason else ""
+
+
+def delivery_reason(error: str | None) -> str:
+    """An outbox error as a reason a person understands, never the raw exception text."""
+    kind = (error or "").partition(":")[0].strip()
+    return str(DELIVERY_REASONS.get(kind, DELIVERY_UNKNOWN))
 
 
 def part_url(contact_id: int, attachment: Attachment) -> str:

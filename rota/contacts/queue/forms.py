@@ -36,7 +36,7 @@ class NoteForm(Form):
 class CallForm(Form):
     caller = StringField(_l("Caller's number"), validators=[DataRequired(), Length(max=60)])
     started_at = LocalDateTimeField(
-        _l("Time of the call"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()]
+        _l("Time of the call"), format="%Y-%m-%dT%H:%M", validators=[Optional()]
     )
     duration_minutes = IntegerField(
         _l("Duration (minutes)"), validators=[Optional(), NumberRange(min=0, max=600)]
@@ -60,3 +60,18 @@ class ReassignForm(Form):
         kind, _sep, number = (self.target.data or "").partition(":")
         key = {"user": "to_user_id", "org": "to_org_id"}.get(kind)
         return {key: int(number)} if key and number.isdigit() else {}
+
+
+def _organisation(value):
+    """The organisation choice: "" is ring-wide (None), else the organisation's id."""
+    return int(value) if value not in (None, "", "None") else None
+
+
+LANGUAGES = [("fi", _l("Finnish")), ("sv", _l("Swedish")), ("en", _l("English"))]
+
+
+class SavedReplyForm(Form):
+    title = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    language = SelectField(_l("Language"), choices=options(LANGUAGES))
+    organisation_id = SelectField(_l("For"), coerce=_organisation, validate_choice=True)
+    text = TextAreaField(_l("Text"), validators=[DataRequired(), Length(max=20000)])

@@ -6,6 +6,9 @@ from datetime import datetime
 from email.utils import formataddr
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
+from flask_babel import force_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
@@ -15,6 +18,7 @@ from rota.contacts.models import Contact, ContactStatus, Message, MessageDirecti
 from rota.contacts.queue.participants import add_participants, participants
 from rota.contacts.queue.service import adopt
 from rota.errors import DomainError
+from rota.i18n import formats_of
 from rota.members.models import User
 from rota.outbox.service import domain_of, one_line, queue_mail, remember
 
@@ -46,16 +50,28 @@ def thread_headers(messages: list[Message]) -> dict[str, str]:
     return {"In-Reply-To": parent.message_id, "References": " ".join(ids)}
 
 
-def reply_body(text: str, messages: list[Message], zone: str = "UTC") -> str:
-    """The counsellor's text, then the client's last message quoted (its time in `zone`)."""
+def attribution(author: str, when: datetime, zone: str, language: str) -> str:
+    """The quote line ("On 3 March 2026 at 09:15, Aino wrote:") in the client's language."""
+    locale = formats_of(language)
+    with force_locale(language):
+        return _(
+            "On %(date)s at %(time)s, %(author)s wrote:",
+            date=format_date(when, "long", locale=locale),
+            time=format_time(when, "short", tzinfo=ZoneInfo(zone), locale=locale),
+            author=one_line(author) or _("you"),
+        )
+
+
+def reply_body(text: str, messages: list[Message], zone: str = "UTC", language: str = "fi") -> str:
+    """The counsellor's text, then the client's last message quoted (its time in `zone`, the
+    quote line in `language`)."""
     incoming = [m for m in messages if m.direction == MessageDirection.IN and m.body_text]
     if not incoming:
         return text.strip() + "\n"
     last = incoming[-1]
-    author = last.from_name or last.from_addr
     when = (last.sent_at or last.created_at).astimezone(ZoneInfo(zone))
-    quoted = quote_for_reply(last.body_text, author, when)
-    return f"{text.strip()}\n\n{quoted}\n"
+    line = attribution(last.from_name or last.from_addr, when, zone, language)
+    return f"{text.strip()}\n\n{quote_for_reply(last.body_text, line)}\n"
 
 
 def _recipients(session: Session, contact: Contact) -> list[str]:
@@ -82,11 +98,13 @@ def send_reply(
     ring: tuple,
     zone: str = "UTC",
     also_to=(),
+    default_language: str = "fi",
 ) -> Message:
     """Queue a reply from the shared address `ring` = (name, address) to the participants.
 
     `also_to` names addresses that wrote in the thread and become participants now; a reply
-    never goes to any other address.
+    never goes to any other address. The quote line is in the contact's language (else
+    `default_language`).
     """
     if not text or not text.strip():
         raise DomainError(_l("Write the reply first."), "text")
@@ -102,7 +120,7 @@ def send_reply(
         session,
         to=to,
         subject=subject,
-        text=reply_body(text, messages, zone),
+        text=reply_body(text, messages, zone, contact.language or default_language),
         headers=thread_headers(messages),
         kind="reply",
         domain=domain_of(ring[1]),

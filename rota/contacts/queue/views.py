@@ -1,6 +1,9 @@
 """The counsellor's queue and the contact page: claim, reply, note, calls, close, reassign,
 merge, and the parts of client mail."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -12,15 +15,31 @@ from rota.contacts import events
 from rota.contacts.phone import service as phone
 from rota.contacts.queue import merge as merging
 from rota.contacts.queue import reply
+from rota.contacts.queue import saved as saved_replies
+from rota.contacts.queue import search as finding
 from rota.contacts.queue import service as queue
-from rota.contacts.queue.display import message_html, part_response, part_url
-from rota.contacts.queue.forms import CallForm, MergeForm, NoteForm, ReassignForm, ReplyForm
+from rota.contacts.queue.display import (
+    automatic_label,
+    delivery_reason,
+    message_html,
+    part_response,
+    part_url,
+)
+from rota.contacts.queue.forms import (
+    CallForm,
+    MergeForm,
+    NoteForm,
+    ReassignForm,
+    ReplyForm,
+    SavedReplyForm,
+)
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.forms import apply_error, form_data, form_page, mail_settings, options, perform
+from rota.members import service as members
 from rota.members.models import Role
 from rota.paging import cursors
 from rota.privacy import readlog
@@ -29,7 +48,12 @@ from rota.reports.forms import facts_form
 bp = Blueprint("contacts", __name__)
 bp.record_once(lambda state: reasons.init_app(state.app))
 bp.record_once(
-    lambda state: state.app.jinja_env.globals.update(message_html=message_html, part_url=part_url)
+    lambda state: state.app.jinja_env.globals.update(
+        message_html=message_html,
+        part_url=part_url,
+        automatic_label=automatic_label,
+        delivery_reason=delivery_reason,
+    )
 )
 
 LABELS = {
@@ -61,15 +85,41 @@ def index():
     return render_template("contacts/queue.html", queues=queue.queues(db.session, current_user, at))
 
 
+def _now_here() -> datetime:
+    """This minute on the service's wall clock: what the call form starts with."""
+    local = utcnow().astimezone(ZoneInfo(_zone()))
+    return local.replace(tzinfo=None, second=0, microsecond=0)
+
+
 def _page(contact_id: int, status: int = 200, **forms):
     page = queue.contact_page(db.session, current_user, contact_id)
-    forms = {"reply": ReplyForm(), "note": NoteForm(), "call": CallForm(), **forms}
+    call = CallForm(data={"started_at": _now_here(), "caller": page.contact.client_phone})
+    chosen = request.args.get("saved", type=int)
+    if chosen is not None and "reply" not in forms:  # "Use" of a saved reply fills the box
+        text = saved_replies.get_usable(db.session, current_user, page.contact, chosen).text
+        forms["reply"] = ReplyForm(formdata=None, data={"text": text})
+    forms = {"reply": ReplyForm(), "note": NoteForm(), "call": call, **forms}
     forms.setdefault("facts", facts_form(db.session, contact_id))
     forms["reply"].also_to.choices = options((a, a) for a in page.others)
     may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
     return render_template(
-        "contacts/contact.html", page=page, forms=forms, may_reassign=may_reassign
+        "contacts/contact.html",
+        page=page,
+        forms=forms,
+        may_reassign=may_reassign,
+        earlier=finding.earlier_contacts(db.session, current_user, page.contact),
+        saved=saved_replies.usable(db.session, current_user, page.contact),
+        chosen=chosen,
     ), status
+
+
+@bp.get("/contacts/search")
+@login_required
+def search():
+    text = request.args.get("q", "")[:200]
+    region = phone.PhoneSettings.from_config(current_app.config).region
+    found = finding.search(db.session, current_user, text, region) if text.strip() else None
+    return render_template("contacts/search.html", text=text, found=found, limit=finding.LIMIT)
 
 
 @bp.get("/contacts/<int:contact_id>")
@@ -148,6 +198,7 @@ def send_reply(contact_id):
             ring=_ring(),
             zone=_zone(),
             also_to=form.also_to.data or (),
+            default_language=current_app.config["BABEL_DEFAULT_LOCALE"],
         ),
         _("Reply saved; it is sent from the ring's address."),
     )
@@ -167,8 +218,10 @@ def add_note(contact_id):
 
 
 def _call_fields(form) -> dict:
-    """The logged call's fields (the form reads its start time in the service zone)."""
-    return {**form_data(form), "settings": phone.PhoneSettings.from_config(current_app.config)}
+    """The logged call's fields (the form reads its start time in the service zone; empty is now)."""
+    fields = form_data(form)
+    fields["started_at"] = fields["started_at"] or utcnow()
+    return {**fields, "settings": phone.PhoneSettings.from_config(current_app.config)}
 
 
 def _log_call(session, contact, form):
@@ -187,7 +240,7 @@ def log_call(contact_id):
 @bp.route("/calls/new", methods=["GET", "POST"])
 @login_required
 def new_call():
-    form = CallForm()
+    form = CallForm(data={"started_at": _now_here()})
     if form.validate_on_submit() and (done := perform(_log_call, None, form, form=form)).ok:
         return done.redirect(_("Call logged."), "contacts.show", contact_id=done.result.contact_id)
     return form_page("contacts/call_form.html", form)
@@ -256,3 +309,70 @@ def merge(contact_id):
         return done.redirect(message, "contacts.show", contact_id=target.id)
     plan = _merge_plan(form, source) if form.into.data and not form.errors else None
     return form_page("contacts/merge.html", form, contact=source, plan=plan)
+
+
+def _saved_reply_form(reply=None) -> SavedReplyForm:
+    """The saved-reply form with the owners the user may choose: ring-wide only for the
+    coordinator, an organisation admin their own organisation."""
+    form = SavedReplyForm(obj=reply)
+    scope = policy.management_scope(current_user)
+    pairs = [(o.id, o.name) for o in members.organisations_by_name(db.session, scope)]
+    if policy.may_manage_saved_replies(current_user, None):
+        pairs.insert(0, ("", _("The whole ring")))
+    form.organisation_id.choices = options(pairs)
+    return form
+
+
+@bp.get("/saved-replies")
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def saved_reply_list():
+    replies = saved_replies.manageable(db.session, current_user)
+    may_change = {
+        r.id for r in replies if policy.may_manage_saved_replies(current_user, r.organisation_id)
+    }
+    return render_template("contacts/saved_replies.html", replies=replies, may_change=may_change)
+
+
+@bp.route("/saved-replies/new", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def new_saved_reply():
+    form = _saved_reply_form()
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                saved_replies.create, current_user, now=utcnow(), form=form, **form_data(form)
+            )
+        ).ok
+    ):
+        return done.redirect(_("Saved reply added."), "contacts.saved_reply_list")
+    return form_page("contacts/saved_reply_form.html", form, reply=None)
+
+
+@bp.route("/saved-replies/<int:reply_id>/edit", methods=["GET", "POST"])
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def edit_saved_reply(reply_id):
+    reply = saved_replies.get_own(db.session, current_user, reply_id)
+    form = _saved_reply_form(reply)
+    if (
+        form.validate_on_submit()
+        and (
+            done := perform(
+                saved_replies.update,
+                current_user,
+                reply_id,
+                now=utcnow(),
+                form=form,
+                **form_data(form),
+            )
+        ).ok
+    ):
+        return done.redirect(_("Saved reply changed."), "contacts.saved_reply_list")
+    return form_page("contacts/saved_reply_form.html", form, reply=reply)
+
+
+@bp.post("/saved-replies/<int:reply_id>/delete")
+@role_required(Role.COORDINATOR, Role.ORG_ADMIN)
+def delete_saved_reply(reply_id):
+    done = perform(saved_replies.delete, current_user, reply_id)
+    return done.redirect(_("Saved reply removed."), "contacts.saved_reply_list")

@@ -10,6 +10,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from rota.contacts.queue.display import automatic_label
 from rota.contacts.routing.decide import Decision, Route
 from rota.members.models import User
 from rota.schedule.labels import change_label, language_label
@@ -119,9 +120,26 @@ def render(data: dict) -> str:
     return words
 
 
+SENDER = _l("e-mail from %(address)s")
+UNKNOWN_SENDER = _l("e-mail from an unknown sender")
+AUTOMATIC = _l("%(sender)s (%(why)s)")
+
+
+def _sender_words(data: dict) -> str:
+    """Who a received e-mail came from, and why it is automatic, in the current locale."""
+    address = data.get("sender")
+    words = str(SENDER) % {"address": address} if address else str(UNKNOWN_SENDER)
+    why = automatic_label(data.get("automatic"))
+    return str(AUTOMATIC) % {"sender": words, "why": why} if why else words
+
+
 def event_reason(event) -> str:
     """What a history row shows as the reason: the stored data in words, else the typed text."""
-    return render(event.reason_data) if event.reason_data else event.reason
+    if not event.reason_data:
+        return event.reason
+    if "sender" in event.reason_data:
+        return _sender_words(event.reason_data)
+    return render(event.reason_data)
 
 
 def init_app(app) -> None:

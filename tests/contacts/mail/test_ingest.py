@@ -241,3 +241,31 @@ def test_an_error_in_one_message_of_a_batch_rolls_back_that_message_alone(app, m
     assert "simulated bug while acknowledging" in failed.error and failed.contact_id is None
     assert count(Contact) == 2 and count(Acknowledgement) == 2
     assert count(Message, Message.direction == MessageDirection.IN) == 2
+
+
+def test_mail_problems_show_raw_8bit_headers_decoded_a_readable_reason_and_no_useless_reprocess(
+    app, client, login, make
+):
+    raw = (
+        "From: Äiti Ääninen <aiti@example.fi>\r\nSubject: pitkä otsikko\r\n"
+        "Content-Type: text/plain; charset=utf-8\r\n\r\nhei\r\n"
+    ).encode()
+    [raw_id] = store(raw, size=10**9)
+    ingest_pending(db.session, app.config, NOW)
+    login(make.coordinator())
+
+    page = client.get("/mail", headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert "pitkä otsikko" in page and "aiti@example.fi" in page and "\ufffd" not in page
+    assert "Viestistä säilytettiin vain otsake." in page  # the reason in the reader's language
+    assert f"/mail/raw/{raw_id}/reprocess" not in page
+
+
+def test_the_history_of_an_ingested_contact_is_in_the_readers_language(app, client, login, make):
+    store(mail(1), mail(2, headers={"Auto-Submitted": "auto-replied"}, sender="auto@example.fi"))
+    ingest_pending(db.session, app.config, NOW)
+    login(make.coordinator())
+    client.post("/language", data={"language": "fi"})
+    for contact in db.session.scalars(select(Contact)):
+        page = client.get(f"/contacts/{contact.id}").get_data(as_text=True)
+        assert "e-mail from" not in page and "automatic:" not in page
+        assert f"sähköposti osoitteesta {contact.client_email}" in page

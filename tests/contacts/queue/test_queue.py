@@ -10,21 +10,6 @@ from rota.errors import Conflict
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
 
-
-@pytest.fixture
-def contacts(ring, make):
-    """A contact for each place a contact can be: with a counsellor, an organisation, the ring."""
-    client = {"client_email": "c@example.com"}
-    return {
-        "annas": make.contact("Annan asia", ring.anna, **client),
-        "ainos": make.contact("Ainon asia", ring.aino, **client),
-        "berts": make.contact("Bertin asia", ring.bert, **client),
-        "queue_a": make.contact("Jono A", org=ring.org_a, **client),
-        "queue_b": make.contact("Jono B", org=ring.org_b, **client),
-        "ring": make.contact("Renkaan jono", **client),
-    }
-
-
 VISIBLE = {
     "anna": {"annas", "queue_a", "ring"},
     "admin_a": {"annas", "ainos", "queue_a"},

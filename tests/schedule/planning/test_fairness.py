@@ -69,3 +69,12 @@ def test_fairness_page_shows_each_month_committed_entitled_assigned(generated, c
     march = page.split("3/2026:")[1].split("</table>")[0]
     row = march.split("Org A")[1].split("</tr>")[0]
     assert "<td>30.0</td>" in row  # its commitment, the whole month in force
+
+
+def test_fairness_numbers_have_a_decimal_comma_in_finnish_and_swedish(generated, client, login):
+    _orgs, admin = generated
+    login(admin)
+    for language in ("fi", "sv"):
+        client.post("/language", data={"language": language})
+        page = client.get("/fairness?first=2026-01-01&last=2026-06-30").get_data(as_text=True)
+        assert "50,0 %" in page and "16,7 %" in page and "16.7" not in page, language

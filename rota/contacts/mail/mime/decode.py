@@ -69,8 +69,23 @@ def _looks_like_utf8(data: bytes) -> bool:
     return not data.isascii() and _try_decode(data, "utf-8") is not None
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """True when UTF-8 with a few bad bytes: more valid non-ASCII characters than invalid bytes.
+
+    A relay that damages one byte (Dovecot serves a NUL as 0x80) must not turn a whole UTF-8
+    part into cp1252 mojibake; cp1252 text rarely forms even one valid UTF-8 sequence.
+    """
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for char in text if not char.isascii()) - bad
+    return 0 < bad < good
+
+
 def decode_bytes(data: bytes, charset: str | None = None) -> str:
-    """Decode body or header bytes: declared charset, then utf-8, cp1252, latin-1; never raises."""
+    """Decode body or header bytes: declared charset, then utf-8, cp1252, latin-1; never raises.
+
+    UTF-8 with a few invalid bytes keeps its text: each bad byte becomes U+FFFD where it is.
+    """
     codec = codec_for(charset)
     if codec in _LEGACY_SINGLE_BYTE and _looks_like_utf8(data):
         codec = "utf-8"
@@ -80,6 +95,8 @@ def decode_bytes(data: bytes, charset: str | None = None) -> str:
         text = _try_decode(data, candidate)
         if text is not None:
             return clean_text(text)
+        if candidate == "utf-8" and _mostly_utf8(data):
+            return clean_text(data.decode("utf-8", errors="replace"))
     return clean_text(data.decode("utf-8", errors="replace"))
 
 

@@ -208,7 +208,10 @@ def _addresses(headers: Headers, name: str) -> tuple[str, ...]:
 def _header_fields(headers: Headers) -> dict:
     """The ParsedMessage fields that come from headers alone (addresses, threading, date)."""
     senders = parse_addresses(_first(headers, "from"))
-    from_name, from_addr = senders[0] if senders else ("", "")
+    # a From that is no address keeps its text as the name, so the page shows what was written
+    from_name, from_addr = (
+        senders[0] if senders else (decode_words(_first(headers, "from") or ""), "")
+    )
     return {
         "in_reply_to": next(iter(message_ids(_first(headers, "in-reply-to"))), None),
         "references": tuple(message_ids(" ".join(headers.get("references", [])))),
@@ -268,9 +271,9 @@ def reference_tag(subject: str | None) -> str | None:
     return match.group(1).upper() if match else None
 
 
-def quote_for_reply(text: str, author: str, when: datetime) -> str:
-    """The client's text quoted for a reply: an "On <date>, <author> wrote:" line, then "> "."""
+def quote_for_reply(text: str, attribution: str) -> str:
+    """The client's text quoted for a reply: the attribution line ("On <date>, <author> wrote:"
+    in the client's language, made by the caller) on one line, then every line after "> "."""
     lines = text.replace("\r\n", "\n").rstrip().split("\n")
     quoted = [f">{line}" if line.startswith(">") else f"> {line}".rstrip() for line in lines]
-    header = f"On {when:%Y-%m-%d %H:%M %Z}".rstrip() + f", {one_line(author) or 'you'} wrote:"
-    return "\n".join([header, *quoted])
+    return "\n".join([one_line(attribution), *quoted])

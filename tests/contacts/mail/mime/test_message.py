@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import re
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -241,9 +241,8 @@ def test_reference_tag_is_found_in_subjects(subject, tag):
 
 
 def test_quote_for_reply_quotes_every_line_under_an_attribution():
-    when = datetime(2024, 3, 4, 9, 15, tzinfo=timezone(timedelta(hours=2)))
-    quoted = quote_for_reply("Hei\r\n\n> aiempi", "Matti\r\nBcc: x", when)
-    assert quoted == "On 2024-03-04 09:15 UTC+02:00, Matti Bcc: x wrote:\n> Hei\n>\n>> aiempi"
+    quoted = quote_for_reply("Hei\r\n\n> aiempi", "Matti\r\nBcc: x kirjoitti:")
+    assert quoted == "Matti Bcc: x kirjoitti:\n> Hei\n>\n>> aiempi"
 
 
 def check_any_outcome(raw: bytes) -> None:
@@ -325,3 +324,28 @@ def test_the_sender_comes_from_the_address_part_never_from_the_display_name(head
     msg = parse_message(raw)
     assert msg.from_addr == expected
     assert "victim" not in msg.from_addr
+
+
+def test_one_invalid_byte_in_utf8_is_replaced_where_it_is():
+    # Dovecot serves a NUL as 0x80: the rest of the UTF-8 part must stay readable
+    raw = (
+        b"From: Aino <aino@example.fi>\r\nSubject: Kysymys\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: 8bit\r\n\r\n"
+        + "Hyvää päivää".encode()
+        + b"\x80"
+        + " – kiitos ylläpidolle".encode()
+        + b"\r\n"
+    )
+    text = parse_message(raw).text
+    assert "Hyvää päivää\ufffd – kiitos ylläpidolle" in text and "Ã" not in text
+
+
+def test_cp1252_text_with_one_accidental_utf8_pair_stays_cp1252():
+    data = "Päivää, äiti ja isä: ".encode("cp1252") + "ä".encode()
+    assert decode_bytes(data, "utf-8").startswith("Päivää, äiti ja isä")
+
+
+def test_a_from_that_is_not_an_address_keeps_its_text_as_the_name():
+    raw = b"From: Matti Meik\xc3\xa4l\xc3\xa4inen\r\nSubject: x\r\n\r\nhei\r\n"
+    msg = parse_message(raw)
+    assert (msg.from_name, msg.from_addr) == ("Matti Meikäläinen", "")
