@@ -26,6 +26,7 @@ from rota.contacts.models import (
     RawMessage,
 )
 from rota.outbox.models import OutboxMessage, OutboxStatus
+from rota.reports.models import FeedbackRequest
 
 ERASED = "[erased]"
 
@@ -144,12 +145,19 @@ def clear_contacts(session: Session, contact_ids: Iterable[int], now: datetime) 
 
 
 def clear_contact_fields(session: Session, contact_ids: list[int], now: datetime) -> None:
-    """The contacts' own personal fields: subject, the client's name, address and number."""
+    """The contacts' own personal fields: subject, the client's name, address and number, and
+    the comment of their feedback (its rating stays, an anonymous figure of the reports)."""
     if contact_ids:
         session.execute(
             update(Contact)
             .where(Contact.id.in_(contact_ids))
             .values(subject="", client_name="", client_email="", client_phone="", anonymised_at=now)
+            .execution_options(synchronize_session=False)
+        )
+        session.execute(
+            update(FeedbackRequest)
+            .where(FeedbackRequest.contact_id.in_(contact_ids))
+            .values(comment="")
             .execution_options(synchronize_session=False)
         )
 

@@ -81,10 +81,14 @@ def test_no_page_has_inline_script_style_or_event_handlers(world, client, login)
     found = []
     for method, template, statuses in ROUTES:
         url = template.format(**objects)
-        if method != "GET" or statuses["coordinator"] != 200 or url.endswith((".ics", ".json")):
+        if method != "GET" or statuses["coordinator"] != 200:
             continue
-        page = client.get(url).get_data(as_text=True)
-        found += [f"{url}: {m.group(0)!r}" for m in INLINE.finditer(page)]
+        response = client.get(url)
+        if response.mimetype != "text/html":  # feeds, exports, downloads: no page to run script
+            continue
+        found += [
+            f"{url}: {m.group(0)!r}" for m in INLINE.finditer(response.get_data(as_text=True))
+        ]
     assert not found, "\n".join(found)
 
 

@@ -52,7 +52,9 @@ def test_the_version_lists_who_has_signed_and_who_has_not(ring, version_two, cli
     assert by_name["Org B"].counts_until == date(2026, 6, 30)
     login(ring.admin_a)
     html = client.get(f"/agreements/{version_two.id}").get_data(as_text=True)
-    assert "Who has signed" in html and "Not signed (the earlier signature: until 6/30/26)" in html
+    assert (
+        "Who has signed" in html and "Not signed (the earlier signature: until 30/06/2026)" in html
+    )
 
 
 def reminders():

@@ -14,6 +14,7 @@ from rota.contacts.models import Contact, Message, RawMessage
 from rota.extensions import db
 from rota.privacy import clients
 from rota.privacy.models import ClientRequest
+from rota.reports.models import FeedbackRequest
 from tests.contacts.mail.helpers import NOW, RING_EMAIL, mail, store
 from tests.privacy.test_erasure import AINO, BERTTA, mail_from
 
@@ -145,3 +146,26 @@ def test_an_address_that_only_contains_the_clients_is_someone_else(app, make, ma
     data = clients.find(db.session, clients.ClientKey(email=AINO["email"]))
     assert [m.to_addrs for m in data.messages if m.direction == "out"] == [AINO["email"]]
     assert [o.recipients for o in data.outbox] == [[AINO["email"]]]
+
+
+def test_erasure_clears_the_clients_feedback_comment_and_keeps_its_rating(app, make, mails):
+    contact = db.session.scalar(select(Contact).where(Contact.client_email == AINO["email"]))
+    db.session.add(
+        FeedbackRequest(
+            contact_id=contact.id,
+            token_hash="0" * 64,
+            language="fi",
+            sent_at=NOW,
+            expires_at=NOW,
+            answered_at=NOW,
+            rating=4,
+            comment="Aino Asiakas kiittää neuvoista",
+        )
+    )
+    db.session.commit()
+    clients.erase(
+        db.session, make.coordinator(), clients.ClientKey(email=AINO["email"]), "Pyyntö", NOW
+    )
+    db.session.commit()
+    feedback = db.session.scalar(select(FeedbackRequest))
+    assert (feedback.rating, feedback.comment) == (4, "")
