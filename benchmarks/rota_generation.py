@@ -239,7 +239,7 @@ def time_replan_after_a_join():
     db.session.commit()
     with Timer() as minimal:
         plan = replan.preview_replan(db.session, first, last, START, settings=SETTINGS)
-        replan.apply_plan(db.session, plan, START, None)
+        replan.apply_plan(db.session, plan, START, None, None)
         db.session.commit()
     moved = sum(1 for key, org in _holders().items() if before.get(key) != org)
     _clear_shifts()
