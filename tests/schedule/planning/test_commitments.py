@@ -11,7 +11,7 @@ from rota.schedule.days import monday
 from rota.schedule.models import Channel, ShiftStatus
 from rota.schedule.planning import generation, publishing, replan
 from tests import factories
-from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, shifts
+from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, apply_previewed, shifts
 
 SLOT = 3.0
 
@@ -96,15 +96,7 @@ def test_replan_for_one_new_member_moves_only_its_share_and_keeps_counsellors_na
     assert len(plan.changes) >= math.floor(entitled / SLOT) - 1
     [summary] = [row for row in plan.summary() if row.organisation_id == newcomer.id]
     assert summary.gained == SLOT * len(plan.changes) and summary.lost == 0
-    replan.apply_replan(
-        db.session,
-        *span,
-        NEW_YEAR,
-        actor_id=None,
-        fingerprint=plan.fingerprint,
-        settings=SETTINGS,
-        mail=factories.mail_settings(),
-    )
+    apply_previewed(plan, *span)
     moved = {c.key for c in plan.changes}
     for shift in shifts():
         if shift.slot_key not in moved:

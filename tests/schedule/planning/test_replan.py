@@ -10,8 +10,7 @@ from rota.extensions import db
 from rota.schedule.hours import closures
 from rota.schedule.models import ShiftStatus
 from rota.schedule.planning import generation, publishing, replan
-from tests import factories
-from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, shifts
+from tests.schedule.planning.helpers import NEW_YEAR, SETTINGS, WEEKDAYS, apply_previewed, shifts
 
 
 def test_withdrawal_after_generation_is_reported_and_replanned(committed, make):
@@ -29,15 +28,7 @@ def test_withdrawal_after_generation_is_reported_and_replanned(committed, make):
     # BIG alone commits 120 h against 132 h of March: what it cannot take stays uncovered
     kinds = {(c.kind, c.from_org, c.to_org) for c in plan.changes}
     assert kinds == {("moved", small.id, big.id), ("cancelled", small.id, None)}
-    replan.apply_replan(
-        db.session,
-        *march,
-        NEW_YEAR,
-        actor_id=None,
-        fingerprint=plan.fingerprint,
-        settings=SETTINGS,
-        mail=factories.mail_settings(),
-    )
+    apply_previewed(plan, *march)
     left = shifts(organisation_id=small.id, status=ShiftStatus.PLANNED)
     assert [s for s in left if s.local_day.month == 3] == []
 
@@ -54,15 +45,7 @@ def test_published_weeks_are_frozen_unless_the_replan_includes_them(committed, m
     plan = replan.preview_replan(db.session, *january, NEW_YEAR, settings=SETTINGS)
     assert any(c.to_org == newcomer.id for c in plan.changes)
     assert not [c for c in plan.changes if date(2026, 1, 12) <= c.day <= date(2026, 1, 18)]
-    replan.apply_replan(
-        db.session,
-        *january,
-        NEW_YEAR,
-        actor_id=None,
-        fingerprint=plan.fingerprint,
-        settings=SETTINGS,
-        mail=factories.mail_settings(),
-    )
+    apply_previewed(plan, *january)
     after = {s.slot_key: s.organisation_id for s in shifts()}
     frozen = [k for k in before if "2026-01-12" <= k[:10] <= "2026-01-18"]
     assert frozen and all(after[k] == before[k] for k in frozen)
@@ -81,15 +64,7 @@ def test_replan_refuses_a_stale_preview_and_changes_nothing(committed, make):
         db.session, first=date(2026, 2, 16), last=None, name="Koulutus", actor_id=None
     )
     with pytest.raises(DomainError):
-        replan.apply_replan(
-            db.session,
-            *feb,
-            NEW_YEAR,
-            actor_id=None,
-            fingerprint=plan.fingerprint,
-            settings=SETTINGS,
-            mail=factories.mail_settings(),
-        )
+        apply_previewed(plan, *feb)
     assert all(s.status == ShiftStatus.PLANNED for s in shifts())
 
 
@@ -103,15 +78,7 @@ def test_replan_cancels_shifts_of_a_new_closure_and_restores_them_when_it_goes(c
     plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
     cancelled = [c.key for c in plan.changes if c.kind == "cancelled"]
     assert [k[:10] for k in cancelled] == ["2026-02-16"] * 2 + ["2026-02-17"] * 2
-    replan.apply_replan(
-        db.session,
-        *feb,
-        NEW_YEAR,
-        actor_id=None,
-        fingerprint=plan.fingerprint,
-        settings=SETTINGS,
-        mail=factories.mail_settings(),
-    )
+    apply_previewed(plan, *feb)
     assert [s.slot_key for s in shifts(status=ShiftStatus.CANCELLED)] == cancelled
     assert (
         generation.generate(db.session, date(2026, 2, 28), NEW_YEAR, settings=SETTINGS).created == 0
@@ -119,15 +86,7 @@ def test_replan_cancels_shifts_of_a_new_closure_and_restores_them_when_it_goes(c
     closures.remove_closure(db.session, closure.id)
     plan = replan.preview_replan(db.session, *feb, NEW_YEAR, settings=SETTINGS)
     assert [c.key for c in plan.changes if c.kind == "restored"] == cancelled
-    replan.apply_replan(
-        db.session,
-        *feb,
-        NEW_YEAR,
-        actor_id=None,
-        fingerprint=plan.fingerprint,
-        settings=SETTINGS,
-        mail=factories.mail_settings(),
-    )
+    apply_previewed(plan, *feb)
     assert shifts(status=ShiftStatus.CANCELLED) == []
 
 
