@@ -48,8 +48,9 @@ from zoneinfo import ZoneInfo
 CHECKOUT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(CHECKOUT))
 
+from batches import insert_in_batches  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
-from sqlalchemy import insert, text  # noqa: E402
+from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from rota import create_app  # noqa: E402
@@ -102,15 +103,7 @@ end
 
 
 def _insert(model, rows) -> None:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            db.session.execute(insert(model), batch)
-            batch.clear()
-    if batch:
-        db.session.execute(insert(model), batch)
-    db.session.commit()
+    insert_in_batches(db.session, model, rows, BATCH)
 
 
 def _shifts(ring, now: datetime):
