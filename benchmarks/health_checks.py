@@ -19,8 +19,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from batches import insert_in_batches
 from flask_migrate import upgrade
-from sqlalchemy import insert, text
+from sqlalchemy import text
 
 from rota import create_app
 from rota.contacts.models import Contact, ContactStatus
@@ -62,15 +63,7 @@ def _outbox(count: int, now: datetime):
 
 
 def _insert(model, rows) -> None:
-    batch = []
-    for row in rows:
-        batch.append(row)
-        if len(batch) == BATCH:
-            db.session.execute(insert(model), batch)
-            batch.clear()
-    if batch:
-        db.session.execute(insert(model), batch)
-    db.session.commit()
+    insert_in_batches(db.session, model, rows, BATCH)
 
 
 def fill(contacts: int, outbox: int) -> None:
@@ -119,7 +112,14 @@ def main() -> None:
         args.contacts, args.outbox, args.repeat = 10_000, 20_000, 50
     with tempfile.TemporaryDirectory() as folder:
         url = args.database_url or f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        app = create_app({"SECRET_KEY": "bench", "DATABASE_URL": url, "METRICS_TOKEN": TOKEN})
+        app = create_app(
+            {
+                "SECRET_KEY": "bench",
+                "BASE_URL": "http://localhost",
+                "DATABASE_URL": url,
+                "METRICS_TOKEN": TOKEN,
+            }
+        )
         with app.app_context():
             started = time.perf_counter()
             fill(args.contacts, args.outbox)
