@@ -17,6 +17,13 @@ def kinds(shift):
     return [c.kind for c in coverage.history(db.session, shift)]
 
 
+def take_as(actor, shift_id, reason):
+    """`actor` takes the offered shift at NOW; its change of hands is mailed."""
+    return service.take_shift(
+        db.session, shift_id, actor, reason=reason, now=NOW, settings=factories.mail_settings()
+    )
+
+
 def test_admin_names_own_counsellor_and_sequence_increments(ring, shift):
     before = shift.sequence
     service.name_counsellor(db.session, shift.id, ring.admin_a, counsellor_id=ring.aino.id, now=NOW)
@@ -82,14 +89,7 @@ def test_offer_and_take_moves_the_shift_and_records_who_when_why(ring, shift):
     service.offer_shift(db.session, shift.id, ring.admin_a, note="Staff training day", now=NOW)
     assert coverage.offered_shifts(db.session, NOW) == [shift]
     before = shift.sequence
-    service.take_shift(
-        db.session,
-        shift.id,
-        ring.admin_b,
-        reason="We have people",
-        now=NOW,
-        settings=factories.mail_settings(),
-    )
+    take_as(ring.admin_b, shift.id, "We have people")
     db.session.commit()
     stored = db.session.get(Shift, shift.id)
     assert stored.organisation == ring.admin_b.organisation
@@ -109,14 +109,7 @@ def test_offer_and_take_moves_the_shift_and_records_who_when_why(ring, shift):
 
 def test_a_shift_not_offered_cannot_be_taken(ring, shift):
     with pytest.raises(DomainError, match="no longer offered"):
-        service.take_shift(
-            db.session,
-            shift.id,
-            ring.admin_b,
-            reason="",
-            now=NOW,
-            settings=factories.mail_settings(),
-        )
+        take_as(ring.admin_b, shift.id, "")
     assert db.session.get(Shift, shift.id).organisation == ring.admin_a.organisation
 
 
@@ -149,14 +142,7 @@ def test_a_taken_shift_tells_the_second_taker_who_took_it(ring, shift, make):
 def test_own_organisation_cannot_take_its_own_offer(ring, shift):
     service.offer_shift(db.session, shift.id, ring.admin_a, note="", now=NOW)
     with pytest.raises(DomainError, match="withdraw the offer"):
-        service.take_shift(
-            db.session,
-            shift.id,
-            ring.admin_a,
-            reason="",
-            now=NOW,
-            settings=factories.mail_settings(),
-        )
+        take_as(ring.admin_a, shift.id, "")
 
 
 def test_withdrawn_offer_is_no_longer_listed(ring, shift):
