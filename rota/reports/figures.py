@@ -5,7 +5,10 @@ import bisect
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def percentile(values: Sequence[float], share: float) -> float | None:
@@ -32,39 +35,72 @@ class Spread:
 
 class ServiceClock:
     """Time measured in service hours only: the open intervals (any channel) merged, with the
-    open seconds before each, so the service time between two instants is two look-ups."""
+    open seconds before each, so the service time between two instants is two look-ups.
+
+    Instants are also taken as seconds since the epoch (`position`), the form the reports' SQL
+    reads the clock in: `starts`, `ends` and `offsets` (open seconds before the interval less
+    its start) begin with an empty interval at the epoch, so every instant after it has one."""
 
     def __init__(self, intervals: Iterable[tuple[datetime, datetime]]):
-        merged: list[list[datetime]] = []
-        for start, end in sorted(intervals):
+        merged: list[list[float]] = []
+        for start, end in sorted((epoch_seconds(s), epoch_seconds(e)) for s, e in intervals):
             if merged and start <= merged[-1][1]:
                 merged[-1][1] = max(merged[-1][1], end)
             else:
                 merged.append([start, end])
-        self.starts = [start for start, _end in merged]
-        self.ends = [end for _start, end in merged]
-        self.before: list[float] = []
+        self.starts, self.ends, self.offsets = [0.0], [0.0], [0.0]
         total = 0.0
         for start, end in merged:
-            self.before.append(total)
-            total += (end - start).total_seconds()
+            self.starts.append(start)
+            self.ends.append(end)
+            self.offsets.append(total - start)
+            total += end - start
 
-    def open_seconds_until(self, at: datetime) -> float:
-        """Service seconds from the first interval up to instant `at`."""
+    def position(self, at: float) -> float:
+        """Service seconds before instant `at` (seconds since the epoch)."""
         i = bisect.bisect_right(self.starts, at) - 1
-        if i < 0:
-            return 0.0
-        within = min(at, self.ends[i]) - self.starts[i]
-        return self.before[i] + within.total_seconds()
+        return self.offsets[i] + min(at, self.ends[i])
+
+    def open_at(self, at: float) -> bool:
+        """Whether instant `at` (seconds since the epoch) falls within service hours."""
+        return at < self.ends[bisect.bisect_right(self.starts, at) - 1]
 
     def is_open(self, at: datetime) -> bool:
         """Whether `at` falls within service hours."""
-        i = bisect.bisect_right(self.starts, at) - 1
-        return i >= 0 and at < self.ends[i]
+        return self.open_at(epoch_seconds(at))
 
     def minutes(self, start: datetime, end: datetime) -> float:
         """Minutes of service time between two instants."""
-        return (self.open_seconds_until(end) - self.open_seconds_until(start)) / 60
+        return (self.position(epoch_seconds(end)) - self.position(epoch_seconds(start))) / 60
+
+
+def epoch_seconds(at: datetime) -> float:
+    """Seconds since the epoch of an instant (naive: UTC)."""
+    return ((at if at.tzinfo else at.replace(tzinfo=UTC)) - EPOCH).total_seconds()
+
+
+def zone_offsets(zone: ZoneInfo, start: datetime, end: datetime) -> list[tuple[float, int]]:
+    """The zone's UTC offsets from `start` to `end`: (seconds since the epoch from which it
+    holds, offset in seconds), the first from `start`."""
+
+    def offset(at: float) -> int:
+        return int(datetime.fromtimestamp(at, zone).utcoffset().total_seconds())
+
+    first, last = epoch_seconds(start), epoch_seconds(end)
+    changes = [(first, offset(first))]
+    day = first
+    while day < last:
+        following = min(day + 86400, last)
+        if offset(following) != changes[-1][1]:
+            before, after = day, following  # the change lies in (before, after]
+            while after - before > 1:
+                middle = (before + after) // 2
+                before, after = (
+                    (middle, after) if offset(middle) == changes[-1][1] else (before, middle)
+                )
+            changes.append((after, offset(after)))
+        day = following
+    return changes
 
 
 def wall_minutes(start: datetime, end: datetime) -> float:

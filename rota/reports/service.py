@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import DateTime, String, func, select, type_coerce
+from sqlalchemy import Float, String, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Call, CallOutcome, Contact
 from rota.errors import DomainError
 from rota.members.models import Organisation
 from rota.members.service import all_signatures, chosen_on, terms
-from rota.reports import figures
+from rota.reports import figures, sql
 from rota.reports.models import ContactFacts, ContactOutcome, FactOption, FeedbackRequest
 from rota.schedule.days import ensure_order, monday
 from rota.schedule.models import (
@@ -295,127 +295,153 @@ class ServiceReport:
 
 
 REPORTED = (Contact.merged_into_id.is_(None),)
-
-
-def _counts(session: Session, period: Period, column, *joins) -> list[tuple[str, int]]:
-    query = select(column, func.count()).select_from(Contact)
-    for target, on in joins:
-        query = query.outerjoin(target, on)
-    query = query.where(*_in_period(Contact.received_at, period), *REPORTED).group_by(column)
-    rows = [
-        (str(value) if value is not None else "", count) for value, count in session.execute(query)
-    ]
-    return sorted(rows, key=lambda r: (-r[1], r[0]))
-
-
-def _fact_counts(session: Session, period: Period, column) -> list[tuple[str, int]]:
-    facts = (ContactFacts, ContactFacts.contact_id == Contact.id)
-    return _counts(session, period, FactOption.label, facts, (FactOption, FactOption.id == column))
-
-
-def _splits(session: Session, period: Period) -> dict[str, list[tuple[str, int]]]:
-    facts = (ContactFacts, ContactFacts.contact_id == Contact.id)
-    return {
-        "channel": _counts(session, period, Contact.channel),
-        "language": _counts(session, period, Contact.language),
-        "topic": _fact_counts(session, period, ContactFacts.topic_id),
-        "municipality": _fact_counts(session, period, ContactFacts.municipality_id),
-        "client_group": _fact_counts(session, period, ContactFacts.client_group_id),
-        "outcome": _counts(session, period, ContactFacts.outcome, facts),
-    }
+FACT_SPLITS = ("topic", "municipality", "client_group")
+COUNTED = ("channel", "language", *FACT_SPLITS, "outcome", "hour", "week", "referred")
+SHARES = (0.5, 0.9)
 
 
 def _clock(
     session: Session, period: Period, until: datetime, zone: ZoneInfo
 ) -> figures.ServiceClock:
-    """Service hours from the period's first day to the local day of `until`, as naive UTC."""
+    """Service hours from the period's first day to the local day of `until`."""
     last = max(period.last, until.astimezone(zone).date())
     slots = open_slots(session, period.first - timedelta(days=1), last, zone)
-    return figures.ServiceClock(
-        (s.starts_at.replace(tzinfo=None), s.ends_at.replace(tzinfo=None)) for s in slots
+    return figures.ServiceClock((s.starts_at, s.ends_at) for s in slots)
+
+
+def _latest(session: Session, period: Period) -> datetime:
+    """The last answer or close of the period's contacts: how far the service clock must reach."""
+    query = select(func.max(Contact.first_response_at), func.max(Contact.closed_at)).where(
+        *_in_period(Contact.received_at, period), *REPORTED
     )
+    return max((at for at in session.execute(query).one() if at is not None), default=period.end)
 
 
-# Read as stored (naive UTC instants, the channel's stored name): converting 200 000 rows to
-# aware datetimes and enums would cost more than the rest of the report.
-NAIVE_UTC = (Contact.received_at, Contact.first_response_at, Contact.closed_at)
-CHANNEL_KEYS = {stored: f"channel:{c.value}" for c in Channel for stored in (c.name, c.value)}
-EPOCH = datetime(1970, 1, 1)
-QUARTER = timedelta(minutes=15)  # every zone's offset is a multiple of 15 minutes
-
-
-def _seconds(at: datetime) -> float:
-    """Seconds since the epoch of a naive UTC datetime."""
-    return (at - EPOCH).total_seconds()
-
-
-class _LocalHours:
-    """(weekday, hour, Monday of the week) in the zone of naive UTC instants, worked out once
-    per quarter hour."""
-
-    def __init__(self, zone: ZoneInfo):
-        self.zone = zone
-        self.known: dict[int, tuple[int, int, date]] = {}
-
-    def of(self, at: datetime) -> tuple[int, int, date]:
-        bucket = (at - EPOCH) // QUARTER
-        found = self.known.get(bucket)
-        if found is None:
-            local = at.replace(tzinfo=UTC).astimezone(self.zone)
-            monday = local.date() - timedelta(days=local.weekday())
-            found = self.known[bucket] = (local.weekday(), local.hour, monday)
-        return found
-
-
-def _weeks_and_hours(report: ServiceReport, cells: Counter) -> None:
-    """The heat map and the contacts of each week (every week of the period, empty ones too)."""
-    period = report.period
-    weeks = Counter(
-        {monday(period.first) + timedelta(weeks=n): 0 for n in range(_week_count(period))}
+def _contact_rows(arithmetic: sql.Arithmetic, period: Period, service_time: bool):
+    """Per contact of the period: what it is counted by, its local hour of the week and week,
+    whether it came in service hours, and its minutes to first response and to close."""
+    received = arithmetic.epoch(Contact.received_at)
+    position = arithmetic.position if service_time else (lambda seconds: seconds)
+    start = position(received)
+    hours = arithmetic.local_hours(received)
+    referred = case(
+        (
+            ContactFacts.outcome == ContactOutcome.REFERRED_MEMBER,
+            ContactFacts.referred_organisation_id,
+        )
     )
-    for (weekday, hour, week), count in cells.items():
-        report.heat[(weekday, hour)] = report.heat.get((weekday, hour), 0) + count
-        weeks[week] += count
-    report.weeks = sorted(weeks.items())
-
-
-def _week_count(period: Period) -> int:
-    return (monday(period.last) - monday(period.first)).days // 7 + 1
-
-
-def _times(session: Session, report: ServiceReport, zone: ZoneInfo) -> None:
-    """Heat map, inside/outside service hours, first response and time to close."""
-    period = report.period
     query = (
         select(
-            *(type_coerce(column, DateTime) for column in NAIVE_UTC),
-            type_coerce(Contact.channel, String),
-            Organisation.short_name,
+            Contact.channel.label("channel"),
+            Contact.language.label("language"),
+            Contact.organisation_id.label("organisation"),
+            ContactFacts.topic_id.label("topic"),
+            ContactFacts.municipality_id.label("municipality"),
+            ContactFacts.client_group_id.label("client_group"),
+            ContactFacts.outcome.label("outcome"),
+            referred.label("referred"),
+            sql.hour_of_week(hours).label("hour"),
+            sql.monday_of(hours).label("week"),
+            arithmetic.open_at(received).label("inside"),
+            *(
+                ((position(arithmetic.epoch(column)) - start) / 60).label(name)
+                for name, column in (
+                    ("response", Contact.first_response_at),
+                    ("close", Contact.closed_at),
+                )
+            ),
         )
-        .outerjoin(Organisation, Organisation.id == Contact.organisation_id)
+        .select_from(Contact)
+        .outerjoin(ContactFacts, ContactFacts.contact_id == Contact.id)
         .where(*_in_period(Contact.received_at, period), *REPORTED)
     )
-    rows = session.execute(query).all()
-    latest = max((t for row in rows for t in row[:3] if t is not None), default=None)
-    clock = _clock(session, period, latest.replace(tzinfo=UTC) if latest else period.end, zone)
-    position = clock.open_seconds_until if report.service_time else _seconds
-    hours = _LocalHours(zone)
-    cells: Counter = Counter()
-    responses, closes = defaultdict(list), defaultdict(list)
-    for received, responded, closed, channel, org in rows:
-        cells[hours.of(received)] += 1
-        report.inside_hours += clock.is_open(received)
-        start = position(received)
-        keys = (CHANNEL_KEYS[channel], f"org:{org or ''}")
-        for at, into in ((responded, responses), (closed, closes)):
-            if at is not None:
-                minutes = (position(at) - start) / 60
-                for key in keys:
-                    into[key].append(minutes)
-    report.outside_hours = len(rows) - report.inside_hours
-    _weeks_and_hours(report, cells)
-    report.first_response = {k: figures.Spread.of(v) for k, v in sorted(responses.items())}
-    report.time_to_close = {k: figures.Spread.of(v) for k, v in sorted(closes.items())}
+    return arithmetic.reading_clock(query).cte("contact_rows").prefix_with("MATERIALIZED")
+
+
+def _split(arithmetic: sql.Arithmetic, rows, name: str, spreads: bool = False):
+    """One split of the contact rows: (split, key, contacts, then the count, median and 90th
+    percentile of the minutes to response and to close when `spreads`, else NULLs)."""
+    key = rows.c[name]
+    figures_ = []
+    for column in (rows.c.response, rows.c.close):
+        figures_.append(func.count(column) if spreads else null())
+        figures_.extend(
+            arithmetic.percentile(column, share) if spreads else null() for share in SHARES
+        )
+    return select(
+        literal(name).label("split"),
+        cast(key, String).label("key"),
+        func.count().label("contacts"),
+        *(cast(f, Float) if not spreads else f for f in figures_),
+    ).group_by(key)
+
+
+def _splits_and_times(
+    session: Session, report: ServiceReport, zone: ZoneInfo
+) -> dict[str, list[tuple[str | None, int]]]:
+    """Every split of the period's contacts in one statement; the spreads of response times
+    by channel and organisation go into the report, the counts are returned by split."""
+    period = report.period
+    clock = _clock(session, period, _latest(session, period), zone)
+    offsets = figures.zone_offsets(zone, period.start, period.end)
+    arithmetic = sql.Arithmetic(session, clock, offsets)
+    rows = _contact_rows(arithmetic, period, report.service_time)
+    total = select(
+        literal("total"),
+        cast(null(), String),
+        func.count(),
+        func.sum(rows.c.inside),
+        *(cast(null(), Float) for _ in range(5)),
+    )
+    statement = union_all(
+        total,
+        _split(arithmetic, rows, "channel", spreads=True),
+        _split(arithmetic, rows, "organisation", spreads=True),
+        *(_split(arithmetic, rows, name) for name in COUNTED if name != "channel"),
+    )
+    names = _names(session)
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for split, key, contacts, *times in session.execute(statement):
+        if split == "total":
+            report.total, report.inside_hours = contacts, int(times[0] or 0)
+            report.outside_hours = contacts - report.inside_hours
+        elif split == "organisation":
+            _spreads(report, f"org:{names['organisation'].get(key, '')}", times)
+        else:
+            counts[split][names[split].get(key, key) if key else key] += contacts
+            if split == "channel":
+                _spreads(report, f"channel:{names['channel'][key]}", times)
+    report.first_response = dict(sorted(report.first_response.items()))
+    report.time_to_close = dict(sorted(report.time_to_close.items()))
+    return counts
+
+
+def _names(session: Session) -> dict[str, dict[str, str]]:
+    """What the stored keys of each split stand for: an enum's value, an option's label, an
+    organisation's short name (its name, for referrals)."""
+    orgs = session.execute(select(Organisation.id, Organisation.short_name, Organisation.name))
+    options = {
+        str(i): label for i, label in session.execute(select(FactOption.id, FactOption.label))
+    }
+    names = {"organisation": {}, "referred": {}, "language": {}, "hour": {}, "week": {}}
+    for org_id, short_name, name in orgs:
+        names["organisation"][str(org_id)] = short_name
+        names["referred"][str(org_id)] = name
+    return {
+        **names,
+        **dict.fromkeys(FACT_SPLITS, options),
+        "channel": {c.name: c.value for c in Channel},
+        "outcome": {o.name: o.value for o in ContactOutcome},
+    }
+
+
+def _spreads(report: ServiceReport, label: str, times: list) -> None:
+    for into, (count, median, p90) in (
+        (report.first_response, times[0:3]),
+        (report.time_to_close, times[3:6]),
+    ):
+        if count:
+            into[label] = figures.Spread(int(count), median, p90)
 
 
 def _calls(session: Session, report: ServiceReport) -> None:
@@ -428,23 +454,6 @@ def _calls(session: Session, report: ServiceReport) -> None:
     waits = [figures.wall_minutes(start, done) for start, done in rows if done is not None]
     report.called_back = len(waits)
     report.call_back_minutes = figures.Spread.of(waits)
-
-
-def _referrals(session: Session, period: Period) -> list[tuple[str, int]]:
-    query = (
-        select(Organisation.name, func.count())
-        .join(ContactFacts, ContactFacts.referred_organisation_id == Organisation.id)
-        .join(Contact, Contact.id == ContactFacts.contact_id)
-        .where(
-            ContactFacts.outcome == ContactOutcome.REFERRED_MEMBER,
-            *_in_period(Contact.received_at, period),
-            *REPORTED,
-        )
-        .group_by(Organisation.name)
-    )
-    return sorted(
-        ((name, count) for name, count in session.execute(query)), key=lambda r: (-r[1], r[0])
-    )
 
 
 def _feedback(session: Session, report: ServiceReport) -> None:
@@ -461,15 +470,38 @@ def _feedback(session: Session, report: ServiceReport) -> None:
             report.ratings[rating] = count
 
 
+def _ranked(counts: Counter) -> list[tuple[str, int]]:
+    """Counts by key, most first (no key: "")."""
+    return sorted(((key or "", n) for key, n in counts.items()), key=lambda r: (-r[1], r[0]))
+
+
+def _weeks_and_hours(report: ServiceReport, counts: dict[str, Counter]) -> None:
+    """The heat map and the contacts of each week (every week of the period, empty ones too)."""
+    period = report.period
+    weeks = Counter(
+        {monday(period.first) + timedelta(weeks=n): 0 for n in range(_week_count(period))}
+    )
+    for days, count in counts["week"].items():
+        weeks[sql.day_of(int(days))] += count
+    report.weeks = sorted(weeks.items())
+    report.heat = {divmod(int(hour), 24): count for hour, count in counts["hour"].items()}
+
+
+def _week_count(period: Period) -> int:
+    return (monday(period.last) - monday(period.first)).days // 7 + 1
+
+
 def service_report(
     session: Session, first: date, last: date, settings: ReportSettings
 ) -> ServiceReport:
     """The service report of the period (contacts received from `first` to `last`, local)."""
     report = ServiceReport(Period.of(first, last, settings.zone), settings.service_time)
-    report.by = _splits(session, report.period)
-    report.total = sum(count for _value, count in report.by["channel"])
-    _times(session, report, settings.zone)
+    counts = _splits_and_times(session, report, settings.zone)
+    report.by = {
+        name: _ranked(counts[name]) for name in ("channel", "language", *FACT_SPLITS, "outcome")
+    }
+    _weeks_and_hours(report, counts)
+    report.referrals = _ranked(Counter({k: n for k, n in counts["referred"].items() if k}))
     _calls(session, report)
-    report.referrals = _referrals(session, report.period)
     _feedback(session, report)
     return report
