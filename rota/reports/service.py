@@ -296,7 +296,14 @@ class ServiceReport:
 
 REPORTED = (Contact.merged_into_id.is_(None),)
 FACT_SPLITS = ("topic", "municipality", "client_group")
-COUNTED = ("channel", "language", *FACT_SPLITS, "outcome", "hour", "week", "referred")
+SPREAD = {"channel": "channel", "organisation": "org"}  # split → its key in the spreads
+COUNTED = (
+    ("language", "topic"),
+    ("municipality", "client_group"),
+    ("outcome", "referred"),
+    ("hour", "inside"),
+    ("week", None),
+)
 SHARES = (0.5, 0.9)
 
 
@@ -317,20 +324,23 @@ def _latest(session: Session, period: Period) -> datetime:
     return max((at for at in session.execute(query).one() if at is not None), default=period.end)
 
 
+KEPT = ("channel", "language", "organisation", *FACT_SPLITS, "outcome", "referred")
+
+
 def _contact_rows(arithmetic: sql.Arithmetic, period: Period, service_time: bool):
     """Per contact of the period: what it is counted by, its local hour of the week and week,
-    whether it came in service hours, and its minutes to first response and to close."""
-    received = arithmetic.epoch(Contact.received_at)
-    position = arithmetic.position if service_time else (lambda seconds: seconds)
-    start = position(received)
-    hours = arithmetic.local_hours(received)
+    whether it came in service hours, and its minutes to first response and to close.
+
+    Three steps, each worked out once per row (OFFSET 0 keeps the database from inlining one
+    into the next): the instants in seconds; their places on the service clock and the local
+    hour; the figures."""
     referred = case(
         (
             ContactFacts.outcome == ContactOutcome.REFERRED_MEMBER,
             ContactFacts.referred_organisation_id,
         )
     )
-    query = (
+    instants = (
         select(
             Contact.channel.label("channel"),
             Contact.language.label("language"),
@@ -340,79 +350,94 @@ def _contact_rows(arithmetic: sql.Arithmetic, period: Period, service_time: bool
             ContactFacts.client_group_id.label("client_group"),
             ContactFacts.outcome.label("outcome"),
             referred.label("referred"),
-            sql.hour_of_week(hours).label("hour"),
-            sql.monday_of(hours).label("week"),
-            arithmetic.open_at(received).label("inside"),
             *(
-                ((position(arithmetic.epoch(column)) - start) / 60).label(name)
+                arithmetic.epoch(column).label(name)
                 for name, column in (
-                    ("response", Contact.first_response_at),
-                    ("close", Contact.closed_at),
+                    ("received", Contact.received_at),
+                    ("responded", Contact.first_response_at),
+                    ("closed", Contact.closed_at),
                 )
             ),
         )
         .select_from(Contact)
         .outerjoin(ContactFacts, ContactFacts.contact_id == Contact.id)
         .where(*_in_period(Contact.received_at, period), *REPORTED)
+        .offset(0)
+        .subquery("instants")
     )
-    return arithmetic.reading_clock(query).cte("contact_rows").prefix_with("MATERIALIZED")
+    position = arithmetic.position if service_time else (lambda seconds: seconds)
+    places = (
+        arithmetic.reading_clock(
+            select(
+                *(instants.c[name] for name in KEPT),
+                arithmetic.local_hours(instants.c.received).label("hours"),
+                arithmetic.open_at(instants.c.received).label("inside"),
+                *(position(instants.c[n]).label(n) for n in ("received", "responded", "closed")),
+            ).select_from(instants)
+        )
+        .offset(0)
+        .subquery("places")
+    )
+    return (
+        select(
+            *(places.c[name] for name in KEPT),
+            sql.hour_of_week(places.c.hours).label("hour"),
+            sql.monday_of(places.c.hours).label("week"),
+            places.c.inside,
+            ((places.c.responded - places.c.received) / 60.0).label("response"),
+            ((places.c.closed - places.c.received) / 60.0).label("close"),
+        )
+        .cte("contact_rows")
+        .prefix_with("MATERIALIZED")
+    )
 
 
-def _split(arithmetic: sql.Arithmetic, rows, name: str, spreads: bool = False):
-    """One split of the contact rows: (split, key, contacts, then the count, median and 90th
-    percentile of the minutes to response and to close when `spreads`, else NULLs)."""
-    key = rows.c[name]
+def _split(arithmetic: sql.Arithmetic, rows, names: tuple[str, str | None], spreads=False):
+    """Contacts by the keys `names` (one or two splits counted together: Python adds up each
+    one's counts, so the database hashes each row fewer times), and, when `spreads`, the count,
+    median and 90th percentile of the minutes to response and to close (else NULLs)."""
+    keys = [rows.c[name] for name in names if name]
     figures_ = []
     for column in (rows.c.response, rows.c.close):
-        figures_.append(func.count(column) if spreads else null())
+        figures_.append(func.count(column) if spreads else cast(null(), Float))
         figures_.extend(
-            arithmetic.percentile(column, share) if spreads else null() for share in SHARES
+            arithmetic.percentile(column, share) if spreads else cast(null(), Float)
+            for share in SHARES
         )
     return select(
-        literal(name).label("split"),
-        cast(key, String).label("key"),
+        literal("+".join(name for name in names if name)).label("split"),
+        *(cast(key, String) for key in keys),
+        *([cast(null(), String)] if len(keys) == 1 else []),
         func.count().label("contacts"),
-        *(cast(f, Float) if not spreads else f for f in figures_),
-    ).group_by(key)
+        *figures_,
+    ).group_by(*keys)
 
 
-def _splits_and_times(
-    session: Session, report: ServiceReport, zone: ZoneInfo
-) -> dict[str, list[tuple[str | None, int]]]:
-    """Every split of the period's contacts in one statement; the spreads of response times
-    by channel and organisation go into the report, the counts are returned by split."""
+def _splits_and_times(session: Session, report: ServiceReport, zone: ZoneInfo) -> dict:
+    """Every split of the period's contacts in one statement: the spreads of response times
+    by channel and organisation go into the report, the counts (split → key → contacts) are
+    returned."""
     period = report.period
     clock = _clock(session, period, _latest(session, period), zone)
     offsets = figures.zone_offsets(zone, period.start, period.end)
     arithmetic = sql.Arithmetic(session, clock, offsets)
     rows = _contact_rows(arithmetic, period, report.service_time)
-    total = select(
-        literal("total"),
-        cast(null(), String),
-        func.count(),
-        func.sum(rows.c.inside),
-        *(cast(null(), Float) for _ in range(5)),
-    )
     statement = union_all(
-        total,
-        _split(arithmetic, rows, "channel", spreads=True),
-        _split(arithmetic, rows, "organisation", spreads=True),
-        *(_split(arithmetic, rows, name) for name in COUNTED if name != "channel"),
+        *(_split(arithmetic, rows, (name, None), spreads=True) for name in SPREAD),
+        *(_split(arithmetic, rows, pair) for pair in COUNTED),
     )
     names = _names(session)
     counts: dict[str, Counter] = defaultdict(Counter)
-    for split, key, contacts, *times in session.execute(statement):
-        if split == "total":
-            report.total, report.inside_hours = contacts, int(times[0] or 0)
-            report.outside_hours = contacts - report.inside_hours
-        elif split == "organisation":
-            _spreads(report, f"org:{names['organisation'].get(key, '')}", times)
-        else:
-            counts[split][names[split].get(key, key) if key else key] += contacts
-            if split == "channel":
-                _spreads(report, f"channel:{names['channel'][key]}", times)
+    for split, first, second, contacts, *times in session.execute(statement):
+        if split in SPREAD:
+            _spreads(report, f"{SPREAD[split]}:{names[split].get(first, '')}", times)
+        for name, key in zip(split.split("+"), (first, second), strict=False):
+            counts[name][names[name].get(key, key) if key else key] += contacts
     report.first_response = dict(sorted(report.first_response.items()))
     report.time_to_close = dict(sorted(report.time_to_close.items()))
+    report.total = sum(counts["week"].values())
+    report.inside_hours = counts["inside"]["1"]
+    report.outside_hours = report.total - report.inside_hours
     return counts
 
 
@@ -423,7 +448,9 @@ def _names(session: Session) -> dict[str, dict[str, str]]:
     options = {
         str(i): label for i, label in session.execute(select(FactOption.id, FactOption.label))
     }
-    names = {"organisation": {}, "referred": {}, "language": {}, "hour": {}, "week": {}}
+    names = {
+        split: {} for split in ("organisation", "referred", "language", "hour", "week", "inside")
+    }
     for org_id, short_name, name in orgs:
         names["organisation"][str(org_id)] = short_name
         names["referred"][str(org_id)] = name

@@ -77,7 +77,7 @@ class Arithmetic:
             for (since, _o), (_s, offset) in zip(self.offsets[1:], self.offsets, strict=False)
         ]
         offset = case(*changes, else_=self.offsets[-1][1]) if changes else self.offsets[0][1]
-        return self.whole((seconds + offset) / 3600)
+        return self.whole((seconds + offset) / 3600.0)
 
     def percentile(self, value, share: float):
         """The nearest-rank percentile of `value` in the group (`figures.percentile`)."""
