@@ -143,3 +143,57 @@ def test_coordinator_finds_each_organisations_statement_from_the_summary(
     page = _get(client, "/reports", "en").get_data(as_text=True)
     for org in (month.org_a, month.org_b, month.org_c):
         assert f'href="/reports/organisations/{org.id}">{org.name}</a>' in page
+
+
+@pytest.fixture
+def rated(month):
+    """Feedback asked of three of March's clients: two answered, with 5 and 2."""
+    from datetime import timedelta
+
+    from rota.reports.models import FeedbackRequest
+
+    for n, (key, rating) in enumerate((("friday", 5), ("call", 2), ("saturday", None))):
+        sent = month.contacts[key].received_at + timedelta(days=1)
+        db.session.add(
+            FeedbackRequest(
+                contact_id=month.contacts[key].id,
+                token_hash=f"{n:064d}",
+                language="fi",
+                sent_at=sent,
+                expires_at=sent + timedelta(days=14),
+                answered_at=sent if rating else None,
+                rating=rating,
+            )
+        )
+    db.session.commit()
+    return month
+
+
+# asked, answered, response rate (%), then answers rated 1 to 5
+FEEDBACK = [3, 2, 66.7, 0, 1, 0, 0, 1]
+
+
+def test_csv_and_xlsx_of_the_service_report_hold_the_client_feedback(client, coordinator, rated):
+    rows = list(csv.reader(io.StringIO(_get(client, "/reports/service.csv", "en").text)))
+    at = rows.index(["Client feedback"])
+    assert rows[at + 1] == ["Figure", "Value"]
+    assert [row[1] for row in rows[at + 2 : at + 10]] == [str(v) for v in FEEDBACK]
+    assert rows[at + 4][0] == "Response rate (%)" and rows[at + 9][0] == "Rating 5"
+    book = openpyxl.load_workbook(io.BytesIO(_get(client, "/reports/service.xlsx", "fi").data))
+    sheet = book["feedback"]
+    assert sheet.cell(1, 1).value == "Asiakaspalaute"
+    assert [value for _name, value in sheet.iter_rows(min_row=3, values_only=True)] == FEEDBACK
+
+
+def test_pdf_and_api_of_the_service_report_hold_the_client_feedback(client, coordinator, rated):
+    body = _get(client, "/reports/service.pdf", "sv").data
+    text = "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+    assert "Klientrespons" in text and "Svarsfrekvens (%) 66,7" in text
+    secret = stored_token("reports:read")
+    db.session.commit()
+    response = client.get(
+        "/api/v1/reports/service?from=2026-03-01&to=2026-03-31",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    tables = {t["key"]: t for t in response.get_json()["tables"]}
+    assert [value for _name, value in tables["feedback"]["rows"]] == FEEDBACK
