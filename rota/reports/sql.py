@@ -27,11 +27,10 @@ class Arithmetic:
     ):
         connection = session.connection()
         self.postgres = connection.dialect.name == "postgresql"
-        self.clock = clock
         self.offsets = offsets
         if self.postgres:
             arrays = [
-                cast(literal(values, ARRAY(Float)), ARRAY(Float)).label(name)
+                literal(values, ARRAY(Float)).label(name)
                 for name, values in (
                     ("starts", clock.starts),
                     ("ends", clock.ends),
@@ -71,12 +70,15 @@ class Arithmetic:
         return cast(func.floor(value), BigInteger) if self.postgres else cast(value, Integer)
 
     def local_hours(self, seconds):
-        """Hours since the epoch on the zone's wall clock."""
-        changes = [
-            (seconds < since, offset)
-            for (since, _o), (_s, offset) in zip(self.offsets[1:], self.offsets, strict=False)
+        """Hours since the epoch on the zone's wall clock: each offset holds until the next
+        change."""
+        held = [
+            (seconds < until, offset)
+            for (_since, offset), (until, _next) in zip(
+                self.offsets, self.offsets[1:], strict=False
+            )
         ]
-        offset = case(*changes, else_=self.offsets[-1][1]) if changes else self.offsets[0][1]
+        offset = case(*held, else_=self.offsets[-1][1]) if held else self.offsets[0][1]
         return self.whole((seconds + offset) / 3600.0)
 
     def percentile(self, value, share: float):
