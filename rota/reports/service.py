@@ -457,7 +457,7 @@ def _names(session: Session) -> dict[str, dict[str, str]]:
     return {
         **names,
         **dict.fromkeys(FACT_SPLITS, options),
-        "channel": {c.name: c.value for c in Channel},
+        "channel": {stored: c.value for c in Channel for stored in (c.name, c.value)},
         "outcome": {o.name: o.value for o in ContactOutcome},
     }
 
