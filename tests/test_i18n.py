@@ -12,6 +12,7 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_date, format_decimal, gettext, refresh
 
+from rota.contacts.models import Contact
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
 from rota.outbox.service import MailSettings
@@ -166,16 +167,32 @@ def stored_text() -> set:
     return values
 
 
+# 12.5 where fi and sv write 12,5 (a date's 30.3.2026 and a time's 9.05 are not decimals)
+DECIMAL_POINT = re.compile(r"(?<![\d.])\d+\.\d(?![\d.])")
+
+
+def english_in(text: str, whole: set, fragments: set) -> set:
+    """The English catalog messages and fragments in `text`."""
+    return ({text} & whole) | {f for f in fragments if f in text}
+
+
 def leaks(page: str, language: str, data: set) -> list[str]:
-    """English catalog messages shown on a page meant to be in `language`."""
+    """English catalog messages shown on a page meant to be in `language`.
+
+    Stored text shows as typed (a name may be one catalog word), except where it holds English
+    catalog phrases: the app wrote it (a call's subject, a history row's reason) in whichever
+    language its writer had.
+    """
     parser = VisibleText()
     parser.feed(page)
     assert parser.page_lang == language, f'<html lang="{parser.page_lang}">'
-    segments = [s for s in parser.segments if s not in data]
     whole, fragments = english_phrases(language)
+    phrases = {message for message in whole if " " in message}
+    typed = {value for value in data if not english_in(value, phrases, fragments)}
+    segments = [s for s in parser.segments if s not in typed]
     text = "\n".join(segments)
-    found = {s for s in segments if s in whole}
-    return sorted(found | {f for f in fragments if f in text})
+    points = {f"decimal point: {number}" for number in DECIMAL_POINT.findall(text)}
+    return sorted(english_in(text, set(), fragments) | (set(segments) & whole) | points)
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -196,6 +213,67 @@ def test_no_english_message_shows_on_any_page(world, client, login, language):  
         failures += [f"  {url}: {text!r}" for text in found]
     if failures:
         pytest.fail(f"English on {language} pages:\n" + "\n".join(failures), pytrace=False)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_calls_recorded_in_english_show_in_the_readers_language(app, make, login, language):
+    from rota.auth import tokens
+
+    org = make.org()
+    make.shift(org, "2026-03-30T09:00", channel="phone", counsellor=make.counsellor(org))
+    english, reader = make.counsellor(org), make.coordinator()
+    english.locale, reader.locale = "en", language
+    _token, secret = tokens.create_token(db.session, name="PBX", scopes=["telephony:write"])
+    db.session.commit()
+    writer = app.test_client()
+    writer.post("/login", data={"email": english.email, "password": make.PASSWORD})
+    form = {"caller": "040 765 4321", "started_at": "2026-03-30T10:15", "outcome": "missed"}
+    assert writer.post("/calls/new", data=form).status_code == 302
+    withheld = {"event": "new", "call_id": "pbx-1", "caller": "anonymous-sip"}
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
+    assert (
+        writer.post("/api/v1/telephony/events", json=withheld, headers=headers).status_code == 201
+    )
+    browser = app.test_client()
+    browser.post("/login", data={"email": reader.email, "password": make.PASSWORD})
+    ids = db.session.scalars(db.select(Contact.id).order_by(Contact.id)).all()
+    urls = ["/", "/contacts", "/contacts/search?q=0407654321", "/contacts/search?q=anonymous"]
+    urls += [f"/contacts/{contact_id}" for contact_id in ids]
+    data = stored_text()
+    pages = {url: browser.get(url).get_data(as_text=True) for url in urls}
+    assert {url: leaks(page, language, data) for url, page in pages.items()} == {
+        url: [] for url in urls
+    }
+    assert all("+358 40 7654321" in pages[url] for url in urls[1:3])
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_replanned_shifts_history_shows_in_the_readers_language(make, client, login, language):
+    from rota.schedule.labels import SLOT_CLOSED
+    from rota.schedule.models import ShiftChange, ShiftChangeKind
+
+    shift = make.shift(make.org())
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    db.session.add_all(
+        [
+            ShiftChange(
+                shift_id=shift.id,
+                at=at,
+                kind=ShiftChangeKind.REPLAN,
+                reason="2.5 h behind its share",
+            ),
+            ShiftChange(shift_id=shift.id, at=at, kind=ShiftChangeKind.CANCEL, reason=SLOT_CLOSED),
+        ]
+    )
+    reader = make.coordinator()
+    reader.locale = language
+    db.session.commit()
+    login(reader)
+    page = client.get(f"/shifts/{shift.id}").get_data(as_text=True)
+    with force_locale(language):
+        closed = gettext("Re-planned: the slot is no longer open")
+    assert leaks(page, language, stored_text()) == []
+    assert "2,5 h" in page and closed in page and closed != "Re-planned: the slot is no longer open"
 
 
 def test_a_visitor_gets_the_browsers_language_and_then_the_default(client):

@@ -143,3 +143,16 @@ def test_coordinator_finds_each_organisations_statement_from_the_summary(
     page = _get(client, "/reports", "en").get_data(as_text=True)
     for org in (month.org_a, month.org_b, month.org_c):
         assert f'href="/reports/organisations/{org.id}">{org.name}</a>' in page
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("fi", "12,5"), ("sv", "12,5"), ("en", "12.5")])
+def test_chart_figures_and_their_text_alternative_use_the_readers_decimal_sign(app, lang, shown):
+    from flask_babel import force_locale
+
+    from rota.reports.charts import bars
+    from rota.reports.tables import Table
+
+    table = Table("hours", "Hours", ["Organisation", "Hours"], [["Org A", 12.5]])
+    with app.test_request_context(), force_locale(lang):
+        chart = str(bars("chart-hours", table, [1], "Hours"))
+    assert chart.count(shown) == 2 and "Hours 12" in chart  # the bar's label and the summary

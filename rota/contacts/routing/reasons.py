@@ -1,9 +1,11 @@
 """Why a contact went where it did: stored as data when routed, put in words when shown.
 
 The data holds names and instants as they were at routing time; the words come from the
-viewer's locale (and the service's time zone) whenever a page or a webhook renders them.
+viewer's locale (and the service's time zone) whenever a page or a webhook renders them. A
+machine (the phone system) reads the instants as `moment` writes them: ISO 8601, not a locale's.
 """
 
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import format_datetime
@@ -79,22 +81,30 @@ def shift_moved_data(session: Session, shift: Shift, kind: str, decision: Decisi
     return {**data, "organisation": shift.organisation.name, "counsellor": owner and owner.name}
 
 
-def _shift_moved_words(data: dict) -> str:
-    shift = _shift_words(data)
+Moment = Callable[[datetime], str]
+
+
+def _short(moment: datetime) -> str:
+    return format_datetime(moment, "short")
+
+
+def _shift_moved_words(data: dict, moment: Moment) -> str:
+    shift = _shift_words(data, moment)
     if "rerouted" in data:
-        return str(SHIFT_CANCELLED) % {"shift": shift, "reason": _routed_words(data["rerouted"])}
+        reason = _routed_words(data["rerouted"], moment)
+        return str(SHIFT_CANCELLED) % {"shift": shift, "reason": reason}
     queue = str(SHIFT_MOVED_QUEUE) % {"organisation": data["organisation"]}
     holder = data["counsellor"] or queue
     how = change_label(data["shift_moved"])
     return str(SHIFT_MOVED) % {"shift": shift, "how": how, "holder": holder}
 
 
-def _shift_words(data: dict) -> str:
+def _shift_words(data: dict, moment: Moment) -> str:
     starts, ends = (datetime.fromisoformat(data[key]) for key in ("starts_at", "ends_at"))
-    return f"{format_datetime(starts, 'short')}–{format_datetime(ends, 'short')}"
+    return f"{moment(starts)}–{moment(ends)}"
 
 
-def _routed_words(data: dict) -> str:
+def _routed_words(data: dict, moment: Moment) -> str:
     route = Route(data["route"])
     if "starts_at" not in data:
         return str(REASONS[route])
@@ -102,7 +112,7 @@ def _routed_words(data: dict) -> str:
         "channel": str(CHANNEL_WORDS.get(data["channel"], data["channel"])),
         "organisation": data["organisation"],
         "counsellor": data["counsellor"],
-        "shift": _shift_words(data),
+        "shift": _shift_words(data, moment),
     }
     parts = [str(ABSENT if data.get("absent") else REASONS[route]) % names]
     if data.get("language"):
@@ -110,11 +120,12 @@ def _routed_words(data: dict) -> str:
     return " ".join(parts)
 
 
-def render(data: dict) -> str:
-    """The reason in words, in the current locale (shift times in the service's time zone)."""
+def render(data: dict, moment: Moment = _short) -> str:
+    """The reason in words, in the current locale (shift times in the service's time zone, as
+    the locale writes them unless `moment` writes them otherwise)."""
     if "shift_moved" in data:
-        return _shift_moved_words(data)
-    words = _routed_words(data)
+        return _shift_moved_words(data, moment)
+    words = _routed_words(data, moment)
     if data.get("handover"):
         return str(HANDOVER) % {"reason": words}
     return words
@@ -123,6 +134,7 @@ def render(data: dict) -> str:
 SENDER = _l("e-mail from %(address)s")
 UNKNOWN_SENDER = _l("e-mail from an unknown sender")
 AUTOMATIC = _l("%(sender)s (%(why)s)")
+UNREADABLE = _l("The caller's number could not be read; it is kept as given: %(raw)s")
 
 
 def _sender_words(data: dict) -> str:
@@ -139,6 +151,8 @@ def event_reason(event) -> str:
         return event.reason
     if "sender" in event.reason_data:
         return _sender_words(event.reason_data)
+    if "unreadable" in event.reason_data:
+        return str(UNREADABLE) % {"raw": event.reason_data["unreadable"]}
     return render(event.reason_data)
 
 
