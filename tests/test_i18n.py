@@ -169,6 +169,8 @@ def stored_text() -> set:
 
 # 12.5 where fi and sv write 12,5 (a date's 30.3.2026 and a time's 9.05 are not decimals)
 DECIMAL_POINT = re.compile(r"(?<![\d.])\d+\.\d(?![\d.])")
+# a program's own words: an exception's name or errno (a page may show them marked lang="en")
+RAW_EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b|\[Errno \d+\]")
 
 
 def english_in(text: str, whole: set, fragments: set) -> set:
@@ -192,7 +194,8 @@ def leaks(page: str, language: str, data: set) -> list[str]:
     segments = [s for s in parser.segments if s not in typed]
     text = "\n".join(segments)
     points = {f"decimal point: {number}" for number in DECIMAL_POINT.findall(text)}
-    return sorted(english_in(text, set(), fragments) | (set(segments) & whole) | points)
+    raw = {f"raw exception: {name}" for name in RAW_EXCEPTION.findall(text)}
+    return sorted(english_in(text, set(), fragments) | (set(segments) & whole) | points | raw)
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -274,6 +277,33 @@ def test_a_replanned_shifts_history_shows_in_the_readers_language(make, client, 
         closed = gettext("Re-planned: the slot is no longer open")
     assert leaks(page, language, stored_text()) == []
     assert "2,5 h" in page and closed in page and closed != "Re-planned: the slot is no longer open"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_mailbox_error_shows_as_a_reason_in_the_readers_language(
+    app, make, client, login, language
+):
+    from rota.contacts.mail.poll import mailbox_key
+    from rota.contacts.models import MailboxState
+
+    app.config.update(IMAP_HOST="imap.example.fi", IMAP_USER="ohjaus")
+    error = "ConnectionRefusedError: [Errno 111] Connection refused"
+    key = mailbox_key(app.config)
+    db.session.add(
+        MailboxState(mailbox=key, uidvalidity=1, last_uid=0, failures=3, last_error=error)
+    )
+    reader = make.coordinator()
+    reader.locale = language
+    db.session.commit()
+    login(reader)
+    pages = {url: client.get(url).get_data(as_text=True) for url in ("/", "/mail")}
+    with force_locale(language):
+        reason = gettext("the mail server could not be reached")
+    assert {url: leaks(page, language, stored_text()) for url, page in pages.items()} == {
+        "/": [],
+        "/mail": [],
+    }
+    assert all(reason in page for page in pages.values())
 
 
 def test_a_visitor_gets_the_browsers_language_and_then_the_default(client):

@@ -8,6 +8,7 @@ from datetime import datetime
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -16,6 +17,24 @@ from rota.members.models import Role, User
 from rota.outbox.service import domain_of, queue_mail
 
 log = logging.getLogger(__name__)
+
+
+# The start of a stored poll error ("ExceptionName: text") -> the reason a coordinator reads;
+# anything else the poll catches is a network or TLS failure (OSError, EOFError).
+UNREACHABLE = _l("the mail server could not be reached")
+REASONS = {
+    "error": _l("the mail server refused the login or a command"),  # imaplib.IMAP4.error
+    "abort": _l("the mail server broke off the connection"),
+    "readonly": _l("the mail server opened the folder read-only"),
+    "MailboxError": _l("the mail server refused a command or gave an answer we cannot use"),
+    "SSLCertVerificationError": _l("the mail server's certificate was not accepted"),
+}
+
+
+def failure_reason(error: str | None) -> str:
+    """A stored poll error as a reason a person understands, never the raw exception text."""
+    kind = (error or "").partition(":")[0].strip()
+    return str(REASONS.get(kind, UNREACHABLE))
 
 
 def _state(session: Session, key: str) -> MailboxState:
@@ -63,7 +82,7 @@ def _alert(session: Session, key: str, config: Mapping, state: MailboxState) -> 
             "only after the mailbox has been read successfully and fails again.",
             mailbox=key,
             count=state.failures,
-            error=state.last_error,
+            error=f"{failure_reason(state.last_error)} ({state.last_error})",
         )
     return [
         queue_mail(
