@@ -400,6 +400,40 @@ def test_mail_to_clients_and_counsellors_is_wholly_in_their_language(app, make, 
     assert "email" not in notice and "e-mail" not in notice
 
 
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_rotas_and_the_mailboxs_mail_is_wholly_in_the_readers_language(app, make, language):
+    from rota.contacts.mail.alerts import record_failure
+    from rota.schedule.notify import send_coverage_warnings, send_reminders
+
+    now = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
+    org = make.org()
+    people = [make.counsellor(org), make.org_admin(org), make.coordinator()]
+    for person in people:
+        person.locale = language
+    make.shift(org, "2026-03-30T09:00", counsellor=people[0])
+    make.shift(org, "2026-03-31T09:00")  # nobody named: a gap
+    settings = MailSettings.from_config(app.config)
+    with app.test_request_context():
+        send_reminders(db.session, now, settings)
+        send_coverage_warnings(db.session, now, 7, settings)
+        config = {**app.config, "IMAP_ALERT_AFTER": 1, "BABEL_DEFAULT_LOCALE": language}
+        record_failure(db.session, "ohjaus@imap", config, now, "TimeoutError: timed out")
+    mails = db.session.scalars(db.select(OutboxMessage)).all()
+    assert sorted(m.kind for m in mails) == ["alert", "coverage", "coverage", "shift-reminder"]
+    found = {m.kind: mail_leaks(f"{m.subject}\n{m.body_text}", language) for m in mails}
+    assert found == {"alert": [], "coverage": [], "shift-reminder": []}
+
+
+def test_mail_to_an_english_reader_writes_dates_as_in_the_uk(app, make):
+    from rota.contacts.notify import _notice_texts
+
+    received = datetime(2026, 3, 30, 6, 5, tzinfo=UTC)  # 09:05 in Helsinki
+    contact = make.contact("Hakemus", reference="R-12", received_at=received)
+    with app.test_request_context():
+        _subject, notice = _notice_texts(contact, "en", False, "Rengas")
+    assert "Received: 30/03/2026, 09:05" in notice  # not the US 3/30/26, 9:05 AM
+
+
 def test_file_sizes_and_dates_on_pages_follow_the_language(app, client):
     from rota.templating import file_size
 

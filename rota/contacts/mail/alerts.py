@@ -6,13 +6,13 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import MailboxState
+from rota.i18n import writing_in
 from rota.members.models import Role, User
 from rota.outbox.service import domain_of, queue_mail
 
@@ -72,7 +72,7 @@ def _alert(session: Session, key: str, config: Mapping, state: MailboxState) -> 
     if not coordinators:
         log.error("shared mailbox %s failing and no coordinator to alert", key)
         return []
-    with force_locale(config.get("BABEL_DEFAULT_LOCALE") or "fi"):
+    with writing_in(config.get("BABEL_DEFAULT_LOCALE") or "fi"):
         subject = _("The shared mailbox cannot be read")
         text = _(
             "The shared mailbox %(mailbox)s could not be read %(count)s times in a row.\n\n"
