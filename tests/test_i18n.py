@@ -232,11 +232,11 @@ def test_calls_recorded_in_english_show_in_the_readers_language(app, make, login
     writer.post("/login", data={"email": english.email, "password": make.PASSWORD})
     form = {"caller": "040 765 4321", "started_at": "2026-03-30T10:15", "outcome": "missed"}
     assert writer.post("/calls/new", data=form).status_code == 302
-    withheld = {"event": "new", "call_id": "pbx-1", "caller": "anonymous-sip"}
+    withheld = {"call_id": "pbx-1", "caller": "anonymous-sip"}
     headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
-    assert (
-        writer.post("/api/v1/telephony/events", json=withheld, headers=headers).status_code == 201
-    )
+    for event in ({"event": "new"}, {"event": "ended", "cause": "NO_ANSWER"}):
+        answer = writer.post("/api/v1/telephony/events", json=withheld | event, headers=headers)
+        assert answer.status_code == 201
     browser = app.test_client()
     browser.post("/login", data={"email": reader.email, "password": make.PASSWORD})
     ids = db.session.scalars(db.select(Contact.id).order_by(Contact.id)).all()
@@ -248,6 +248,9 @@ def test_calls_recorded_in_english_show_in_the_readers_language(app, make, login
         url: [] for url in urls
     }
     assert all("+358 40 7654321" in pages[url] for url in urls[1:3])
+    with force_locale(language):
+        missed = gettext("nobody answered")
+    assert missed in pages[urls[-1]] and "NO_ANSWER" not in pages[urls[-1]]  # the phone's code
 
 
 @pytest.mark.parametrize("language", TRANSLATED)

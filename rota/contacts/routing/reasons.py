@@ -5,6 +5,7 @@ viewer's locale (and the service's time zone) whenever a page or a webhook rende
 machine (the phone system) reads the instants as `moment` writes them: ISO 8601, not a locale's.
 """
 
+import re
 from collections.abc import Callable
 from datetime import datetime
 
@@ -12,6 +13,7 @@ from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from rota.contacts.events import Kind
 from rota.contacts.queue.display import automatic_label
 from rota.contacts.routing.decide import Decision, Route
 from rota.members.models import User
@@ -135,6 +137,25 @@ SENDER = _l("e-mail from %(address)s")
 UNKNOWN_SENDER = _l("e-mail from an unknown sender")
 AUTOMATIC = _l("%(sender)s (%(why)s)")
 UNREADABLE = _l("The caller's number could not be read; it is kept as given: %(raw)s")
+# Why the phone system says a call was missed (its hang-up cause, stored as sent: "NO_ANSWER",
+# "user-busy" …), in words; a cause not listed shows as the phone system's code.
+NOBODY_ANSWERED = _l("nobody answered")
+CALL_CAUSES = {
+    "NO_ANSWER": NOBODY_ANSWERED,
+    "NO_USER_RESPONSE": NOBODY_ANSWERED,
+    "USER_BUSY": _l("the line was busy"),
+    "BUSY": _l("the line was busy"),
+    "ORIGINATOR_CANCEL": _l("the caller hung up before anyone answered"),
+    "CALL_REJECTED": _l("the call was rejected"),
+    "VOICEMAIL": _l("the caller reached the voicemail"),
+}
+CALL_CAUSE_CODE = _l("the phone system's reason: %(cause)s")
+
+
+def _call_cause(cause: str) -> str:
+    code = re.sub(r"[^A-Z]+", "_", cause.upper()).strip("_")
+    known = CALL_CAUSES.get(code)
+    return str(known) if known else str(CALL_CAUSE_CODE) % {"cause": cause}
 
 
 def _sender_words(data: dict) -> str:
@@ -148,7 +169,8 @@ def _sender_words(data: dict) -> str:
 def event_reason(event) -> str:
     """What a history row shows as the reason: the stored data in words, else the typed text."""
     if not event.reason_data:
-        return event.reason
+        missed = event.kind == Kind.CALL_MISSED and event.reason
+        return _call_cause(event.reason) if missed else event.reason
     if "sender" in event.reason_data:
         return _sender_words(event.reason_data)
     if "unreadable" in event.reason_data:
