@@ -4,7 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from flask import current_app, has_request_context, request, session
-from flask_babel import refresh
+from flask_babel import force_locale, refresh
 from flask_login import current_user
 
 from rota.db import utcnow
@@ -18,6 +18,12 @@ BABEL_LOCALES = {"en": "en_GB"}
 def formats_of(language: str) -> str:
     """The Babel locale whose date and number formats a language uses."""
     return BABEL_LOCALES.get(language, language)
+
+
+def writing_in(language: str):
+    """Write mail (outside its reader's request) in `language` with that language's formats:
+    English dates as in the UK, as the pages write them (a context manager)."""
+    return force_locale(formats_of(language))
 
 
 def select_locale() -> str:

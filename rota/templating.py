@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from rota.auth import policy
 from rota.members.models import CommitmentUnit, Role
+from rota.schedule.models import Channel
 
 C, A, S = Role.COORDINATOR, Role.ORG_ADMIN, Role.COUNSELLOR
 
@@ -108,6 +109,15 @@ def format_phone(number: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+def contact_subject(contact) -> str:
+    """A contact's subject for people: the client's own, else for a call who called, written in
+    the reader's language each time it shows (never stored in its writer's)."""
+    if contact.subject or contact.channel != Channel.PHONE or contact.anonymised_at:
+        return contact.subject
+    caller = format_phone(contact.client_phone) if contact.client_phone else _l("a withheld number")
+    return gettext("Call from %(caller)s", caller=caller)
+
+
 FILE_UNITS = (("digital-megabyte", 1_000_000), ("digital-kilobyte", 1_000))
 
 
@@ -131,6 +141,7 @@ def init_app(app):
     app.jinja_env.globals.update(
         nav_items=nav_items,
         commitment=commitment,
+        contact_subject=contact_subject,
         role_label=lambda role: ROLE_LABELS.get(role, role),
         current_locale=lambda: (
             get_locale().language if get_locale() else app.config["BABEL_DEFAULT_LOCALE"]

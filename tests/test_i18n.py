@@ -12,6 +12,7 @@ from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_date, format_decimal, gettext, refresh
 
+from rota.contacts.models import Contact
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
 from rota.outbox.service import MailSettings
@@ -166,16 +167,35 @@ def stored_text() -> set:
     return values
 
 
+# 12.5 where fi and sv write 12,5 (a date's 30.3.2026 and a time's 9.05 are not decimals)
+DECIMAL_POINT = re.compile(r"(?<![\d.])\d+\.\d(?![\d.])")
+# a program's own words: an exception's name or errno (a page may show them marked lang="en")
+RAW_EXCEPTION = re.compile(r"\b[A-Z]\w*(?:Error|Exception)\b|\[Errno \d+\]")
+
+
+def english_in(text: str, whole: set, fragments: set) -> set:
+    """The English catalog messages and fragments in `text`."""
+    return ({text} & whole) | {f for f in fragments if f in text}
+
+
 def leaks(page: str, language: str, data: set) -> list[str]:
-    """English catalog messages shown on a page meant to be in `language`."""
+    """English catalog messages shown on a page meant to be in `language`.
+
+    Stored text shows as typed (a name may be one catalog word), except where it holds English
+    catalog phrases: the app wrote it (a call's subject, a history row's reason) in whichever
+    language its writer had.
+    """
     parser = VisibleText()
     parser.feed(page)
     assert parser.page_lang == language, f'<html lang="{parser.page_lang}">'
-    segments = [s for s in parser.segments if s not in data]
     whole, fragments = english_phrases(language)
+    phrases = {message for message in whole if " " in message}
+    typed = {value for value in data if not english_in(value, phrases, fragments)}
+    segments = [s for s in parser.segments if s not in typed]
     text = "\n".join(segments)
-    found = {s for s in segments if s in whole}
-    return sorted(found | {f for f in fragments if f in text})
+    points = {f"decimal point: {number}" for number in DECIMAL_POINT.findall(text)}
+    raw = {f"raw exception: {name}" for name in RAW_EXCEPTION.findall(text)}
+    return sorted(english_in(text, set(), fragments) | (set(segments) & whole) | points | raw)
 
 
 @pytest.mark.parametrize("language", TRANSLATED)
@@ -196,6 +216,97 @@ def test_no_english_message_shows_on_any_page(world, client, login, language):  
         failures += [f"  {url}: {text!r}" for text in found]
     if failures:
         pytest.fail(f"English on {language} pages:\n" + "\n".join(failures), pytrace=False)
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_calls_recorded_in_english_show_in_the_readers_language(app, make, login, language):
+    from rota.auth import tokens
+
+    org = make.org()
+    make.shift(org, "2026-03-30T09:00", channel="phone", counsellor=make.counsellor(org))
+    english, reader = make.counsellor(org), make.coordinator()
+    english.locale, reader.locale = "en", language
+    _token, secret = tokens.create_token(db.session, name="PBX", scopes=["telephony:write"])
+    db.session.commit()
+    writer = app.test_client()
+    writer.post("/login", data={"email": english.email, "password": make.PASSWORD})
+    form = {"caller": "040 765 4321", "started_at": "2026-03-30T10:15", "outcome": "missed"}
+    assert writer.post("/calls/new", data=form).status_code == 302
+    withheld = {"call_id": "pbx-1", "caller": "anonymous-sip"}
+    headers = {"Authorization": f"Bearer {secret}", "Accept-Language": "en"}
+    for event in ({"event": "new"}, {"event": "ended", "cause": "NO_ANSWER"}):
+        answer = writer.post("/api/v1/telephony/events", json=withheld | event, headers=headers)
+        assert answer.status_code == 201
+    browser = app.test_client()
+    browser.post("/login", data={"email": reader.email, "password": make.PASSWORD})
+    ids = db.session.scalars(db.select(Contact.id).order_by(Contact.id)).all()
+    urls = ["/", "/contacts", "/contacts/search?q=0407654321", "/contacts/search?q=anonymous"]
+    urls += [f"/contacts/{contact_id}" for contact_id in ids]
+    data = stored_text()
+    pages = {url: browser.get(url).get_data(as_text=True) for url in urls}
+    assert {url: leaks(page, language, data) for url, page in pages.items()} == {
+        url: [] for url in urls
+    }
+    assert all("+358 40 7654321" in pages[url] for url in urls[1:3])
+    with force_locale(language):
+        missed = gettext("nobody answered")
+    assert missed in pages[urls[-1]] and "NO_ANSWER" not in pages[urls[-1]]  # the phone's code
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_replanned_shifts_history_shows_in_the_readers_language(make, client, login, language):
+    from rota.schedule.labels import SLOT_CLOSED
+    from rota.schedule.models import ShiftChange, ShiftChangeKind
+
+    shift = make.shift(make.org())
+    at = datetime(2026, 3, 1, tzinfo=UTC)
+    db.session.add_all(
+        [
+            ShiftChange(
+                shift_id=shift.id,
+                at=at,
+                kind=ShiftChangeKind.REPLAN,
+                reason="2.5 h behind its share",
+            ),
+            ShiftChange(shift_id=shift.id, at=at, kind=ShiftChangeKind.CANCEL, reason=SLOT_CLOSED),
+        ]
+    )
+    reader = make.coordinator()
+    reader.locale = language
+    db.session.commit()
+    login(reader)
+    page = client.get(f"/shifts/{shift.id}").get_data(as_text=True)
+    with force_locale(language):
+        closed = gettext("Re-planned: the slot is no longer open")
+    assert leaks(page, language, stored_text()) == []
+    assert "2,5 h" in page and closed in page and closed != "Re-planned: the slot is no longer open"
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_a_mailbox_error_shows_as_a_reason_in_the_readers_language(
+    app, make, client, login, language
+):
+    from rota.contacts.mail.poll import mailbox_key
+    from rota.contacts.models import MailboxState
+
+    app.config.update(IMAP_HOST="imap.example.fi", IMAP_USER="ohjaus")
+    error = "ConnectionRefusedError: [Errno 111] Connection refused"
+    key = mailbox_key(app.config)
+    db.session.add(
+        MailboxState(mailbox=key, uidvalidity=1, last_uid=0, failures=3, last_error=error)
+    )
+    reader = make.coordinator()
+    reader.locale = language
+    db.session.commit()
+    login(reader)
+    pages = {url: client.get(url).get_data(as_text=True) for url in ("/", "/mail")}
+    with force_locale(language):
+        reason = gettext("the mail server could not be reached")
+    assert {url: leaks(page, language, stored_text()) for url, page in pages.items()} == {
+        "/": [],
+        "/mail": [],
+    }
+    assert all(reason in page for page in pages.values())
 
 
 def test_a_visitor_gets_the_browsers_language_and_then_the_default(client):
@@ -290,6 +401,40 @@ def test_mail_to_clients_and_counsellors_is_wholly_in_their_language(app, make, 
     }
     assert failures == {"reply": [], "acknowledgement": [], "notice": []}
     assert "email" not in notice and "e-mail" not in notice
+
+
+@pytest.mark.parametrize("language", TRANSLATED)
+def test_the_rotas_and_the_mailboxs_mail_is_wholly_in_the_readers_language(app, make, language):
+    from rota.contacts.mail.alerts import record_failure
+    from rota.schedule.notify import send_coverage_warnings, send_reminders
+
+    now = datetime(2026, 3, 29, 6, 0, tzinfo=UTC)
+    org = make.org()
+    people = [make.counsellor(org), make.org_admin(org), make.coordinator()]
+    for person in people:
+        person.locale = language
+    make.shift(org, "2026-03-30T09:00", counsellor=people[0])
+    make.shift(org, "2026-03-31T09:00")  # nobody named: a gap
+    settings = MailSettings.from_config(app.config)
+    with app.test_request_context():
+        send_reminders(db.session, now, settings)
+        send_coverage_warnings(db.session, now, 7, settings)
+        config = {**app.config, "IMAP_ALERT_AFTER": 1, "BABEL_DEFAULT_LOCALE": language}
+        record_failure(db.session, "ohjaus@imap", config, now, "TimeoutError: timed out")
+    mails = db.session.scalars(db.select(OutboxMessage)).all()
+    assert sorted(m.kind for m in mails) == ["alert", "coverage", "coverage", "shift-reminder"]
+    found = {m.kind: mail_leaks(f"{m.subject}\n{m.body_text}", language) for m in mails}
+    assert found == {"alert": [], "coverage": [], "shift-reminder": []}
+
+
+def test_mail_to_an_english_reader_writes_dates_as_in_the_uk(app, make):
+    from rota.contacts.notify import _notice_texts
+
+    received = datetime(2026, 3, 30, 6, 5, tzinfo=UTC)  # 09:05 in Helsinki
+    contact = make.contact("Hakemus", reference="R-12", received_at=received)
+    with app.test_request_context():
+        _subject, notice = _notice_texts(contact, "en", False, "Rengas")
+    assert "Received: 30/03/2026, 09:05" in notice  # not the US 3/30/26, 9:05 AM
 
 
 def test_file_sizes_and_dates_on_pages_follow_the_language(app, client):

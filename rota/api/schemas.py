@@ -198,7 +198,11 @@ SCHEMAS = {
             "contact": {"type": ["string", "null"], "description": "The contact's reference."},
             "forward_to": {**PHONE, "description": "`new` only: where to put the call."},
             "target": {"enum": ["counsellor", "organisation", None]},
-            "reason": TEXT,
+            "reason": {
+                **TEXT,
+                "description": "`new` only: why, for the phone system's log: in English, shift "
+                "times in ISO 8601 in the service's time zone.",
+            },
         },
         optional=("forward_to", "target", "reason"),
     ),

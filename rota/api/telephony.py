@@ -1,6 +1,7 @@
 """POST /api/v1/telephony/events: call events from the phone system (token `telephony:write`)."""
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from flask import current_app, jsonify, request
 from flask_babel import force_locale
@@ -39,8 +40,11 @@ def telephony_event():
     data = request.get_json(silent=True)
     report = parse_call_event(data, utcnow())
     settings = phone.PhoneSettings.from_config(current_app.config)
-    with force_locale("en"):
-        result = phone.record_call_event(db.session, report, data, settings)
+    zone = ZoneInfo(current_app.config["TIMEZONE"])
+    with force_locale("en"):  # the API's language, with its one timestamp style
+        result = phone.record_call_event(
+            db.session, report, data, settings, lambda moment: params.timestamp(moment, zone)
+        )
     db.session.commit()
     deliver_mail()
     return jsonify(result), 200 if result["duplicate"] else 201

@@ -5,9 +5,9 @@ for delivery right after the commit (rota.forms.perform delivers it).
 """
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 
+from rota.i18n import writing_in
 from rota.outbox import service as outbox
 
 
@@ -36,7 +36,7 @@ _SUBJECTS = {
 
 
 def _queue(session, settings, user, to: str, kind: str, template: str, **context):
-    with force_locale(settings.locale_for(user)):
+    with writing_in(settings.locale_for(user)):
         subject = _SUBJECTS[kind]()
         text = render_template(template, user=user, **context)
     domain = outbox.domain_of(settings.ring_email)

@@ -4,11 +4,11 @@ import logging
 from types import SimpleNamespace
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Contact
+from rota.i18n import writing_in
 from rota.links import external_url
 from rota.members.models import Organisation, User
 from rota.outbox.service import MailSettings, domain_of, queue_mail, remember
@@ -37,7 +37,7 @@ def _notice_texts(contact, language: str, reopened: bool, ring_name: str) -> tup
     stand_in = SimpleNamespace(
         reference="{reference}", channel=contact.channel, received_at=contact.received_at
     )
-    with force_locale(language):
+    with writing_in(language):
         subject = (
             _("Contact %(ref)s reopened", ref=stand_in.reference)
             if reopened

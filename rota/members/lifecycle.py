@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -23,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from rota.auth import policy
 from rota.errors import DomainError, NotFound
-from rota.i18n import service_date
+from rota.i18n import service_date, writing_in
 from rota.links import external_url
 from rota.members.memoranda import get_signature
 from rota.members.models import (
@@ -155,7 +154,7 @@ def send_signature_reminders(
 
 
 def _remind(session, mail: MailSettings, person, organisation, kind: str, context: dict) -> int:
-    with force_locale(mail.locale_for(person)):
+    with writing_in(mail.locale_for(person)):
         if kind == "ends":
             subject = _("[%(ring)s] Your memorandum signature ends soon", ring=mail.ring_name)
             link = external_url("members.organisation", org_id=organisation.id)

@@ -1,6 +1,7 @@
 """Charts drawn on the server as SVG: an image with a text alternative (its title and a summary
 in words) that the page shows beside the table of the same figures (WCAG 1.1.1, 1.4.11)."""
 
+from flask_babel import format_decimal
 from markupsafe import Markup, escape
 
 from rota.reports.tables import Table
@@ -21,7 +22,8 @@ def _svg(chart_id: str, width: int, height: int, title: str, summary: str, body:
 
 
 def _number(value: float) -> str:
-    return f"{value:g}"
+    """A figure as the reader's language writes it (12,5 in fi and sv)."""
+    return format_decimal(value, format="#,##0.##")
 
 
 def bars(chart_id: str, table: Table, value_columns: list[int], title: str) -> Markup:

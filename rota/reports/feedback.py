@@ -9,13 +9,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Contact, ContactStatus
 from rota.errors import DomainError, NotFound
+from rota.i18n import writing_in
 from rota.outbox.service import MailSettings, domain_of, queue_mail
 from rota.reports.models import FeedbackRequest
 
@@ -78,7 +78,7 @@ def request_feedback(
                 expires_at=expires,
             )
         )
-        with force_locale(language):
+        with writing_in(language):
             text = render_template(
                 "reports/feedback_mail.txt",
                 link=link(secret),

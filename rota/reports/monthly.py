@@ -6,11 +6,10 @@ month), so running the job again sends nothing twice."""
 from datetime import date, datetime, timedelta
 
 from flask import render_template
-from flask_babel import force_locale
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rota.i18n import service_date
+from rota.i18n import service_date, writing_in
 from rota.members.models import Role, User
 from rota.outbox.models import OutboxMessage
 from rota.outbox.service import MailSettings, domain_of, queue_mail
@@ -59,7 +58,7 @@ def send_monthly_reports(
     for person in _readers(session):
         if person.email in done or (person.role == Role.ORG_ADMIN and person.organisation is None):
             continue
-        with force_locale(mail.locale_for(person)):
+        with writing_in(mail.locale_for(person)):
             doc = _document(session, person, first, last, settings)
             text = render_template(
                 "reports/monthly_mail.txt", doc=doc, person=person, link=link, ring=mail.ring_name

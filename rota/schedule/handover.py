@@ -14,11 +14,12 @@ from datetime import datetime
 
 from blinker import Namespace
 from flask import render_template
-from flask_babel import force_locale, format_datetime, ngettext
+from flask_babel import format_datetime, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from rota.i18n import writing_in
 from rota.links import external_url
 from rota.members.models import Organisation, Role, User
 from rota.outbox.service import MailSettings, queue_notice
@@ -134,7 +135,7 @@ def _subject(settings: MailSettings, handovers: list[Handover]) -> str:
 
 
 def _mail(session: Session, settings: MailSettings, person: User, handovers: list[Handover]):
-    with force_locale(settings.locale_for(person)):
+    with writing_in(settings.locale_for(person)):
         subject = _subject(settings, handovers)
         text = render_template(
             "schedule/mail/changed_hands.txt",

@@ -54,15 +54,23 @@ def change_label(kind: str) -> str:
 
 
 BEHIND = re.compile(r"(-?\d+(?:\.\d+)?) h behind its share")
+# What the rotation and a re-plan store as a reason (in no language), in words
+ROTATION_KINDS = (ShiftChangeKind.ASSIGN, ShiftChangeKind.REPLAN, ShiftChangeKind.CANCEL)
+SLOT_CLOSED = "re-planned: slot closed"
+STORED_REASONS = {SLOT_CLOSED: _l("Re-planned: the slot is no longer open")}
 
 
 def change_reason(change) -> str:
-    """A history row's reason in the reader's language: the rotation's stored "12.0 h behind its
-    share" is rendered anew with the locale's decimal sign; what people wrote stays as written."""
-    if change.kind == ShiftChangeKind.ASSIGN and (found := BEHIND.fullmatch(change.reason or "")):
+    """A history row's reason in the reader's language: the rotation's and a re-plan's stored
+    "12.0 h behind its share" or "re-planned: slot closed" are rendered anew (with the locale's
+    decimal sign); what people wrote stays as written."""
+    reason = change.reason or ""
+    if change.kind not in ROTATION_KINDS:
+        return reason
+    if found := BEHIND.fullmatch(reason):
         hours = format_decimal(float(found.group(1)), format="#,##0.0")
         return str(_l("%(hours)s h behind its share", hours=hours))
-    return change.reason or ""
+    return str(STORED_REASONS.get(reason, reason))
 
 
 def gap_label(entry) -> str:

@@ -8,12 +8,11 @@ import logging
 from datetime import datetime, timedelta
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session, joinedload
 
-from rota.i18n import service_date
+from rota.i18n import service_date, writing_in
 from rota.members.models import Role, User
 from rota.outbox.service import MailSettings, queue_mail
 from rota.schedule.absences import counsellor_absent
@@ -29,7 +28,7 @@ def _queue(
     session: Session, settings: MailSettings, person: User, template: str, subject, kind: str, **ctx
 ) -> int:
     """Render a mail in the person's language and queue it; returns the outbox id."""
-    with force_locale(settings.locale_for(person)):
+    with writing_in(settings.locale_for(person)):
         text = render_template(template, person=person, **ctx)
         subject = str(subject)
     return queue_mail(session, to=person.email, subject=subject, text=text, kind=kind).id

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import render_template
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, exists, or_, select
@@ -19,6 +18,7 @@ from sqlalchemy.orm import Session, aliased, joinedload
 
 from rota.auth import policy
 from rota.errors import DomainError, NotFound
+from rota.i18n import writing_in
 from rota.links import external_url
 from rota.members.models import Organisation, Role, User
 from rota.members.service import members_in_force
@@ -289,7 +289,7 @@ def _coordinators(session: Session) -> list[User]:
 def _tell(session: Session, mail: MailSettings, people: list[User], swap, step: str) -> None:
     """Mail a step of the request to each person in their language."""
     for person in {p.id: p for p in people}.values():
-        with force_locale(mail.locale_for(person)):
+        with writing_in(mail.locale_for(person)):
             subject = _("[%(ring)s] Swap request: %(org)s", ring=mail.ring_name, org=_org(swap))
             text = render_template(
                 "schedule/mail/swap.txt",

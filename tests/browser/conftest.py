@@ -1,7 +1,7 @@
 """A real Chromium (Debian's, through Playwright) against the real app served on a loopback port.
 
 One browser and one live server per session: the app runs in a thread, over HTTPS (a throw-away
-certificate, secure cookies as in production), on a SQLite file with the demo ring loaded, the
+certificate that Chromium trusts by its key, secure cookies as in production), on a SQLite file with the demo ring loaded, the
 rota generated as the nightly job does, CSRF protection on, and its mail going to a real SMTP
 server (aiosmtpd) the tests can read. Each test gets a fresh browser context (its own cookies)
 and signs in as it needs.
@@ -21,7 +21,7 @@ from rota.demo import load_demo
 from rota.extensions import db
 from rota.schedule.planning import generation
 from tests.browser.helpers import AXE, demo_objects
-from tests.support.certificates import self_signed_certificate
+from tests.support.certificates import self_signed_certificate, spki_pin
 from tests.support.smtp import SmtpSink
 
 CHROMIUM = "/usr/bin/chromium"
@@ -73,7 +73,13 @@ def mail_server():
 
 
 @pytest.fixture(scope="session")
-def live_server(tmp_path_factory, mail_server):
+def certificate(tmp_path_factory):
+    """The live server's throw-away certificate and key."""
+    return self_signed_certificate(tmp_path_factory.mktemp("certificate"))
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory, mail_server, certificate):
     """The real app with the demo ring and its rota on a SQLite file, served over HTTPS."""
     folder = tmp_path_factory.mktemp("live")
     app = create_app(
@@ -97,7 +103,7 @@ def live_server(tmp_path_factory, mail_server):
         )
         db.session.commit()
         db.session.remove()
-    with LiveServer(app, objects, self_signed_certificate(folder), mail_server) as server:
+    with LiveServer(app, objects, certificate, mail_server) as server:
         app.config["BASE_URL"] = server.url
         yield server
     with app.app_context():
@@ -105,15 +111,21 @@ def live_server(tmp_path_factory, mail_server):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    """One headless Debian Chromium for the whole session."""
+def browser(certificate):
+    """One headless Debian Chromium for the whole session, trusting the live server's
+    certificate as a real one (by its key)."""
     _require(Path(CHROMIUM).exists(), f"{CHROMIUM} is missing: scripts/system-deps installs it")
     _require(AXE.exists(), f"{AXE} is missing: npm ci --prefix tests/js installs axe-core")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+            executable_path=CHROMIUM,
+            args=[
+                *CHROMIUM_ARGS,
+                f"--ignore-certificate-errors-spki-list={spki_pin(certificate[0])}",
+            ],
+            headless=True,
         )
         yield chromium
         chromium.close()

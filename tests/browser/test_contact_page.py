@@ -5,6 +5,7 @@ violation in fi, sv or en. With ROTA_DOC_SCREENSHOTS=1 it also refreshes docs/sc
 
 import os
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -86,12 +87,11 @@ def test_counsellor_downloads_the_cv_answers_with_a_saved_reply_and_logs_a_call(
     switch_language(page, "en")
     page.goto(f"/contacts/{contact_id}")
 
-    # the link a counsellor clicks, fetched by this browser with its session (a download event
-    # itself is cancelled by Chromium under the test server's self-signed certificate)
-    link = page.get_by_role("link", name="aino-cv.pdf")
-    part = page.request.get(link.get_attribute("href"))
-    assert part.ok and part.body() == PDF
-    assert part.headers["content-disposition"] == "attachment; filename=aino-cv.pdf"
+    with page.expect_download() as download:
+        page.get_by_role("link", name="aino-cv.pdf").click()
+    saved = download.value
+    assert saved.failure() is None and saved.suggested_filename == "aino-cv.pdf"
+    assert Path(saved.path()).read_bytes() == PDF
 
     page.get_by_label("Saved reply").select_option(label="Aukioloajat (fi)")
     page.get_by_role("button", name="Put in the reply box").click()

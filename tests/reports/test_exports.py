@@ -196,3 +196,16 @@ def test_pdf_and_api_of_the_service_report_hold_the_client_feedback(client, coor
     assert "Klientrespons" in text and "Svarsfrekvens (%) 66,7" in text
     tables = _api_tables(client)
     assert [value for _name, value in tables["feedback"]["rows"]] == FEEDBACK
+
+
+@pytest.mark.parametrize(("lang", "shown"), [("fi", "12,5"), ("sv", "12,5"), ("en", "12.5")])
+def test_chart_figures_and_their_text_alternative_use_the_readers_decimal_sign(app, lang, shown):
+    from flask_babel import force_locale
+
+    from rota.reports.charts import bars
+    from rota.reports.tables import Table
+
+    table = Table("hours", "Hours", ["Organisation", "Hours"], [["Org A", 12.5]])
+    with app.test_request_context(), force_locale(lang):
+        chart = str(bars("chart-hours", table, [1], "Hours"))
+    assert chart.count(shown) == 2 and "Hours 12" in chart  # the bar's label and the summary

@@ -12,14 +12,13 @@ from collections.abc import Mapping
 from datetime import date, datetime
 
 from babel.dates import get_day_names
-from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from rota.contacts.mail.mime.message import ParsedMessage
 from rota.contacts.models import Acknowledgement, MessageDirection
-from rota.i18n import service_date
+from rota.i18n import service_date, writing_in
 from rota.outbox.service import domain_of
 from rota.privacy.notice import notice_line
 from rota.schedule.models import Channel, ServicePattern
@@ -93,7 +92,7 @@ def acknowledgement_text(
     {reference} placeholder, so the opening hours and translations are read once.
     """
     if (day, language) not in texts:
-        with force_locale(language):
+        with writing_in(language):
             hours = opening_hours(session, day, language)
             override = (config.get("ACK_TEXT") or {}).get(language)
             if override:

@@ -6,16 +6,35 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import MailboxState
+from rota.i18n import writing_in
 from rota.members.models import Role, User
 from rota.outbox.service import domain_of, queue_mail
 
 log = logging.getLogger(__name__)
+
+
+# The start of a stored poll error ("ExceptionName: text") -> the reason a coordinator reads;
+# anything else the poll catches is a network or TLS failure (OSError, EOFError).
+UNREACHABLE = _l("the mail server could not be reached")
+REASONS = {
+    "error": _l("the mail server refused the login or a command"),  # imaplib.IMAP4.error
+    "abort": _l("the mail server broke off the connection"),
+    "readonly": _l("the mail server opened the folder read-only"),
+    "MailboxError": _l("the mail server refused a command or gave an answer we cannot use"),
+    "SSLCertVerificationError": _l("the mail server's certificate was not accepted"),
+}
+
+
+def failure_reason(error: str | None) -> str:
+    """A stored poll error as a reason a person understands, never the raw exception text."""
+    kind = (error or "").partition(":")[0].strip()
+    return str(REASONS.get(kind, UNREACHABLE))
 
 
 def _state(session: Session, key: str) -> MailboxState:
@@ -53,7 +72,7 @@ def _alert(session: Session, key: str, config: Mapping, state: MailboxState) -> 
     if not coordinators:
         log.error("shared mailbox %s failing and no coordinator to alert", key)
         return []
-    with force_locale(config.get("BABEL_DEFAULT_LOCALE") or "fi"):
+    with writing_in(config.get("BABEL_DEFAULT_LOCALE") or "fi"):
         subject = _("The shared mailbox cannot be read")
         text = _(
             "The shared mailbox %(mailbox)s could not be read %(count)s times in a row.\n\n"
@@ -63,7 +82,7 @@ def _alert(session: Session, key: str, config: Mapping, state: MailboxState) -> 
             "only after the mailbox has been read successfully and fails again.",
             mailbox=key,
             count=state.failures,
-            error=state.last_error,
+            error=f"{failure_reason(state.last_error)} ({state.last_error})",
         )
     return [
         queue_mail(

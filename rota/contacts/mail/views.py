@@ -6,6 +6,7 @@ from flask_babel import gettext as _
 from rota.auth.access import role_required
 from rota.contacts.mail import poll as mailbox
 from rota.contacts.mail import problems as mail_problems
+from rota.contacts.mail.alerts import failure_reason
 from rota.db import utcnow
 from rota.extensions import db
 from rota.forms import perform
@@ -13,6 +14,7 @@ from rota.members.models import Role
 from rota.paging import cursors
 
 bp = Blueprint("mail", __name__)
+bp.record_once(lambda state: state.app.jinja_env.globals.update(mailbox_reason=failure_reason))
 
 
 OUTCOMES = {

@@ -8,7 +8,6 @@ caller open one contact.
 
 from datetime import datetime
 
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -20,8 +19,6 @@ from rota.contacts.routing.service import route_new_contact
 from rota.db import lock_for_transaction
 from rota.outbox.service import MailSettings
 from rota.schedule.models import Channel
-
-UNREADABLE = _l("The caller's number could not be read; it is kept as given: %(raw)s")
 
 
 def _open_contact_of(session: Session, caller: str, scope: policy.Scope) -> Contact | None:
@@ -54,15 +51,12 @@ def contact_for_caller(
     contact = Contact(
         channel=Channel.PHONE,
         client_phone=caller,
-        subject=str(_l("Call from %(caller)s", caller=caller or _l("a withheld number"))),
         received_at=at,
         updated_at=at,
     )
     route_new_contact(session, contact, at, mail)
     if unreadable:
-        record_event(
-            session, contact, Kind.CALLER_UNREADABLE, at, reason=str(UNREADABLE % {"raw": raw})
-        )
+        record_event(session, contact, Kind.CALLER_UNREADABLE, at, reason_data={"unreadable": raw})
     return contact
 
 

@@ -67,11 +67,12 @@ def read_number(raw: str, region: str) -> tuple[str, bool]:
         return raw.strip()[:CALLER_MAX], bool(raw.strip())
 
 
-def forwarding_target(session: Session, at: datetime) -> dict:
-    """Where a PBX should put a call now: the on-duty counsellor's phone, else the org's."""
+def forwarding_target(session: Session, at: datetime, moment: reasons.Moment) -> dict:
+    """Where a PBX should put a call now: the on-duty counsellor's phone, else the org's; the
+    reason writes shift times with `moment` (the API's timestamps)."""
     channel = Channel.PHONE.value
     decision = decision_for(session, channel, None, at)
-    reason = reasons.render(reasons.reason_data(session, decision, channel))
+    reason = reasons.render(reasons.reason_data(session, decision, channel), moment)
     if not decision.on_duty:
         return {"forward_to": None, "target": None, "reason": reason}
     counsellor = session.get(User, decision.owner_id) if decision.owner_id else None
@@ -156,9 +157,10 @@ def _ended(session: Session, call: Call, report: CallReport) -> None:
 
 
 def record_call_event(
-    session: Session, report: CallReport, payload, settings: PhoneSettings
+    session: Session, report: CallReport, payload, settings: PhoneSettings, moment: reasons.Moment
 ) -> dict:
-    """Store a telephony event once (replays change nothing) and apply it to its call."""
+    """Store a telephony event once (replays change nothing) and apply it to its call; the
+    answer's reason writes instants with `moment`."""
     lock_caller(session, read_number(report.caller, settings.region)[0])
     duplicate = session.scalar(
         select(CallEvent.id).where(
@@ -190,7 +192,7 @@ def record_call_event(
     result = {"call_id": report.call_id, "event": report.event, "duplicate": duplicate is not None}
     result["contact"] = call.contact.reference
     if report.event == "new":
-        result.update(forwarding_target(session, report.at))
+        result.update(forwarding_target(session, report.at, moment))
     return result
 
 

@@ -1,15 +1,19 @@
 """Why a contact went where it did: stored as data when routed, put in words when shown.
 
 The data holds names and instants as they were at routing time; the words come from the
-viewer's locale (and the service's time zone) whenever a page or a webhook renders them.
+viewer's locale (and the service's time zone) whenever a page or a webhook renders them. A
+machine (the phone system) reads the instants as `moment` writes them: ISO 8601, not a locale's.
 """
 
+import re
+from collections.abc import Callable
 from datetime import datetime
 
 from flask_babel import format_datetime
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
+from rota.contacts.events import Kind
 from rota.contacts.queue.display import automatic_label
 from rota.contacts.routing.decide import Decision, Route
 from rota.members.models import User
@@ -79,22 +83,30 @@ def shift_moved_data(session: Session, shift: Shift, kind: str, decision: Decisi
     return {**data, "organisation": shift.organisation.name, "counsellor": owner and owner.name}
 
 
-def _shift_moved_words(data: dict) -> str:
-    shift = _shift_words(data)
+Moment = Callable[[datetime], str]
+
+
+def _short(moment: datetime) -> str:
+    return format_datetime(moment, "short")
+
+
+def _shift_moved_words(data: dict, moment: Moment) -> str:
+    shift = _shift_words(data, moment)
     if "rerouted" in data:
-        return str(SHIFT_CANCELLED) % {"shift": shift, "reason": _routed_words(data["rerouted"])}
+        reason = _routed_words(data["rerouted"], moment)
+        return str(SHIFT_CANCELLED) % {"shift": shift, "reason": reason}
     queue = str(SHIFT_MOVED_QUEUE) % {"organisation": data["organisation"]}
     holder = data["counsellor"] or queue
     how = change_label(data["shift_moved"])
     return str(SHIFT_MOVED) % {"shift": shift, "how": how, "holder": holder}
 
 
-def _shift_words(data: dict) -> str:
+def _shift_words(data: dict, moment: Moment) -> str:
     starts, ends = (datetime.fromisoformat(data[key]) for key in ("starts_at", "ends_at"))
-    return f"{format_datetime(starts, 'short')}–{format_datetime(ends, 'short')}"
+    return f"{moment(starts)}–{moment(ends)}"
 
 
-def _routed_words(data: dict) -> str:
+def _routed_words(data: dict, moment: Moment) -> str:
     route = Route(data["route"])
     if "starts_at" not in data:
         return str(REASONS[route])
@@ -102,7 +114,7 @@ def _routed_words(data: dict) -> str:
         "channel": str(CHANNEL_WORDS.get(data["channel"], data["channel"])),
         "organisation": data["organisation"],
         "counsellor": data["counsellor"],
-        "shift": _shift_words(data),
+        "shift": _shift_words(data, moment),
     }
     parts = [str(ABSENT if data.get("absent") else REASONS[route]) % names]
     if data.get("language"):
@@ -110,11 +122,12 @@ def _routed_words(data: dict) -> str:
     return " ".join(parts)
 
 
-def render(data: dict) -> str:
-    """The reason in words, in the current locale (shift times in the service's time zone)."""
+def render(data: dict, moment: Moment = _short) -> str:
+    """The reason in words, in the current locale (shift times in the service's time zone, as
+    the locale writes them unless `moment` writes them otherwise)."""
     if "shift_moved" in data:
-        return _shift_moved_words(data)
-    words = _routed_words(data)
+        return _shift_moved_words(data, moment)
+    words = _routed_words(data, moment)
     if data.get("handover"):
         return str(HANDOVER) % {"reason": words}
     return words
@@ -123,6 +136,26 @@ def render(data: dict) -> str:
 SENDER = _l("e-mail from %(address)s")
 UNKNOWN_SENDER = _l("e-mail from an unknown sender")
 AUTOMATIC = _l("%(sender)s (%(why)s)")
+UNREADABLE = _l("The caller's number could not be read; it is kept as given: %(raw)s")
+# Why the phone system says a call was missed (its hang-up cause, stored as sent: "NO_ANSWER",
+# "user-busy" …), in words; a cause not listed shows as the phone system's code.
+NOBODY_ANSWERED = _l("nobody answered")
+CALL_CAUSES = {
+    "NO_ANSWER": NOBODY_ANSWERED,
+    "NO_USER_RESPONSE": NOBODY_ANSWERED,
+    "USER_BUSY": _l("the line was busy"),
+    "BUSY": _l("the line was busy"),
+    "ORIGINATOR_CANCEL": _l("the caller hung up before anyone answered"),
+    "CALL_REJECTED": _l("the call was rejected"),
+    "VOICEMAIL": _l("the caller reached the voicemail"),
+}
+CALL_CAUSE_CODE = _l("the phone system's reason: %(cause)s")
+
+
+def _call_cause(cause: str) -> str:
+    code = re.sub(r"[^A-Z]+", "_", cause.upper()).strip("_")
+    known = CALL_CAUSES.get(code)
+    return str(known) if known else str(CALL_CAUSE_CODE) % {"cause": cause}
 
 
 def _sender_words(data: dict) -> str:
@@ -136,9 +169,12 @@ def _sender_words(data: dict) -> str:
 def event_reason(event) -> str:
     """What a history row shows as the reason: the stored data in words, else the typed text."""
     if not event.reason_data:
-        return event.reason
+        missed = event.kind == Kind.CALL_MISSED and event.reason
+        return _call_cause(event.reason) if missed else event.reason
     if "sender" in event.reason_data:
         return _sender_words(event.reason_data)
+    if "unreadable" in event.reason_data:
+        return str(UNREADABLE) % {"raw": event.reason_data["unreadable"]}
     return render(event.reason_data)
 
 

@@ -23,6 +23,7 @@ from rota.outbox.service import MailSettings
 from rota.schedule import handover
 from rota.schedule.days import check_range, monday
 from rota.schedule.hours.slots import ConcreteSlot
+from rota.schedule.labels import SLOT_CLOSED
 from rota.schedule.models import Shift, ShiftChange, ShiftChangeKind, ShiftStatus
 from rota.schedule.planning import generation, minchange, origin, rotation, runs
 from rota.schedule.planning.generation import Held, RotaSettings
@@ -194,9 +195,7 @@ def preview_replan(
 
 def _history(shift: Shift, change: PlannedChange, actor_id: int | None, now: datetime):
     kind = ShiftChangeKind.CANCEL if change.kind == CANCELLED else ShiftChangeKind.REPLAN
-    reason = (
-        generation.reason(change.assignment) if change.assignment else "re-planned: slot closed"
-    )
+    reason = generation.reason(change.assignment) if change.assignment else SLOT_CLOSED
     return ShiftChange(
         shift_id=shift.id,
         at=now,

@@ -130,3 +130,26 @@ def test_org_admin_and_counsellor_cannot_run_a_what_if(running, client, make, lo
     )
     assert anonymous.status_code in (302, 401)
     assert db.session.scalar(db.select(db.func.count()).select_from(Shift)) > 0
+
+
+@pytest.mark.parametrize("language", ("fi", "sv"))
+def test_planning_pages_are_wholly_in_the_readers_language_decimal_sign_too(
+    running, client, language
+):
+    from tests.test_i18n import leaks, stored_text
+
+    agreement, _big, _small, newcomer = running
+    client.get("/")  # the generation's message, written before the language changes
+    client.post("/language", data={"language": language})
+    form = signature_form(agreement.id)
+    sign = f"/organisations/{newcomer.id}/sign"
+    pages = {"what-if": client.post(sign, data={**form, "what_if": "1"})}
+    assert client.post(sign, data=form).status_code == 302
+    pages["replan"] = client.get(f"/rota/replan?first={ahead(2)}&last={ahead(56)}")
+    pages["planning"] = client.get("/rota/planning")
+    pages["fairness"] = client.get(f"/fairness?first={ahead(0)}&last={ahead(56)}")
+    texts = {name: page.get_data(as_text=True) for name, page in pages.items()}
+    assert {name: leaks(text, language, stored_text()) for name, text in texts.items()} == {
+        name: [] for name in pages
+    }
+    assert all(",0 h" in texts[name] for name in ("what-if", "replan", "planning"))
