@@ -3,7 +3,6 @@
 import functools
 from collections.abc import Callable
 
-import segno
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -140,6 +139,8 @@ def shift_file(shift_id):
 
 def _link(label: str, url: str) -> dict:
     """One subscription link: https and webcal forms and a QR code of the https one."""
+    import segno  # imported when a subscription is made, not by every worker at start
+
     qr = segno.make(url, error="m").svg_inline(scale=3, title=_("QR code: %(label)s", label=label))
     return {"label": label, "url": url, "webcal": "webcal://" + url.partition("://")[2], "qr": qr}
 
