@@ -21,6 +21,8 @@ from rota.schedule import absences
 from rota.schedule import service as shifts
 from rota.schedule.feeds import service as feeds
 from rota.schedule.feeds.text import Ring
+from rota.schedule.planning import generation
+from rota.schedule.planning.generation import RotaSettings
 from tests import factories
 from tests.support.feed_data import feed_secret
 from tests.support.statements import counting
@@ -196,6 +198,18 @@ def test_a_write_rolled_back_or_not_made_is_not_heard(app, another_app, world):
     db.session.execute(text("SELECT pg_notify('unrelated', '')"))
     db.session.commit()
     assert not _heard(other, since)
+
+
+def test_shifts_the_planner_inserts_in_bulk_are_seen_at_once(app, client, world):
+    """Generation writes shifts by plain SQL (planning/bulk.py), past the ORM's unit of work."""
+    factories.service_hours([(day, 9, 10, "email") for day in range(7)])
+    db.session.commit()
+    for _kept in range(2):
+        assert on_duty(client, world, "?channel=email").get_json()["next"] == []
+    settings = RotaSettings(HELSINKI, horizon_weeks=1)
+    generation.generate(db.session, None, utcnow(), settings=settings)
+    db.session.commit()
+    assert on_duty(client, world, "?channel=email").get_json()["next"]
 
 
 def test_the_cached_answer_equals_the_computed_one(app, client, another_app, world):
