@@ -71,11 +71,11 @@ def on_duty():
     ring_phone = config["RING_PHONE"]
     personal = policy.shows_personal_numbers(g.api_token.usable_scopes)
     at = asked or utcnow()
-    answer = functools.partial(_shifts_json, at, channel, ring_phone, zone, personal)
+    compute = functools.partial(_shifts_json, at, channel, ring_phone, zone, personal)
     if asked is None:
-        current, following = hot.answer(("on-duty", channel, personal), answer)
+        current, following = hot.answer(("on-duty", channel, personal), compute)
     else:
-        (current, following), _changes_at = answer()
+        (current, following), _changes_at = compute()
     return jsonify(
         at=params.timestamp(at, zone),
         channel=channel,
