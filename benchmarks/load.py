@@ -14,7 +14,8 @@ temporary file), each in turn:
     engine, through the Flask test client), then adds contacts up to --contacts open ones
     (queues of a counsellor, of organisations and of the ring, calls to return) and counts
     again: the counts must not grow;
-  * on PostgreSQL, prints EXPLAIN of each statement of the on-duty API and the queue page;
+  * on PostgreSQL, prints EXPLAIN of each statement of the on-duty API (as computed when the
+    worker's hot answer, rota.hot, is not kept) and the queue page;
   * starts `gunicorn --config python:rota.ops.gunicorn_conf --workers N` on the app, and then
     on the floor, and runs wrk (from Debian's packages; installed with apt-get if missing)
     for --duration seconds at --connections connections against each path: requests/s,
@@ -53,7 +54,7 @@ from flask_migrate import upgrade  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from rota import create_app  # noqa: E402
+from rota import create_app, hot  # noqa: E402
 from rota.auth import tokens  # noqa: E402
 from rota.contacts.models import (  # noqa: E402
     Attachment,
@@ -274,8 +275,16 @@ def statement_counts(app, world: dict, explain: bool) -> dict[str, int]:
         assert response.status_code in (200, 304), (name, response.status_code)
         counts[name] = len(tally.statements)
         if explain and name in ("on-duty API", "queue, counsellor"):
-            _explain(name, tally)
+            _explain(name, tally if tally.statements else _cold(app, client, path, headers))
     return counts
+
+
+def _cold(app, client, path, headers):
+    """The statements of a path whose answer the worker kept (rota.hot), asked afresh."""
+    hot.cache(app).clear()
+    with counting(db.engine) as tally:
+        client.get(path, headers=headers)
+    return tally
 
 
 def _etag_header(client, path, name) -> dict:
@@ -478,6 +487,7 @@ def run_backend(url: str, args, wrk_bin: str, script: str, folder: str) -> None:
         large = statement_counts(app, world, explain=dialect == "postgresql")
         db.session.remove()
         db.engine.dispose()
+    hot.cache(app).close()
     env = {
         f"ROTA_{key}": _env_value(value)
         for key, value in config.items()

@@ -59,7 +59,7 @@ def import_models():
 
 def register_extensions(app):
     """Bind every extension to the app."""
-    from rota import i18n, templating
+    from rota import hot, i18n, templating
     from rota.auth import headers
     from rota.auth import login as sign_in
     from rota.extensions import csrf, db, mail, migrate
@@ -68,6 +68,7 @@ def register_extensions(app):
     make_instance_folder(app)
     web.init_app(app)  # first: every later hook, log line and error page has the request id
     db.init_app(app)
+    hot.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))
     csrf.init_app(app)
     mail.init_app(app)

@@ -17,6 +17,9 @@ DEFAULTS = {
     # trips of a short request; after a database restart one request per worker then fails
     # (and empties the pool) unless this is on. See README "Configuration".
     "DATABASE_PRE_PING": False,
+    # seconds a worker keeps a hot answer (on duty now, a token's check, a feed's validators) at
+    # most; changes empty it sooner: see rota/hot.py and README "Configuration". 0: keep none
+    "HOT_CACHE_SECONDS": 5,
     "RING_NAME": "Ohjausrengas",
     "RING_EMAIL": "ohjaus@example.fi",
     "RING_PHONE": "+358401234567",

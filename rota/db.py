@@ -64,3 +64,18 @@ def lock_for_transaction(session: Session, name: str) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(key)))
     elif not connection.connection.dbapi_connection.in_transaction:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# session.info key: the tables a transaction wrote outside the ORM's unit of work (bulk inserts);
+# rota.hot adds those it sees itself and forgets its answers when one of them is among its own
+WRITTEN_TABLES = "rota.written_tables"
+
+
+def wrote(session: Session, table: str) -> None:
+    """Note that the session's transaction wrote rows of `table` by plain SQL."""
+    session.info.setdefault(WRITTEN_TABLES, set()).add(table)
+
+
+# execution option of a write that no hot answer depends on (a token's last use): rota.hot keeps
+# its answers
+BOOKKEEPING = "rota_bookkeeping"

@@ -4,7 +4,7 @@ import pytest
 from flask.testing import FlaskClient
 from sqlalchemy import text
 
-from rota import create_app
+from rota import create_app, hot
 from rota.extensions import db
 from tests import factories
 from tests.support.databases import POSTGRES_URL, create_postgres_database
@@ -78,6 +78,7 @@ def app(app_config, request):
         _empty_all_tables()
         db.session.remove()
         db.engine.dispose()
+        hot.cache(app).close()
 
 
 class RequestClient(FlaskClient):
@@ -107,6 +108,7 @@ def another_app(app_config):
     for other in made:
         with other.app_context():
             db.engine.dispose()
+        hot.cache(other).close()
 
 
 @pytest.fixture

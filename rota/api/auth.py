@@ -1,4 +1,4 @@
-"""Token authentication for the API: a thin decorator around `tokens.authenticate`."""
+"""Token authentication for the API: a thin decorator around `access.live_token`."""
 
 from functools import wraps
 
@@ -6,9 +6,7 @@ from flask import g, request
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Unauthorized
 
-from rota.auth import tokens
-from rota.db import utcnow
-from rota.extensions import db
+from rota.auth.access import live_token
 
 
 def _bearer() -> str | None:
@@ -18,24 +16,20 @@ def _bearer() -> str | None:
 
 def token_required(scope: str):
     """Run the endpoint only with a live bearer token that may use `scope` now (in
-    `g.api_token`): not revoked, its person still active and still offered the scope by their
-    role (`policy.usable_scopes`, checked at every use); otherwise a 401 (JSON, see
-    rota.api.errors) that names the scope."""
+    `g.api_token`, a `tokens.Grant`): not revoked, its person still active and still offered
+    the scope by their role (`policy.usable_scopes`, checked at every use against this worker's
+    hot answer, rota.hot); otherwise a 401 (JSON, see rota.api.errors) that names the scope."""
 
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            now = utcnow()
-            token = tokens.authenticate(db.session, _bearer(), scope, now)
+            token = live_token(_bearer(), scope)
             if token is None:
                 raise Unauthorized(
                     f"Send `Authorization: Bearer <token>` with a live API token that has the "
                     f"scope `{scope}`.",
                     www_authenticate=WWWAuthenticate("bearer", {"scope": scope}),
                 )
-            if tokens.use_is_stale(token, now):  # a short transaction of its own, seldom
-                tokens.record_use(db.session, token, now)
-                db.session.commit()
             g.api_token = token
             return view(*args, **kwargs)
 

@@ -1,9 +1,11 @@
 """GET /api/v1/on-duty: who is on duty at an instant, where to forward calls, who is next."""
 
+import functools
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, jsonify, request
 
+from rota import hot
 from rota.api import bp, params
 from rota.api.auth import token_required
 from rota.auth import policy
@@ -47,20 +49,37 @@ def shift_json(
     }
 
 
+def _shifts_json(at, channel, ring_phone: str, zone: ZoneInfo, personal: bool):
+    """The shifts on duty at `at` and the next ones, as the API shows them, and when that
+    answer changes by the clock alone."""
+    shifts = duty.duty_at(db.session, at, channel)
+    listed = [
+        [shift_json(s, shifts, ring_phone, zone, personal) for s in part]
+        for part in (shifts.current, shifts.following)
+    ]
+    return listed, shifts.changes_at()
+
+
 @bp.get("/on-duty")
 @token_required(policy.TokenScope.ON_DUTY)
 def on_duty():
+    """Who is on duty now (the worker's hot answer, rota.hot) or at `at` (computed each time)."""
     config = current_app.config
     zone = ZoneInfo(config["TIMEZONE"])
-    at = params.instant(request.args.get("at"), "at", zone) or utcnow()
+    asked = params.instant(request.args.get("at"), "at", zone)
     channel = params.channel(request.args.get("channel"))
     ring_phone = config["RING_PHONE"]
     personal = policy.shows_personal_numbers(g.api_token.usable_scopes)
-    shifts = duty.duty_at(db.session, at, channel)
+    at = asked or utcnow()
+    compute = functools.partial(_shifts_json, at, channel, ring_phone, zone, personal)
+    if asked is None:
+        current, following = hot.answer(("on-duty", channel, personal), compute)
+    else:
+        (current, following), _changes_at = compute()
     return jsonify(
         at=params.timestamp(at, zone),
         channel=channel,
-        on_duty=[shift_json(s, shifts, ring_phone, zone, personal) for s in shifts.current],
-        next=[shift_json(s, shifts, ring_phone, zone, personal) for s in shifts.following],
+        on_duty=current,
+        next=following,
         ring_phone=ring_phone,
     )

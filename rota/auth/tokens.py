@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import lazy_gettext as _l
@@ -10,8 +11,9 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from rota.auth import policy
 from rota.auth.models import ApiToken
+from rota.db import BOOKKEEPING
 from rota.errors import DomainError, NotFound
-from rota.members.models import Organisation, User
+from rota.members.models import Organisation, Role, User
 from rota.paging import Cursor, Page, keyset_page
 
 SECRET_PREFIX = "rota_"
@@ -71,9 +73,39 @@ def create_token(
     return token, secret
 
 
-def authenticate(
-    session: Session, secret: str | None, scope: str, now: datetime
-) -> ApiToken | None:
+@dataclass(frozen=True)
+class TokenPerson:
+    """A token's person as the policy sees them (policy.Actor), and their language."""
+
+    id: int
+    role: Role
+    organisation_id: int | None
+    active: bool
+    locale: str | None
+
+
+@dataclass(frozen=True)
+class Grant:
+    """What `authenticate` decided about a token, as plain values that a worker may keep
+    between requests (rota.hot): whom it speaks for, the scopes it may use now, and when its
+    use was last recorded."""
+
+    id: int
+    holder: policy.TokenHolder
+    usable_scopes: frozenset[str]
+    last_used_at: datetime | None
+
+
+def _grant(token: ApiToken) -> Grant:
+    user = token.user
+    person = None
+    if user is not None:
+        person = TokenPerson(user.id, user.role, user.organisation_id, user.active, user.locale)
+    holder = policy.TokenHolder(person, token.organisation_id)
+    return Grant(token.id, holder, token.usable_scopes, token.last_used_at)
+
+
+def authenticate(session: Session, secret: str | None, scope: str) -> Grant | None:
     """The live token with this secret that may use `scope` now (policy.usable_scopes: its
     person active and offered the scope), in one statement and without writing; None
     otherwise. Its use is recorded by `record_use`."""
@@ -83,16 +115,16 @@ def authenticate(
     token = session.scalar(query.options(joinedload(ApiToken.user)))
     if token is None or token.revoked_at is not None or scope not in token.usable_scopes:
         return None
-    return token
+    return _grant(token)
 
 
-def use_is_stale(token: ApiToken, now: datetime) -> bool:
+def use_is_stale(token: Grant, now: datetime) -> bool:
     """Whether the token's last use is due to be recorded (at most every USE_RECORD_INTERVAL,
     so a phone system or a calendar polling does not write on every read)."""
     return token.last_used_at is None or now - token.last_used_at >= USE_RECORD_INTERVAL
 
 
-def record_use(session: Session, token: ApiToken, now: datetime) -> bool:
+def record_use(session: Session, token: Grant | ApiToken, now: datetime) -> bool:
     """Note that the token was used at `now`, unless another request did so within the
     interval (one conditional UPDATE: of two workers that both saw it stale, one writes).
     Whether this call wrote; the caller commits it on its own, before the request's reads."""
@@ -101,7 +133,7 @@ def record_use(session: Session, token: ApiToken, now: datetime) -> bool:
         update(ApiToken)
         .where(ApiToken.id == token.id, stale)
         .values(last_used_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False, **{BOOKKEEPING: True})
     )
     return result.rowcount == 1
 

@@ -7,7 +7,7 @@ from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from rota.auth import policy
-from rota.auth.models import ApiToken
+from rota.auth.tokens import Grant
 from rota.contacts.models import Contact
 from rota.contacts.queue.service import in_scope, message_counts
 
@@ -23,7 +23,7 @@ class Page:
 
 def contacts_page(
     session: Session,
-    token: ApiToken,
+    token: Grant,
     *,
     since: datetime | None,
     after: tuple[datetime, int] | None,

@@ -10,6 +10,8 @@ mail left by a process that died goes out at once after a restart.
 Registering a job is one line: `register(name, function, **cron_fields)`.
 """
 
+from __future__ import annotations
+
 import logging
 import signal
 import time
@@ -17,14 +19,19 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 import click
-from apscheduler.schedulers.blocking import BlockingScheduler
-from apscheduler.triggers.cron import CronTrigger
 from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
+
+if (
+    TYPE_CHECKING
+):  # APScheduler itself is imported by the scheduler process only, not by web workers
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
 
 from rota.contacts.mail.poll import poll_mailbox
 from rota.contacts.routing.service import hand_over
@@ -228,6 +235,9 @@ def _run_in_app(app, name: str, trigger: CronTrigger | None) -> JobRun:
 
 def build_scheduler(app) -> BlockingScheduler:
     """A scheduler with every registered job, in the service's time zone (not started)."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
+
     zone = ZoneInfo(app.config["TIMEZONE"])
     scheduler = BlockingScheduler(timezone=zone)
     options = {"coalesce": True, "max_instances": 1}

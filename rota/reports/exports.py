@@ -4,9 +4,6 @@ XLSX workbook (a sheet per table), a PDF of the printable page, and JSON."""
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
 from rota.reports.tables import Table
 
 COMMA_LANGUAGES = frozenset({"fi", "sv"})
@@ -44,6 +41,9 @@ def to_csv(tables: list[Table], language: str) -> bytes:
 def to_xlsx(tables: list[Table]) -> bytes:
     """A workbook with a sheet per table: its title, the column names in bold, then the rows
     (numbers as numbers, so spreadsheet programs can sum them)."""
+    from openpyxl import Workbook  # imported when a workbook is asked for: 16 MB per worker
+    from openpyxl.styles import Font
+
     book = Workbook()
     book.remove(book.active)
     for table in tables:

@@ -41,6 +41,13 @@ class Duty:
         """Who actually covers the shift: None when nobody is named or they are away."""
         return None if shift.id in self.absent else shift.counsellor
 
+    def changes_at(self) -> datetime | None:
+        """When the answer changes by the clock alone: the first end of a shift on duty, or
+        the start of the next ones (None: no shift on duty and none ahead). Absences count
+        for a whole shift, so they move no boundary."""
+        boundaries = [s.ends_at for s in self.current] + [s.starts_at for s in self.following]
+        return min(boundaries, default=None)
+
 
 def duty_at(session: Session, at: datetime, channel: Channel | str | None = None) -> Duty:
     """The planned shifts running at `at` (optionally of one channel) and those that start next

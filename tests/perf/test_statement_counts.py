@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from rota import hot
 from rota.contacts.models import Attachment, Call, ContactEvent, ContactStatus, Message
 from rota.contacts.queue.service import PAGE_SIZE
 from rota.extensions import db
@@ -92,10 +93,13 @@ def _grow_thread(contact, author, start: int, count: int) -> None:
     db.session.commit()
 
 
-def _counts(app, client, paths: dict[str, tuple[str, dict]]) -> dict[str, int]:
-    """The statements each path runs (GET, with its headers); every answer must succeed."""
+def _counts(app, client, paths: dict[str, tuple[str, dict]], cold=False) -> dict[str, int]:
+    """The statements each path runs (GET, with its headers); every answer must succeed.
+    `cold`: with the worker's hot answers forgotten first (rota.hot)."""
     counts = {}
     for name, (path, headers) in paths.items():
+        if cold:
+            hot.cache(app).clear()
         with counting(db.engine) as tally:
             response = client.get(path, headers=headers)
         assert response.status_code in (200, 304), (name, response.status_code)
@@ -152,9 +156,29 @@ def test_api_and_feed_statements_do_not_grow(app, client, ring):
     _grow(ring, 0, SMALL)
     paths = _api_paths(ring)
     _counts(app, client, paths)  # the first use of a token is recorded; count the next
-    before = _counts(app, client, paths)
+    before = _counts(app, client, paths, cold=True)
     _grow(ring, SMALL, LARGE)
-    assert _counts(app, client, paths) == before
+    assert _counts(app, client, paths, cold=True) == before
+
+
+def test_warm_hot_answers_run_no_statement(app, client, ring):
+    """On duty now and a feed poll answered 304 come from the worker's hot answers: no
+    statement and no connection; an explicit `at=` is computed, its token check kept."""
+    _grow(ring, 0, SMALL)
+    paths = _api_paths(ring)
+    _counts(app, client, paths)
+    paths = {name: paths[name] for name in ("on-duty", "on-duty at", "person feed", "public feed")}
+    for name in ("person feed", "public feed"):
+        path, headers = paths[name]
+        headers["If-None-Match"] = client.get(path, headers=headers).headers["ETag"]
+    with counting(db.engine) as tally:
+        assert _counts(app, client, paths) == {
+            "on-duty": 0,
+            "on-duty at": 2,  # who is on duty then, and their absences
+            "person feed": 0,
+            "public feed": 0,
+        }
+    assert tally.checkouts == 1
 
 
 def test_shift_pages_statements_do_not_grow(app, client, login, ring):

@@ -15,7 +15,7 @@ that left it, so Last-Modified never goes backwards. A conditional request never
 import hashlib
 import logging
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -24,7 +24,6 @@ from sqlalchemy import case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from rota.auth import policy, tokens
-from rota.auth.models import ApiToken
 from rota.errors import NotFound
 from rota.members.models import Organisation, User
 from rota.members.service import organisations_by_name
@@ -65,6 +64,7 @@ class Feed:
     alarm_minutes: int | None
     window_start: datetime
     window_moved_at: datetime
+    window_moves_at: datetime  # when the window next moves on (its start a day later)
     # when the organisation or person the feed is named after last changed
     renamed_at: datetime | None = None
 
@@ -77,7 +77,7 @@ class Validators:
     last_modified: datetime
 
 
-def may_read(session: Session, token: ApiToken, kind: FeedKind, target_id: int | None) -> bool:
+def may_read(session: Session, token: tokens.Grant, kind: FeedKind, target_id: int | None) -> bool:
     """Whether a live feeds token may read a feed (the rules are in `rota.auth.policy`)."""
     holder = token.holder
     if kind == FeedKind.RING:
@@ -221,8 +221,11 @@ def _feed(kind, target_id, title, public, locale, alarm_minutes, ring, now) -> F
     back, _end = feed_window(now, now)
     day = back.astimezone(zone).date()
     start = datetime.combine(day, time(), zone).astimezone(UTC)
-    moved_at = start + (now - back)
-    return Feed(kind, target_id, title, public, locale, alarm_minutes, start, moved_at)
+    following = datetime.combine(day + timedelta(days=1), time(), zone).astimezone(UTC)
+    span = now - back
+    return Feed(
+        kind, target_id, title, public, locale, alarm_minutes, start, start + span, following + span
+    )
 
 
 def _conditions(feed: Feed) -> list:

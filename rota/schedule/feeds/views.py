@@ -1,11 +1,14 @@
 """Calendar feeds over HTTP (token in the path, 304s), single-shift downloads, Subscribe pages."""
 
-import segno
+import functools
+from collections.abc import Callable
+
 from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
+from rota import hot
 from rota.auth import policy
 from rota.auth.access import feed_token, role_required
 from rota.auth.forms import ConfirmForm
@@ -60,10 +63,17 @@ def _not_modified(checks: feeds.Validators) -> bool:
     return since is not None and checks.last_modified <= since
 
 
-def _serve(feed: feeds.Feed) -> Response:
-    """The feed with ETag and Last-Modified, or 304 without building it."""
+def _serve(key: tuple, open_feed: Callable[[], feeds.Feed]) -> Response:
+    """The feed with ETag and Last-Modified, or 304 without building it. The feed and its
+    validators are the worker's hot answer (rota.hot) until its window moves or its data
+    changes, so that a calendar's poll answered 304 touches no database."""
     ring = _ring()
-    checks = feeds.validators(db.session, feed, ring)
+
+    def validated():
+        feed = open_feed()
+        return (feed, feeds.validators(db.session, feed, ring)), feed.window_moves_at
+
+    feed, checks = hot.answer(key, validated)
     if _not_modified(checks):
         response = Response(status=304)
     else:
@@ -78,8 +88,9 @@ def _serve(feed: feeds.Feed) -> Response:
 
 def _token_feed(secret: str, kind: FeedKind, target_id: int | None) -> Response:
     token = feed_token(secret)
-    lang, alarm = _options(token.user.locale if token.user else None)
-    feed = feeds.open_feed(
+    lang, alarm = _options(token.holder.person.locale if token.holder.person else None)
+    open_feed = functools.partial(
+        feeds.open_feed,
         db.session,
         token,
         kind,
@@ -89,7 +100,7 @@ def _token_feed(secret: str, kind: FeedKind, target_id: int | None) -> Response:
         locale=lang,
         alarm_minutes=alarm,
     )
-    return _serve(feed)
+    return _serve(("feed", token.id, kind, target_id, lang, alarm), open_feed)
 
 
 @bp.get("/feeds/<secret>/ring.ics")
@@ -112,7 +123,10 @@ def public_feed():
     if not current_app.config["PUBLIC_FEED"]:
         abort(404)
     lang, alarm = _options(None)
-    return _serve(feeds.public_feed(ring=_ring(), now=utcnow(), locale=lang, alarm_minutes=alarm))
+    open_feed = functools.partial(
+        feeds.public_feed, ring=_ring(), now=utcnow(), locale=lang, alarm_minutes=alarm
+    )
+    return _serve(("public feed", lang, alarm), open_feed)
 
 
 @bp.get("/shifts/<int:shift_id>.ics")
@@ -125,6 +139,8 @@ def shift_file(shift_id):
 
 def _link(label: str, url: str) -> dict:
     """One subscription link: https and webcal forms and a QR code of the https one."""
+    import segno  # imported when a subscription is made, not by every worker at start
+
     qr = segno.make(url, error="m").svg_inline(scale=3, title=_("QR code: %(label)s", label=label))
     return {"label": label, "url": url, "webcal": "webcal://" + url.partition("://")[2], "qr": qr}
 

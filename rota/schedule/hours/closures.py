@@ -5,7 +5,6 @@ import logging
 from dataclasses import dataclass
 from datetime import date
 
-import holidays
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -24,6 +23,8 @@ MAX_CLOSURE_DAYS = 366
 
 @functools.lru_cache(maxsize=128)
 def _holidays_of_year(year: int, language: str) -> dict[date, str]:
+    import holidays  # imported when the rota is planned or shown, not by every worker at start
+
     code = HOLIDAY_LANGUAGES.get(language, "fi")
     return dict(holidays.Finland(years=year, language=code))
 

@@ -16,6 +16,8 @@ from types import FunctionType
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from rota.db import wrote
+
 PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 # Parameters per statement: well within SQLite's limit (32 766) and PostgreSQL's (65 535).
 PARAMETERS = 10_000
@@ -80,6 +82,7 @@ def bulk_insert(session: Session, table: Table, columns: Mapping[str, Sequence |
         connection.exec_driver_sql(
             _statement(table, names, dialect, len(chunk)), tuple(chain.from_iterable(chunk))
         )
+    wrote(session, table.name)
     return rows
 
 

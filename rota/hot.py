@@ -1,0 +1,255 @@
+"""Hot answers: what machines ask while a caller or a calendar waits (who is on duty now, is
+this token live, have this feed's validators changed), kept by each worker between requests.
+
+An answer is kept until the instant it says it changes by the clock alone (a shift boundary, a
+feed's window moving) and at most HOT_CACHE_SECONDS. Every transaction that writes a table the
+answers read empties the cache: in the process that writes, at once (at each flush and again
+at the end of the transaction); in every other process on PostgreSQL, through a NOTIFY sent in
+that transaction, so it arrives only when the change is committed, and heard by one listening
+connection per worker. A worker that is not listening (SQLite; the listening connection lost)
+keeps nothing on PostgreSQL and relies on the time limit on SQLite. An answer computed while
+the cache was emptied is not kept: it may have read the data from before the change.
+"""
+
+import contextlib
+import logging
+import os
+import select
+import threading
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_app_context
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from rota.db import BOOKKEEPING, WRITTEN_TABLES, utcnow
+
+log = logging.getLogger(__name__)
+
+# the tables the hot answers read: shifts and their history, absences, people, organisations
+TABLES = frozenset({"shifts", "shift_changes", "absences", "users", "organisations", "api_tokens"})
+CHANNEL = "rota_hot_answers"
+MAX_ENTRIES = 1000  # beyond this the cache starts afresh (many feed variants, say)
+RETRY_SECONDS = 5  # between attempts to listen again after the connection was lost
+# a listening connection that went silent (a dropped network) is found within about a minute
+CONNECTION = {
+    "connect_timeout": 5,
+    "keepalives": 1,
+    "keepalives_idle": 30,
+    "keepalives_interval": 10,
+}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    value: Any
+    until: datetime
+
+
+class HotCache:
+    """One worker's hot answers, and on PostgreSQL its listener for other processes' changes."""
+
+    def __init__(self, seconds: float, listen_to: str | None):
+        self.lifetime = timedelta(seconds=seconds)
+        self.generation = 0  # grows each time the cache is emptied
+        self._entries: dict[Hashable, _Entry] = {}
+        self._lock = threading.Lock()
+        self._listen_to = listen_to
+        self._listener: _Listener | None = None
+        self._starting = threading.Lock()
+
+    def answer(
+        self, key: Hashable, now: datetime, compute: Callable[[], tuple[Any, datetime | None]]
+    ):
+        """The kept answer for `key`, else `compute()`'s, which returns the answer and the
+        instant it changes by the clock alone (None: it holds until the data changes). None
+        is never kept (an unknown token, say: guessing must not fill the cache)."""
+        entry = self._entries.get(key)
+        if entry is not None and now < entry.until:
+            return entry.value
+        keeping = self._keeping()  # before computing: a change from now on will be heard
+        generation = self.generation
+        value, changes_at = compute()
+        if keeping:
+            self.keep(key, value, now, changes_at, generation)
+        return value
+
+    def keep(self, key: Hashable, value, now: datetime, changes_at=None, generation=None) -> None:
+        """Keep `value` as the answer for `key` from `now` (one its request has just brought
+        up to date), unless the cache was emptied since `generation`."""
+        if value is None or not self._keeping():
+            return
+        until = now + self.lifetime
+        if changes_at is not None:
+            until = min(until, changes_at)
+        with self._lock:
+            if generation not in (None, self.generation):
+                return
+            if len(self._entries) >= MAX_ENTRIES:
+                self._entries = {}
+            self._entries[key] = _Entry(value, until)
+
+    def clear(self) -> None:
+        """Forget every answer, and any being computed now."""
+        with self._lock:
+            self.generation += 1
+            self._entries = {}
+
+    def _keeping(self) -> bool:
+        """Whether answers may be kept: with a time limit, and where other processes' changes
+        reach this one: always on SQLite (it has only the time limit); on PostgreSQL while
+        this process's listener is connected, which starts at its first answer (after
+        gunicorn has forked the worker)."""
+        if not self.lifetime:
+            return False
+        if self._listen_to is None:
+            return True
+        with self._starting:
+            if self._listener is None or self._listener.pid != os.getpid():
+                self._listener = _Listener(self._listen_to, self.clear)
+        return self._listener.connected
+
+    def close(self) -> None:
+        """Stop listening (the app is going away)."""
+        if self._listener is not None:
+            self._listener.stop()
+
+
+class _Listener:
+    """A thread with its own connection that LISTENs and empties the cache on each NOTIFY. It
+    connects before returning, so that the first answers can already be kept; it empties the
+    cache when it loses the connection, and connects again every RETRY_SECONDS."""
+
+    def __init__(self, conninfo: str, on_notice: Callable[[], None]):
+        self.pid = os.getpid()
+        self.connected = False
+        self._conninfo = conninfo
+        self._on_notice = on_notice
+        self._wake_up, self._waker = os.pipe()
+        self._stopping = threading.Event()
+        self._connection = self._connect()
+        threading.Thread(target=self._run, name="rota-hot-answers", daemon=True).start()
+
+    def _connect(self):
+        import psycopg  # only on PostgreSQL
+
+        try:
+            connection = psycopg.connect(self._conninfo, autocommit=True, **CONNECTION)
+            connection.execute(f"LISTEN {CHANNEL}")
+        except psycopg.Error as exc:
+            log.warning("hot answers: cannot listen for changes (%s); keeping none", exc)
+            return None
+        self.connected = True  # nothing was kept while it was not
+        return connection
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            if self._connection is None:
+                self._stopping.wait(RETRY_SECONDS)
+                self._connection = None if self._stopping.is_set() else self._connect()
+                continue
+            ready, _, _ = select.select([self._connection.fileno(), self._wake_up], [], [])
+            if self._connection.fileno() in ready:
+                self._hear()
+        if self._connection is not None:
+            self._connection.close()
+        os.close(self._wake_up)
+
+    def _hear(self) -> None:
+        import psycopg
+
+        try:
+            if any(True for _notice in self._connection.notifies(timeout=0)):
+                self._on_notice()
+        except psycopg.Error as exc:
+            log.warning("hot answers: lost the listening connection (%s)", exc)
+            self.connected = False
+            self._on_notice()
+            self._connection.close()
+            self._connection = None
+
+    def stop(self) -> None:
+        if self._stopping.is_set():
+            return
+        self.connected = False
+        self._stopping.set()
+        with contextlib.suppress(BrokenPipeError):  # the thread may have ended already
+            os.write(self._waker, b"x")
+        os.close(self._waker)
+
+
+def init_app(app) -> None:
+    """Give the app its hot answers (HOT_CACHE_SECONDS; 0 keeps none)."""
+    url = make_url(app.config["SQLALCHEMY_DATABASE_URI"])
+    listen_to = None
+    if url.get_backend_name() == "postgresql":
+        listen_to = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    app.extensions["rota.hot"] = HotCache(app.config["HOT_CACHE_SECONDS"], listen_to)
+
+
+def cache(app=None) -> HotCache:
+    """The app's (by default the current app's) hot answers."""
+    return (app or current_app).extensions["rota.hot"]
+
+
+def answer(key: Hashable, compute: Callable[[], tuple[Any, datetime | None]]):
+    """The current app's kept answer for `key` now, else `compute()`'s (see HotCache.answer)."""
+    return cache().answer(key, utcnow(), compute)
+
+
+# Invalidation: every session's writes to TABLES, seen by SQLAlchemy's session events.
+
+
+def _written(session: Session) -> set:
+    return session.info.setdefault(WRITTEN_TABLES, set())
+
+
+def _note(session: Session, tables) -> None:
+    """The transaction wrote `tables`: if the hot answers read one, forget them now (the
+    session itself reads the change before it commits)."""
+    hot = TABLES.intersection(tables)
+    if hot:
+        _written(session).update(hot)
+        _clear_current()
+
+
+def _clear_current() -> None:
+    if has_app_context() and "rota.hot" in current_app.extensions:
+        cache().clear()
+
+
+@event.listens_for(Session, "after_flush")
+def _flushed(session, _flush_context) -> None:
+    changed = session.new | session.dirty | session.deleted
+    _note(session, {getattr(row, "__tablename__", None) for row in changed})
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _executing(state) -> None:
+    if state.execution_options.get(BOOKKEEPING):
+        return
+    if state.is_insert or state.is_update or state.is_delete:
+        _note(state.session, {state.statement.table.name})
+
+
+@event.listens_for(Session, "before_commit")
+def _committing(session) -> None:
+    """Tell the other processes, in the transaction, so that they hear it only on commit."""
+    session.flush()
+    if TABLES.intersection(_written(session)):
+        connection = session.connection()
+        if connection.dialect.name == "postgresql":
+            connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+def _ended(session) -> None:
+    """Forget again what was computed while the transaction ran (it may have read the data
+    from before it)."""
+    if TABLES.intersection(session.info.pop(WRITTEN_TABLES, ())):
+        _clear_current()
