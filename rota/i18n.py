@@ -1,10 +1,14 @@
 """Language and time zone: the person's profile, then the browser, then the ring's default."""
 
-from datetime import date, datetime
+import functools
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+import flask_babel
+from babel import Locale
+from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import current_app, has_request_context, request, session
-from flask_babel import refresh
+from flask_babel import get_locale, get_timezone, refresh
 from flask_login import current_user
 
 from rota.db import utcnow
@@ -48,6 +52,52 @@ def service_today() -> date:
     return service_date(utcnow(), current_app.config["TIMEZONE"])
 
 
+# --- dates and times in templates: Flask-Babel's output, with the patterns looked up once ---
+# Flask-Babel's filters find the locale's pattern and parse it on every call; a page of a
+# hundred rows makes hundreds of calls. These keep the parsed pattern per locale and format.
+NAMED = ("short", "medium", "long", "full")
+DEFAULT = "medium"  # Flask-Babel's default format for all three
+NAMED_PATTERN = {"date": get_date_format, "time": get_time_format}
+PART = {  # what Babel's format_date and format_time take of a datetime
+    "date": lambda value: value.date() if isinstance(value, datetime) else value,
+    "time": datetime.timetz,
+    "datetime": lambda value: value,
+}
+
+
+@functools.cache
+def _formatter(kind: str, format: str, language: str, territory: str | None):
+    """A function that writes a local date, time or datetime as Babel's format_date,
+    format_time or format_datetime do for the locale (language, territory)."""
+    locale = Locale(language, territory)
+    if kind == "datetime" and format in NAMED:  # Babel's date and time joined by its glue
+        glue = get_datetime_format(format, locale=locale).replace("'", "")
+        time = _formatter("time", format, language, territory)
+        day = _formatter("date", format, language, territory)
+        return lambda value: glue.replace("{0}", time(value)).replace("{1}", day(value))
+    pattern = parse_pattern(NAMED_PATTERN[kind](format, locale) if format in NAMED else format)
+    part = PART[kind]
+    return lambda value: pattern.apply(part(value), locale)
+
+
+def _filter(kind: str, babel_format):
+    """A Jinja filter like Flask-Babel's for `kind`: a datetime rebased to the service's zone
+    (a naive one taken as UTC), then written in the request's locale. Anything else (no
+    request, no rebasing, a time or a number) goes to Flask-Babel's own function."""
+    accepted = date if kind == "date" else datetime
+
+    def write(value, format: str | None = None, rebase: bool = True) -> str:
+        locale = get_locale()
+        if not rebase or locale is None or not isinstance(value, accepted):
+            return babel_format(value, format, rebase)
+        if isinstance(value, datetime):
+            zone = get_timezone()
+            value = zone.normalize((value.replace(tzinfo=value.tzinfo or UTC)).astimezone(zone))
+        return _formatter(kind, format or DEFAULT, locale.language, locale.territory)(value)
+
+    return write
+
+
 def init_app(app):
     """Bind Flask-Babel with the selectors above; catalogs live in rota/translations."""
     babel.init_app(
@@ -59,3 +109,8 @@ def init_app(app):
     # Flask-Babel caches the locale on `g`; a request inside a longer-lived app context
     # (a test client, a command) must still choose its own language.
     app.before_request(refresh)
+    app.jinja_env.filters.update(
+        datetimeformat=_filter("datetime", flask_babel.format_datetime),
+        dateformat=_filter("date", flask_babel.format_date),
+        timeformat=_filter("time", flask_babel.format_time),
+    )

@@ -22,7 +22,7 @@ from rota.contacts.models import (
 )
 from rota.contacts.queue.participants import new_in_thread, others_in_thread, participants
 from rota.errors import Conflict, DomainError, NotFound
-from rota.members.models import User
+from rota.members.models import Organisation, User
 from rota.outbox.models import OutboxMessage
 from rota.paging import Cursor, Page, count, keyset_page
 
@@ -80,6 +80,27 @@ def get_attachment(session: Session, viewer: User, contact_id: int, attachment_i
     return attachment
 
 
+def listed(*conditions):
+    """A select of what a list of contacts shows (the queue's sections, the front page's
+    panels, search results): plain values, not entities, so a page of rows costs little to
+    read; the owner's and the queue's names by outer joins."""
+    return (
+        select(
+            Contact.id,
+            Contact.reference,
+            Contact.subject,
+            Contact.channel,
+            Contact.status,
+            Contact.received_at,
+            User.name.label("owner_name"),
+            Organisation.name.label("organisation_name"),
+        )
+        .outerjoin(User, Contact.owner_id == User.id)
+        .outerjoin(Organisation, Contact.organisation_id == Organisation.id)
+        .where(*conditions)
+    )
+
+
 def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
     query = (
         select(Contact)
@@ -119,27 +140,35 @@ def _section(viewer: User, section: Section) -> tuple:
 
 
 def _section_query(viewer: User, section: Section):
-    if section == Section.CALLBACKS:
-        return (
-            select(Call)
-            .join(Contact, Call.contact_id == Contact.id)
-            .where(visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None))
-            .options(joinedload(Call.contact))
+    """The rows a section lists: contacts as `listed`; calls with their contact's reference."""
+    if section != Section.CALLBACKS:
+        return listed(visible_to(viewer), *_section(viewer, section))
+    return (
+        select(
+            Call.id,
+            Call.caller,
+            Call.caller_unreadable,
+            Call.started_at,
+            Call.outcome,
+            Call.contact_id,
+            Contact.reference,
         )
-    query = select(Contact).where(visible_to(viewer), *_section(viewer, section))
-    return query.options(joinedload(Contact.owner), joinedload(Contact.organisation))
+        .join(Contact, Call.contact_id == Contact.id)
+        .where(visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None))
+    )
 
 
 def section_page(
     session: Session, viewer: User, section: Section, cursor: Cursor | None = None, size=PAGE_SIZE
 ) -> Page:
-    """A page of a queue section, oldest first, with how many there are in all."""
+    """A page of a queue section's rows, oldest first, with how many there are in all."""
     key, id_column = (
         (Call.started_at, Call.id)
         if section == Section.CALLBACKS
         else (Contact.received_at, Contact.id)
     )
-    return keyset_page(session, _section_query(viewer, section), key, id_column, cursor, size)
+    query = _section_query(viewer, section)
+    return keyset_page(session, query, key, id_column, cursor, size, entities=False)
 
 
 def section_count(session: Session, viewer: User, section: Section) -> int:
@@ -149,7 +178,8 @@ def section_count(session: Session, viewer: User, section: Section) -> int:
 
 @dataclass
 class Queues:
-    """The sections of the queue page: pages of the growing lists, the latest closed."""
+    """The sections of the queue page: pages of the growing lists, the latest closed (rows of
+    `listed`; the calls to return, of calls with their contact's reference)."""
 
     mine: Page
     organisation: Page
@@ -161,9 +191,7 @@ class Queues:
 def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) -> Queues:
     """The viewer's queue page: a page of each section at its cursor (`cursors` by section)."""
     closed = (
-        select(Contact)
-        .where(visible_to(viewer), Contact.status == ContactStatus.CLOSED)
-        .options(joinedload(Contact.owner), joinedload(Contact.organisation))
+        listed(visible_to(viewer), Contact.status == ContactStatus.CLOSED)
         .order_by(Contact.closed_at.desc(), Contact.id.desc())
         .limit(RECENTLY_CLOSED)
     )
@@ -178,7 +206,7 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) ->
         organisation=pages[Section.ORGANISATION],
         ring=pages.get(Section.RING),
         callbacks=pages[Section.CALLBACKS],
-        closed=list(session.scalars(closed)),
+        closed=session.execute(closed).all(),
     )
 
 
