@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 import flask_babel
 from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
-from flask import current_app, has_request_context, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_babel import get_locale, get_timezone, refresh
 from flask_login import current_user
 
@@ -98,6 +98,24 @@ def _filter(kind: str, babel_format):
     return write
 
 
+class Catalogs(flask_babel.Domain):
+    """Flask-Babel's message domain, finding the request's catalog once per request and
+    language (a language forced for a mail finds its own), not once per message: a page
+    translates hundreds, lazy strings included."""
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:  # no request: Flask-Babel's answer
+            return super().get_translations()
+        found = g.get("message_catalog")
+        if found is None or found[0] is not locale:
+            found = g.message_catalog = (locale, super().get_translations())
+        return found[1]
+
+
+CATALOGS = Catalogs()
+
+
 def init_app(app):
     """Bind Flask-Babel with the selectors above; catalogs live in rota/translations."""
     babel.init_app(
@@ -109,6 +127,16 @@ def init_app(app):
     # Flask-Babel caches the locale on `g`; a request inside a longer-lived app context
     # (a test client, a command) must still choose its own language.
     app.before_request(refresh)
+    babel.domain_instance = CATALOGS  # the domain get_domain() answers, for lazy strings too
+    app.jinja_env.install_gettext_callables(  # templates: straight to the request's catalog
+        gettext=lambda message: CATALOGS.get_translations().ugettext(message),
+        ngettext=lambda one, many, n: CATALOGS.get_translations().ungettext(one, many, n),
+        pgettext=lambda context, message: CATALOGS.get_translations().upgettext(context, message),
+        npgettext=lambda context, one, many, n: CATALOGS.get_translations().unpgettext(
+            context, one, many, n
+        ),
+        newstyle=True,
+    )
     app.jinja_env.filters.update(
         datetimeformat=_filter("datetime", flask_babel.format_datetime),
         dateformat=_filter("date", flask_babel.format_date),

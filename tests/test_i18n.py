@@ -13,6 +13,7 @@ from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_date, format_decimal, gettext, refresh
+from flask_babel import lazy_gettext as _l
 
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
@@ -350,3 +351,17 @@ def test_the_date_filters_of_templates_write_what_flask_babel_writes(app):
                         assert write(value, format) == babel[kind](value, format), (kind, format)
                         compared += 1
     assert compared > 500 and "EEE d.M. HH:mm" in TEMPLATE_FORMATS["datetime"]
+
+
+def test_a_language_forced_within_a_request_translates_in_it_and_then_not(app):
+    """The request's catalog is found once per request and language: a mail in another
+    language (force_locale) gets its own, and the page's comes back after it."""
+    contacts = _l("Contacts")
+    template = app.jinja_env.from_string("{{ _('Contacts') }} {{ word }}")
+    with app.test_request_context(headers={"Accept-Language": "fi"}):
+        refresh()
+        assert (gettext("Contacts"), str(contacts)) == ("Yhteydenotot", "Yhteydenotot")
+        with force_locale("sv"):
+            assert template.render(word=contacts) == "Kontakter Kontakter"
+            assert gettext("Contacts") == "Kontakter"
+        assert template.render(word=contacts) == "Yhteydenotot Yhteydenotot"
