@@ -90,9 +90,10 @@ def _filter(kind: str, babel_format):
         locale = get_locale()
         if not rebase or locale is None or not isinstance(value, accepted):
             return babel_format(value, format, rebase)
-        if isinstance(value, datetime):
-            zone = get_timezone()
-            value = zone.normalize((value.replace(tzinfo=value.tzinfo or UTC)).astimezone(zone))
+        if isinstance(value, datetime):  # pytz's astimezone: already normal
+            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
+                get_timezone()
+            )
         return _formatter(kind, format or DEFAULT, locale.language, locale.territory)(value)
 
     return write
