@@ -80,25 +80,38 @@ def get_attachment(session: Session, viewer: User, contact_id: int, attachment_i
     return attachment
 
 
-def listed(*conditions):
-    """A select of what a list of contacts shows (the queue's sections, the front page's
-    panels, search results): plain values, not entities, so a page of rows costs little to
-    read; the owner's and the queue's names by outer joins."""
-    return (
-        select(
-            Contact.id,
-            Contact.reference,
-            Contact.subject,
-            Contact.channel,
-            Contact.status,
-            Contact.received_at,
-            User.name.label("owner_name"),
-            Organisation.name.label("organisation_name"),
-        )
-        .outerjoin(User, Contact.owner_id == User.id)
-        .outerjoin(Organisation, Contact.organisation_id == Organisation.id)
-        .where(*conditions)
+# What a list of contacts shows (the queue's sections, the front page's panels, search
+# results): plain values, not entities, so a page of rows costs little to read; the owner's
+# and the queue's names by outer joins. Built once: each list adds its conditions.
+LISTED = (
+    select(
+        Contact.id,
+        Contact.reference,
+        Contact.subject,
+        Contact.channel,
+        Contact.status,
+        Contact.received_at,
+        User.name.label("owner_name"),
+        Organisation.name.label("organisation_name"),
     )
+    .outerjoin(User, Contact.owner_id == User.id)
+    .outerjoin(Organisation, Contact.organisation_id == Organisation.id)
+)
+# the calls to return, with their contact's reference
+CALLBACKS = select(
+    Call.id,
+    Call.caller,
+    Call.caller_unreadable,
+    Call.started_at,
+    Call.outcome,
+    Call.contact_id,
+    Contact.reference,
+).join(Contact, Call.contact_id == Contact.id)
+
+
+def listed(*conditions):
+    """A select of the rows of a list of contacts (LISTED) that meet the conditions."""
+    return LISTED.where(*conditions)
 
 
 def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
@@ -143,18 +156,8 @@ def _section_query(viewer: User, section: Section):
     """The rows a section lists: contacts as `listed`; calls with their contact's reference."""
     if section != Section.CALLBACKS:
         return listed(visible_to(viewer), *_section(viewer, section))
-    return (
-        select(
-            Call.id,
-            Call.caller,
-            Call.caller_unreadable,
-            Call.started_at,
-            Call.outcome,
-            Call.contact_id,
-            Contact.reference,
-        )
-        .join(Contact, Call.contact_id == Contact.id)
-        .where(visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None))
+    return CALLBACKS.where(
+        visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None)
     )
 
 
