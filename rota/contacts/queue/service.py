@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload, undefer
 
 from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
@@ -215,7 +215,8 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) ->
 
 @dataclass
 class ContactPage:
-    """A contact with its thread, calls, history and the outbox state of every reply."""
+    """A contact with its thread, calls, history and the outbox state of every reply (its
+    status, sending time and last error only: not the stored message)."""
 
     contact: Contact
     messages: list
@@ -265,10 +266,9 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
         )
     )
     outbox_ids = [m.outbox_id for m in messages if m.outbox_id]
-    outbox = {
-        row.id: row
-        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
-    }
+    delivery = load_only(OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.last_error)
+    query = select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)).options(delivery)
+    outbox = {row.id: row for row in session.scalars(query)} if outbox_ids else {}
     events = list(
         session.scalars(
             select(ContactEvent)
@@ -281,7 +281,8 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
         | {e.to_owner_id for e in events}
         | {m.author_id for m in messages}
     )
-    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids - {None})))}
+    ids.discard(None)
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     conversation = _conversation(session, viewer, contact, messages)
     return ContactPage(
         contact, messages, outbox, list(contact.calls), events, people, **conversation

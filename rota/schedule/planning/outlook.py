@@ -8,6 +8,7 @@ from datetime import date, datetime
 from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
+from rota.members.service import all_signatures
 from rota.schedule.hours.slots import ConcreteSlot
 from rota.schedule.models import Shift, ShiftStatus
 from rota.schedule.planning import generation
@@ -63,7 +64,7 @@ def stranded_shifts(session: Session, now: datetime) -> list[Shift]:
     coordinator to give it to another organisation or cancel it; a re-plan does this for the
     unpublished weeks."""
     ahead = (Shift.status == ShiftStatus.PLANNED, Shift.starts_at > now)
-    eligibility = Eligibility.load(session, 1.0)
+    eligibility = Eligibility(all_signatures(session), 1.0)  # who is in force: no languages
     # which organisation holds shifts on which day, not every shift: the months ahead are
     # hundreds of shifts and usually none of them stranded
     held = session.execute(select(Shift.organisation_id, Shift.local_day).where(*ahead).distinct())
