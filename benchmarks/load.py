@@ -20,6 +20,10 @@ temporary file), each in turn:
     on the floor, and runs wrk (from Debian's packages; installed with apt-get if missing)
     for --duration seconds at --connections connections against each path: requests/s,
     p50/p95/p99 latency and the ratio of requests/s to the floor's;
+  * runs each page (the queue, front and contact pages) a second time at as many connections
+    as workers (one person per worker, no queueing): there p50/p95/p99 are the time a person
+    waits on a server that is not saturated; at --connections, most of the latency is waiting
+    for a worker (p95 ≈ connections / workers × the time a request takes);
   * prints the workers' CPU time per request (user + system, from /proc: on a machine others
     share, the figure that does not depend on their load) and each worker's resident memory (RSS) after the run, beside the floor's.
 Targets (PostgreSQL, 16 connections): on-duty ≥ 70 % of the floor's requests/s and p99 under
@@ -414,12 +418,14 @@ def workers_cpu_seconds(master: int) -> float:
     return total / ticks
 
 
-def measure(wrk_bin, script, url, headers, args, master) -> dict:
-    """A warm-up second, then the wrk run, with the workers' CPU time per request: the figure
-    that holds on a machine others share (requests/s and latency do not)."""
-    wrk(wrk_bin, script, url, headers, 1, args.connections)
+def measure(wrk_bin, script, url, headers, args, master, connections=None) -> dict:
+    """A warm-up second, then the wrk run (at --connections unless `connections` is given),
+    with the workers' CPU time per request: the figure that holds on a machine others share
+    (requests/s and latency do not)."""
+    connections = connections or args.connections
+    wrk(wrk_bin, script, url, headers, 1, connections)
     before = workers_cpu_seconds(master)
-    figures = wrk(wrk_bin, script, url, headers, args.duration, args.connections)
+    figures = wrk(wrk_bin, script, url, headers, args.duration, connections)
     used = workers_cpu_seconds(master) - before
     figures["cpu_ms"] = used * 1000 / figures["requests"] if figures["requests"] else 0.0
     return figures
@@ -504,7 +510,7 @@ def run_backend(url: str, args, wrk_bin: str, script: str, folder: str) -> None:
     ):
         results["floor (hello world)"] = measure(wrk_bin, script, base + "/", {}, args, master)
         floor_rss = worker_rss_mb(master)
-    sizes = {}
+    sizes, unqueued = {}, {}
     with gunicorn("rota:create_app()", args.workers, env) as (base, master):
         cookies = {who: sign_in(base, _person(world, who)) for who in ("anna", "coordinator")}
         for name, (path, who, headers) in paths(world).items():
@@ -518,18 +524,25 @@ def run_backend(url: str, args, wrk_bin: str, script: str, folder: str) -> None:
             assert status in (200, 304), (name, status)
             sizes[name] = len(body)
             results[name] = measure(wrk_bin, script, base + path, headers, args, master)
+            if who:  # a page: again with one person per worker
+                url = base + path
+                unqueued[name] = measure(wrk_bin, script, url, headers, args, master, args.workers)
         app_rss = worker_rss_mb(master)
-    _report(results, small, large, sizes, floor_rss, app_rss, args.contacts)
+    _report(results, small, large, sizes, floor_rss, app_rss, args)
+    _report_unqueued(unqueued, args.workers)
 
 
 def _env_value(value) -> str:
     return value if isinstance(value, str) else json.dumps(value)
 
 
-def _report(results, small, large, sizes, floor_rss, app_rss, contacts) -> None:
-    floor = results["floor (hello world)"]["rps"]
+def _report(results, small, large, sizes, floor_rss, app_rss, args) -> None:
+    floor, contacts = results["floor (hello world)"]["rps"], args.contacts
     print(
-        f"\n{'path':28} {'req/s':>8} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
+        f"\nat {args.connections} connections (more people than workers: latency is mostly queueing)"
+    )
+    print(
+        f"{'path':28} {'req/s':>8} {'× floor':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} "
         f"{'CPU ms':>7} {'errors':>6} {'body KB':>8} {'SQL @100':>8} {'@' + str(contacts):>8}"
     )
     for name, figures in results.items():
@@ -546,6 +559,20 @@ def _report(results, small, large, sizes, floor_rss, app_rss, contacts) -> None:
     print(
         "SQL statements: " + (f"GREW for {', '.join(grew)}" if grew else "the same at both sizes")
     )
+
+
+def _report_unqueued(unqueued, workers) -> None:
+    """The pages at as many connections as workers: the wait of a person on a server that is
+    not saturated."""
+    print(f"\nthe pages at {workers} connections (one person per worker: no queueing)")
+    print(
+        f"{'path':28} {'req/s':>8} {'p50 ms':>7} {'p95 ms':>7} {'p99 ms':>7} {'CPU ms':>7} {'errors':>6}"
+    )
+    for name, figures in unqueued.items():
+        print(
+            f"{name:28} {figures['rps']:8.0f} {figures['p50']:7.2f} {figures['p95']:7.2f} "
+            f"{figures['p99']:7.2f} {figures['cpu_ms']:7.2f} {figures['errors']:6}"
+        )
 
 
 def main() -> None:

@@ -1,10 +1,14 @@
 """Language and time zone: the person's profile, then the browser, then the ring's default."""
 
-from datetime import date, datetime
+import functools
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from flask import current_app, has_request_context, request, session
-from flask_babel import force_locale, refresh
+import flask_babel
+from babel import Locale
+from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
+from flask import current_app, g, has_request_context, request, session
+from flask_babel import force_locale, get_locale, get_timezone, refresh
 from flask_login import current_user
 
 from rota.db import utcnow
@@ -54,6 +58,71 @@ def service_today() -> date:
     return service_date(utcnow(), current_app.config["TIMEZONE"])
 
 
+# --- dates and times in templates: Flask-Babel's output, with the patterns looked up once ---
+# Flask-Babel's filters find the locale's pattern and parse it on every call; a page of a
+# hundred rows makes hundreds of calls. These keep the parsed pattern per locale and format.
+NAMED = ("short", "medium", "long", "full")
+DEFAULT = "medium"  # Flask-Babel's default format for all three
+NAMED_PATTERN = {"date": get_date_format, "time": get_time_format}
+PART = {  # what Babel's format_date and format_time take of a datetime
+    "date": lambda value: value.date() if isinstance(value, datetime) else value,
+    "time": datetime.timetz,
+    "datetime": lambda value: value,
+}
+
+
+@functools.cache
+def _formatter(kind: str, format: str, language: str, territory: str | None):
+    """A function that writes a local date, time or datetime as Babel's format_date,
+    format_time or format_datetime do for the locale (language, territory)."""
+    locale = Locale(language, territory)
+    if kind == "datetime" and format in NAMED:  # Babel's date and time joined by its glue
+        glue = get_datetime_format(format, locale=locale).replace("'", "")
+        time = _formatter("time", format, language, territory)
+        day = _formatter("date", format, language, territory)
+        return lambda value: glue.replace("{0}", time(value)).replace("{1}", day(value))
+    pattern = parse_pattern(NAMED_PATTERN[kind](format, locale) if format in NAMED else format)
+    part = PART[kind]
+    return lambda value: pattern.apply(part(value), locale)
+
+
+def _filter(kind: str, babel_format):
+    """A Jinja filter like Flask-Babel's for `kind`: a datetime rebased to the service's zone
+    (a naive one taken as UTC), then written in the request's locale. Anything else (no
+    request, no rebasing, a time or a number) goes to Flask-Babel's own function."""
+    accepted = date if kind == "date" else datetime
+
+    def write(value, format: str | None = None, rebase: bool = True) -> str:
+        locale = get_locale()
+        if not rebase or locale is None or not isinstance(value, accepted):
+            return babel_format(value, format, rebase)
+        if isinstance(value, datetime):  # pytz's astimezone: already normal
+            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
+                get_timezone()
+            )
+        return _formatter(kind, format or DEFAULT, locale.language, locale.territory)(value)
+
+    return write
+
+
+class Catalogs(flask_babel.Domain):
+    """Flask-Babel's message domain, finding the request's catalog once per request and
+    language (a language forced for a mail finds its own), not once per message: a page
+    translates hundreds, lazy strings included."""
+
+    def get_translations(self):
+        locale = get_locale()
+        if locale is None:  # no request: Flask-Babel's answer
+            return super().get_translations()
+        found = g.get("message_catalog")
+        if found is None or found[0] is not locale:
+            found = g.message_catalog = (locale, super().get_translations())
+        return found[1]
+
+
+CATALOGS = Catalogs()
+
+
 def init_app(app):
     """Bind Flask-Babel with the selectors above; catalogs live in rota/translations."""
     babel.init_app(
@@ -65,3 +134,18 @@ def init_app(app):
     # Flask-Babel caches the locale on `g`; a request inside a longer-lived app context
     # (a test client, a command) must still choose its own language.
     app.before_request(refresh)
+    babel.domain_instance = CATALOGS  # the domain get_domain() answers, for lazy strings too
+    app.jinja_env.install_gettext_callables(  # templates: straight to the request's catalog
+        gettext=lambda message: CATALOGS.get_translations().ugettext(message),
+        ngettext=lambda one, many, n: CATALOGS.get_translations().ungettext(one, many, n),
+        pgettext=lambda context, message: CATALOGS.get_translations().upgettext(context, message),
+        npgettext=lambda context, one, many, n: CATALOGS.get_translations().unpgettext(
+            context, one, many, n
+        ),
+        newstyle=True,
+    )
+    app.jinja_env.filters.update(
+        datetimeformat=_filter("datetime", flask_babel.format_datetime),
+        dateformat=_filter("date", flask_babel.format_date),
+        timeformat=_filter("time", flask_babel.format_time),
+    )

@@ -82,11 +82,14 @@ class Page:
         return bool(self.rows)
 
 
+def _counted(query):
+    return query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
+
+
 def count(session: Session, query) -> int:
     """How many rows a select of one entity would return, by a COUNT query (index-only where
     an index covers its conditions)."""
-    counted = query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
-    return session.scalar(counted)
+    return session.scalar(_counted(query))
 
 
 def keyset_page(
@@ -104,17 +107,24 @@ def keyset_page(
     """One page of `query` ordered by (`key`, `id_column`) (descending if `newest_first`),
     starting at `cursor`; the total by COUNT unless `total` is False (then -1). `key` may be
     an expression (lower(name)): its value is read with the rows. With `entities` the rows are
-    the query's one entity, else its rows of columns (one of them `id`)."""
+    the query's one entity, else its rows of columns (one of them `id`). The COUNT comes with
+    the rows, as a subquery of the same statement (one round trip); a page past the end reads
+    it alone."""
     forward = cursor is None or cursor.forward
     ascending = forward != newest_first  # read direction
-    listed = count(session, query) if total else -1
+    whole, columns = query, [key.label("page_key")]
+    if total:  # not correlated: the subquery counts the whole list on its own
+        columns.append(_counted(whole).correlate(None).scalar_subquery().label("page_total"))
     if cursor is not None:
         beyond = (key > cursor.key) if ascending else (key < cursor.key)
         tie = (id_column > cursor.id) if ascending else (id_column < cursor.id)
         query = query.where(or_(beyond, and_(key == cursor.key, tie)))
     order = (key, id_column) if ascending else (key.desc(), id_column.desc())
-    keyed = query.add_columns(key.label("page_key")).order_by(*order).limit(size + 1)
+    keyed = query.add_columns(*columns).order_by(*order).limit(size + 1)
     found = list(session.execute(keyed).unique())
+    listed = -1
+    if total:
+        listed = found[0].page_total if found else count(session, whole) if cursor else 0
     more = len(found) > size
     found = found[:size] if forward else list(reversed(found[:size]))
     page = Page([row[0] if entities else row for row in found], listed)

@@ -2,15 +2,18 @@
 
 import configparser
 import re
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from html.parser import HTMLParser
+from itertools import product
 from pathlib import Path
 
+import flask_babel
 import pytest
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_keywords, parse_mapping_cfg
 from babel.messages.pofile import read_po
 from flask_babel import force_locale, format_date, format_decimal, gettext, refresh
+from flask_babel import lazy_gettext as _l
 
 from rota.contacts.models import Contact
 from rota.extensions import db
@@ -453,3 +456,57 @@ def test_file_sizes_and_dates_on_pages_follow_the_language(app, client):
     assert '<html lang="en">' in page
     notice = client.get("/privacy", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert '<div lang="en">' in notice  # a language tag, not the en_GB of the formats
+
+
+# the formats the templates give each date filter, and the named ones
+TEMPLATE_FORMATS = {
+    kind: sorted(
+        {"short", "medium", "long", "full", None}
+        | {
+            found
+            for template in (ROOT / "templates").rglob("*.html")
+            for found in re.findall(rf'\b{kind}format\("([^"]+)"\)', template.read_text())
+        },
+        key=str,
+    )
+    for kind in ("datetime", "date", "time")
+}
+
+
+def test_the_date_filters_of_templates_write_what_flask_babel_writes(app):
+    """The templates' datetimeformat, dateformat and timeformat keep each locale's parsed
+    patterns; across the clock changes, in each language and with a language forced within
+    a request (mail), they write what Flask-Babel's functions write."""
+    spring = datetime(2026, 3, 28, 22, 15, tzinfo=UTC)
+    instants = [spring + timedelta(hours=h, minutes=7 * h) for h in range(0, 36, 5)]
+    instants.append(datetime(2026, 10, 24, 23, 45))  # naive: UTC
+    babel = {
+        "datetime": flask_babel.format_datetime,
+        "date": flask_babel.format_date,
+        "time": flask_babel.format_time,
+    }
+    compared = 0
+    with app.test_request_context(headers={"Accept-Language": "sv"}):
+        for language in ("sv", "fi", "en_GB"):
+            with force_locale(language):
+                for kind, formats in TEMPLATE_FORMATS.items():
+                    write = app.jinja_env.filters[f"{kind}format"]
+                    values = [*instants, date(2026, 12, 31)] if kind == "date" else instants
+                    for value, format in product(values, formats):
+                        assert write(value, format) == babel[kind](value, format), (kind, format)
+                        compared += 1
+    assert compared > 500 and "EEE d.M. HH:mm" in TEMPLATE_FORMATS["datetime"]
+
+
+def test_a_language_forced_within_a_request_translates_in_it_and_then_not(app):
+    """The request's catalog is found once per request and language: a mail in another
+    language (force_locale) gets its own, and the page's comes back after it."""
+    contacts = _l("Contacts")
+    template = app.jinja_env.from_string("{{ _('Contacts') }} {{ word }}")
+    with app.test_request_context(headers={"Accept-Language": "fi"}):
+        refresh()
+        assert (gettext("Contacts"), str(contacts)) == ("Yhteydenotot", "Yhteydenotot")
+        with force_locale("sv"):
+            assert template.render(word=contacts) == "Kontakter Kontakter"
+            assert gettext("Contacts") == "Kontakter"
+        assert template.render(word=contacts) == "Yhteydenotot Yhteydenotot"

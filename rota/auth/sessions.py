@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import delete, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from rota.auth.models import LoginSession
 from rota.auth.tokens import hash_secret
@@ -63,8 +63,10 @@ def start(session: Session, user: User, now: datetime, remember: bool):
 
 
 def find_live(session: Session, secret: str, now: datetime, limits: Limits):
-    """The live session of an active person this secret belongs to, or None."""
-    row = session.scalar(select(LoginSession).where(LoginSession.key_hash == hash_secret(secret)))
+    """The live session of an active person this secret belongs to, or None (one statement:
+    every signed-in request asks)."""
+    query = select(LoginSession).where(LoginSession.key_hash == hash_secret(secret))
+    row = session.scalar(query.options(joinedload(LoginSession.user)))
     if row is None or not row.user.active or not limits.alive(row, now):
         return None
     return row

@@ -2,11 +2,11 @@
 contacts the person may see (policy.contact_scope applied in SQL), and a client's earlier ones."""
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from rota.auth import policy
 from rota.contacts.models import Contact, Message
-from rota.contacts.queue.service import in_scope
+from rota.contacts.queue.service import in_scope, listed
 from rota.errors import DomainError
 from rota.members.models import User
 from rota.members.service import normalise_phone
@@ -32,7 +32,8 @@ def _phone(text: str, region: str) -> str | None:
 
 
 def search(session: Session, viewer: User, text: str, region: str, limit: int = LIMIT) -> list:
-    """Contacts the viewer may see that match the text, newest first (at most `limit`)."""
+    """Contacts the viewer may see that match the text, newest first (at most `limit`), as
+    rows of `listed`."""
     text = " ".join(text.split())
     if not text:
         return []
@@ -49,13 +50,11 @@ def search(session: Session, viewer: User, text: str, region: str, limit: int = 
     if number := _phone(text, region):
         matches.append(Contact.client_phone == number)
     query = (
-        select(Contact)
-        .where(in_scope(policy.contact_scope(viewer)), or_(*matches))
-        .options(joinedload(Contact.owner), joinedload(Contact.organisation))
+        listed(in_scope(policy.contact_scope(viewer)), or_(*matches))
         .order_by(Contact.received_at.desc(), Contact.id.desc())
         .limit(limit)
     )
-    return list(session.scalars(query))
+    return session.execute(query).all()
 
 
 def earlier_contacts(session: Session, viewer: User, contact: Contact) -> list:

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload, selectinload, undefer
+from sqlalchemy.orm import Session, joinedload, load_only, selectinload, undefer
 
 from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
@@ -22,7 +22,7 @@ from rota.contacts.models import (
 )
 from rota.contacts.queue.participants import new_in_thread, others_in_thread, participants
 from rota.errors import Conflict, DomainError, NotFound
-from rota.members.models import User
+from rota.members.models import Organisation, User
 from rota.outbox.models import OutboxMessage
 from rota.paging import Cursor, Page, count, keyset_page
 
@@ -80,6 +80,40 @@ def get_attachment(session: Session, viewer: User, contact_id: int, attachment_i
     return attachment
 
 
+# What a list of contacts shows (the queue's sections, the front page's panels, search
+# results): plain values, not entities, so a page of rows costs little to read; the owner's
+# and the queue's names by outer joins. Built once: each list adds its conditions.
+LISTED = (
+    select(
+        Contact.id,
+        Contact.reference,
+        Contact.subject,
+        Contact.channel,
+        Contact.status,
+        Contact.received_at,
+        User.name.label("owner_name"),
+        Organisation.name.label("organisation_name"),
+    )
+    .outerjoin(User, Contact.owner_id == User.id)
+    .outerjoin(Organisation, Contact.organisation_id == Organisation.id)
+)
+# the calls to return, with their contact's reference
+CALLBACKS = select(
+    Call.id,
+    Call.caller,
+    Call.caller_unreadable,
+    Call.started_at,
+    Call.outcome,
+    Call.contact_id,
+    Contact.reference,
+).join(Contact, Call.contact_id == Contact.id)
+
+
+def listed(*conditions):
+    """A select of the rows of a list of contacts (LISTED) that meet the conditions."""
+    return LISTED.where(*conditions)
+
+
 def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
     query = (
         select(Contact)
@@ -119,27 +153,25 @@ def _section(viewer: User, section: Section) -> tuple:
 
 
 def _section_query(viewer: User, section: Section):
-    if section == Section.CALLBACKS:
-        return (
-            select(Call)
-            .join(Contact, Call.contact_id == Contact.id)
-            .where(visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None))
-            .options(joinedload(Call.contact))
-        )
-    query = select(Contact).where(visible_to(viewer), *_section(viewer, section))
-    return query.options(joinedload(Contact.owner), joinedload(Contact.organisation))
+    """The rows a section lists: contacts as `listed`; calls with their contact's reference."""
+    if section != Section.CALLBACKS:
+        return listed(visible_to(viewer), *_section(viewer, section))
+    return CALLBACKS.where(
+        visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None)
+    )
 
 
 def section_page(
     session: Session, viewer: User, section: Section, cursor: Cursor | None = None, size=PAGE_SIZE
 ) -> Page:
-    """A page of a queue section, oldest first, with how many there are in all."""
+    """A page of a queue section's rows, oldest first, with how many there are in all."""
     key, id_column = (
         (Call.started_at, Call.id)
         if section == Section.CALLBACKS
         else (Contact.received_at, Contact.id)
     )
-    return keyset_page(session, _section_query(viewer, section), key, id_column, cursor, size)
+    query = _section_query(viewer, section)
+    return keyset_page(session, query, key, id_column, cursor, size, entities=False)
 
 
 def section_count(session: Session, viewer: User, section: Section) -> int:
@@ -149,7 +181,8 @@ def section_count(session: Session, viewer: User, section: Section) -> int:
 
 @dataclass
 class Queues:
-    """The sections of the queue page: pages of the growing lists, the latest closed."""
+    """The sections of the queue page: pages of the growing lists, the latest closed (rows of
+    `listed`; the calls to return, of calls with their contact's reference)."""
 
     mine: Page
     organisation: Page
@@ -161,9 +194,7 @@ class Queues:
 def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) -> Queues:
     """The viewer's queue page: a page of each section at its cursor (`cursors` by section)."""
     closed = (
-        select(Contact)
-        .where(visible_to(viewer), Contact.status == ContactStatus.CLOSED)
-        .options(joinedload(Contact.owner), joinedload(Contact.organisation))
+        listed(visible_to(viewer), Contact.status == ContactStatus.CLOSED)
         .order_by(Contact.closed_at.desc(), Contact.id.desc())
         .limit(RECENTLY_CLOSED)
     )
@@ -178,13 +209,14 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) ->
         organisation=pages[Section.ORGANISATION],
         ring=pages.get(Section.RING),
         callbacks=pages[Section.CALLBACKS],
-        closed=list(session.scalars(closed)),
+        closed=session.execute(closed).all(),
     )
 
 
 @dataclass
 class ContactPage:
-    """A contact with its thread, calls, history and the outbox state of every reply."""
+    """A contact with its thread, calls, history and the outbox state of every reply (its
+    status, sending time and last error only: not the stored message)."""
 
     contact: Contact
     messages: list
@@ -234,10 +266,9 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
         )
     )
     outbox_ids = [m.outbox_id for m in messages if m.outbox_id]
-    outbox = {
-        row.id: row
-        for row in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)))
-    }
+    delivery = load_only(OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.last_error)
+    query = select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)).options(delivery)
+    outbox = {row.id: row for row in session.scalars(query)} if outbox_ids else {}
     events = list(
         session.scalars(
             select(ContactEvent)
@@ -250,7 +281,8 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
         | {e.to_owner_id for e in events}
         | {m.author_id for m in messages}
     )
-    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids - {None})))}
+    ids.discard(None)
+    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     conversation = _conversation(session, viewer, contact, messages)
     return ContactPage(
         contact, messages, outbox, list(contact.calls), events, people, **conversation

@@ -8,6 +8,7 @@ from flask import Blueprint, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from rota.auth import policy
 from rota.auth.access import role_required
@@ -70,10 +71,20 @@ LABELS = {
 
 @bp.app_context_processor
 def labels():
-    """Readable labels for contact channels, statuses, call outcomes and events."""
+    """Readable labels for contact channels, statuses, call outcomes and events, each
+    translated once per template (a queue page shows hundreds)."""
 
     def label(kind):
-        return lambda value: LABELS[kind].get(str(value), str(value))
+        words = {}
+
+        def word(value):
+            key = str(value)
+            if key not in words:
+                found = LABELS[kind].get(key)
+                words[key] = key if found is None else Markup(found)  # as the lazy string shows
+            return words[key]
+
+        return word
 
     return {f"{kind}_label": label(kind) for kind in LABELS}
 

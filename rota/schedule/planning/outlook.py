@@ -5,9 +5,10 @@ import enum
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
+from rota.members.service import all_signatures
 from rota.schedule.hours.slots import ConcreteSlot
 from rota.schedule.models import Shift, ShiftStatus
 from rota.schedule.planning import generation
@@ -62,15 +63,18 @@ def stranded_shifts(session: Session, now: datetime) -> list[Shift]:
     (a withdrawal or an ended signature after they were planned): each waits for the
     coordinator to give it to another organisation or cancel it; a re-plan does this for the
     unpublished weeks."""
+    ahead = (Shift.status == ShiftStatus.PLANNED, Shift.starts_at > now)
+    eligibility = Eligibility(all_signatures(session), 1.0)  # who is in force: no languages
+    # which organisation holds shifts on which day, not every shift: the months ahead are
+    # hundreds of shifts and usually none of them stranded
+    held = session.execute(select(Shift.organisation_id, Shift.local_day).where(*ahead).distinct())
+    stranded = [(org, day) for org, day in held if org not in eligibility.weights(day)]
+    if not stranded:
+        return []
     query = (
         select(Shift)
-        .where(Shift.status == ShiftStatus.PLANNED, Shift.starts_at > now)
+        .where(*ahead, tuple_(Shift.organisation_id, Shift.local_day).in_(stranded))
         .options(joinedload(Shift.organisation))
         .order_by(Shift.starts_at, Shift.id)
     )
-    eligibility = Eligibility.load(session, 1.0)
-    return [
-        shift
-        for shift in session.scalars(query)
-        if shift.organisation_id not in eligibility.weights(shift.local_day)
-    ]
+    return list(session.scalars(query))

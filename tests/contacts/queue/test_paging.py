@@ -12,7 +12,7 @@ from rota.contacts.queue import service as queue
 from rota.contacts.queue.service import PAGE_SIZE, Section
 from rota.db import utcnow
 from rota.extensions import db
-from rota.paging import parse_cursor
+from rota.paging import Cursor, parse_cursor
 
 MANY = 2 * PAGE_SIZE + 3  # three pages
 
@@ -104,3 +104,13 @@ def test_front_page_panel_shows_five_and_counts_all(client, login, ring, annas):
     html = client.get("/").get_data(as_text=True)
     assert f"{MANY} open contacts" in html
     assert [i for i in annas if f'href="/contacts/{i}"' in html] == annas[:5]
+
+
+def test_a_page_past_the_end_is_empty_and_still_counts_the_list(ring, annas):
+    """The COUNT comes with a page's rows; a page with no rows (a link gone stale as contacts
+    closed) reads it on its own."""
+    first = queue.section_page(db.session, ring.anna, Section.MINE)
+    assert first.total == MANY
+    beyond = Cursor(True, utcnow() + timedelta(days=1), 0)
+    page = queue.section_page(db.session, ring.anna, Section.MINE, beyond)
+    assert (page.rows, page.total, page.next, page.prev) == ([], MANY, None, None)
