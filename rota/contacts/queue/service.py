@@ -89,6 +89,8 @@ LISTED = (
         Contact.reference,
         Contact.subject,
         Contact.channel,
+        Contact.client_phone,  # a call's subject is written from it when shown
+        Contact.anonymised_at,
         Contact.status,
         Contact.received_at,
         User.name.label("owner_name"),
