@@ -149,3 +149,15 @@ def test_a_bad_file_is_refused_saying_what_to_do(
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert message in page
     assert db.session.scalars(select(SignedCopy)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("lang", "shown"), [("fi", "(2,6 kt)"), ("sv", "(2,6 kB)"), ("en", "(2.6 kB)")]
+)
+def test_the_signed_copys_size_is_written_in_the_readers_number_format(
+    ring, signature_a, client, login, lang, shown
+):
+    login(ring.admin_a)
+    upload(client, signature_a.id, PDF.ljust(2_600, b"\n"))
+    page = client.get(f"/organisations/{ring.org_a.id}", headers={"Accept-Language": lang})
+    assert shown in page.get_data(as_text=True)
