@@ -146,9 +146,10 @@ def test_coordinator_copies_a_calendar_feed_link_with_the_keyboard(new_page, liv
     page = new_page(permissions=["clipboard-read", "clipboard-write"])
     sign_in(page, COORDINATOR)
     switch_language(page, "en")
-    page.get_by_role("navigation", name="Main").get_by_role(
-        "link", name="Calendar subscription"
-    ).click()
+    with page.expect_navigation():  # before Tab: the old page must be gone
+        page.get_by_role("navigation", name="Main").get_by_role(
+            "link", name="Calendar subscription"
+        ).click()
     tab_to(page, "main form button[type=submit]")
     page.keyboard.press("Enter")
     ring = page.get_by_role("region", name="The whole ring")
