@@ -93,3 +93,16 @@ def test_zone_offsets_change_on_the_second():
         (datetime(2026, 3, 29, 1, tzinfo=UTC).timestamp(), 10800),
         (datetime(2026, 10, 25, 1, tzinfo=UTC).timestamp(), 7200),
     ]
+
+
+def test_an_answer_weeks_after_the_period_counts_every_service_day_up_to_it(app, make):
+    make.service_hours(slots=[(day, 9, 16, "email") for day in range(5)])
+    make.contact(
+        received_at=local("2026-10-30T15:00"),
+        updated_at=local("2026-10-30T15:00"),
+        first_response_at=local("2026-12-15T10:00"),
+    )
+    db.session.commit()
+    report = service.service_report(db.session, *OCTOBER, SETTINGS)
+    # Friday 15:00–16:00, 31 weekdays of 7 h from 2 November to 14 December, Tuesday 09:00–10:00
+    assert report.first_response["channel:email"] == Spread(1, 13140.0, 13140.0)
