@@ -71,9 +71,14 @@ def lock_for_transaction(session: Session, name: str) -> None:
 WRITTEN_TABLES = "rota.written_tables"
 
 
+def written_tables(session: Session) -> set:
+    """The tables the session's transaction is known to have written (see WRITTEN_TABLES)."""
+    return session.info.setdefault(WRITTEN_TABLES, set())
+
+
 def wrote(session: Session, table: str) -> None:
     """Note that the session's transaction wrote rows of `table` by plain SQL."""
-    session.info.setdefault(WRITTEN_TABLES, set()).add(table)
+    written_tables(session).add(table)
 
 
 # execution option of a write that no hot answer depends on (a token's last use): rota.hot keeps

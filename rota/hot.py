@@ -26,7 +26,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from rota.db import BOOKKEEPING, WRITTEN_TABLES, utcnow
+from rota.db import BOOKKEEPING, WRITTEN_TABLES, utcnow, written_tables
 
 log = logging.getLogger(__name__)
 
@@ -204,16 +204,12 @@ def answer(key: Hashable, compute: Callable[[], tuple[Any, datetime | None]]):
 # Invalidation: every session's writes to TABLES, seen by SQLAlchemy's session events.
 
 
-def _written(session: Session) -> set:
-    return session.info.setdefault(WRITTEN_TABLES, set())
-
-
 def _note(session: Session, tables) -> None:
     """The transaction wrote `tables`: if the hot answers read one, forget them now (the
     session itself reads the change before it commits)."""
     hot = TABLES.intersection(tables)
     if hot:
-        _written(session).update(hot)
+        written_tables(session).update(hot)
         _clear_current()
 
 
@@ -240,7 +236,7 @@ def _executing(state) -> None:
 def _committing(session) -> None:
     """Tell the other processes, in the transaction, so that they hear it only on commit."""
     session.flush()
-    if TABLES.intersection(_written(session)):
+    if TABLES.intersection(written_tables(session)):
         connection = session.connection()
         if connection.dialect.name == "postgresql":
             connection.exec_driver_sql(f"NOTIFY {CHANNEL}")

@@ -27,12 +27,6 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.orm import Session
 
-if (
-    TYPE_CHECKING
-):  # APScheduler itself is imported by the scheduler process only, not by web workers
-    from apscheduler.schedulers.blocking import BlockingScheduler
-    from apscheduler.triggers.cron import CronTrigger
-
 from rota.contacts.mail.poll import poll_mailbox
 from rota.contacts.routing.service import hand_over
 from rota.db import utcnow
@@ -50,6 +44,11 @@ from rota.reports import feedback, monthly
 from rota.reports.service import ReportSettings
 from rota.schedule import notify
 from rota.schedule.planning import generation
+
+# APScheduler itself is imported by the scheduler process only, not by web workers
+if TYPE_CHECKING:
+    from apscheduler.schedulers.blocking import BlockingScheduler
+    from apscheduler.triggers.cron import CronTrigger
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ from rota.members.models import Role
 from rota.paging import cursors
 
 bp = Blueprint("mail", __name__)
-bp.record_once(lambda state: state.app.jinja_env.globals.update(mailbox_reason=failure_reason))
+bp.add_app_template_global(failure_reason, "mailbox_reason")  # /mail and the front page
 
 
 OUTCOMES = {
