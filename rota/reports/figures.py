@@ -65,14 +65,6 @@ class ServiceClock:
         """Whether instant `at` (seconds since the epoch) falls within service hours."""
         return at < self.ends[bisect.bisect_right(self.starts, at) - 1]
 
-    def is_open(self, at: datetime) -> bool:
-        """Whether `at` falls within service hours."""
-        return self.open_at(epoch_seconds(at))
-
-    def minutes(self, start: datetime, end: datetime) -> float:
-        """Minutes of service time between two instants."""
-        return (self.position(epoch_seconds(end)) - self.position(epoch_seconds(start))) / 60
-
 
 def epoch_seconds(at: datetime) -> float:
     """Seconds since the epoch of an instant (naive: UTC)."""

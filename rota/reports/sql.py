@@ -7,6 +7,7 @@ changes, the clock as three arrays read with `width_bucket`, `percentile_disc`. 
 arrays and no percentiles: for the statement it gets Python functions on its connection that
 read the same clock (`register`), so both give the same figures."""
 
+import itertools
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import BigInteger, Float, Integer, case, cast, func, literal, select, true
@@ -74,9 +75,7 @@ class Arithmetic:
         change."""
         held = [
             (seconds < until, offset)
-            for (_since, offset), (until, _next) in zip(
-                self.offsets, self.offsets[1:], strict=False
-            )
+            for (_since, offset), (until, _next) in itertools.pairwise(self.offsets)
         ]
         offset = case(*held, else_=self.offsets[-1][1]) if held else self.offsets[0][1]
         return self.whole((seconds + offset) / 3600.0)
