@@ -10,6 +10,7 @@ DEFAULTS = {
     "PROXY_FIX": 0,  # proxies in front whose X-Forwarded-For/-Proto/-Host/-Prefix are believed
     "WTF_CSRF_TIME_LIMIT": None,  # a form's CSRF token lives as long as the sign-in session
     "WTF_CSRF_SSL_STRICT": False,  # no Referer is sent (no-referrer): see rota/auth/headers.py
+    "WTF_CSRF_CHECK_DEFAULT": False,  # checked by rota/auth/headers.py, for writes only
     "DATABASE_URL": None,
     # hide_parameters: an SQL error's message never carries values (client data) into a log
     "SQLALCHEMY_ENGINE_OPTIONS": {},

@@ -38,7 +38,18 @@ def _where() -> str:
 
 class Rota(Flask):
     """The app: Flask, but an unexpected exception is logged once, with the error id that its
-    500 answer shows, and without the URL."""
+    500 answer shows, and without the URL; and whether a view or hook is a coroutine is asked
+    once per function, not at each of its calls (a dozen a request)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._synced: dict = {}
+
+    def ensure_sync(self, func):
+        synced = self._synced.get(func)
+        if synced is None:
+            synced = self._synced[func] = super().ensure_sync(func)
+        return synced
 
     def log_exception(self, exc_info):
         g.error_logged = True

@@ -1,7 +1,6 @@
 """Flask extensions, created unbound; the app factory binds them."""
 
 from flask_babel import Babel
-from flask_login import LoginManager
 from flask_mail import Mail
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -9,12 +8,13 @@ from flask_wtf import CSRFProtect
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
+from rota.auth.cookies import SignIns
 from rota.db import Base
 from rota.logs import scrub
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
-login = LoginManager()
+login = SignIns()
 csrf = CSRFProtect()
 mail = Mail()
 babel = Babel()

@@ -3,7 +3,7 @@
 import functools
 from zoneinfo import ZoneInfo
 
-from flask import current_app, g, jsonify, request
+from flask import current_app, g, request
 
 from rota import hot
 from rota.api import bp, params
@@ -50,14 +50,26 @@ def shift_json(
 
 
 def _shifts_json(at, channel, ring_phone: str, zone: ZoneInfo, personal: bool):
-    """The shifts on duty at `at` and the next ones, as the API shows them, and when that
-    answer changes by the clock alone."""
+    """The shifts on duty at `at` and the next ones, as the API shows them (each list encoded
+    as JSON text: a hot answer is encoded once), and when that answer changes by the clock
+    alone."""
     shifts = duty.duty_at(db.session, at, channel)
     listed = [
-        [shift_json(s, shifts, ring_phone, zone, personal) for s in part]
+        _json([shift_json(s, shifts, ring_phone, zone, personal) for s in part])
         for part in (shifts.current, shifts.following)
     ]
     return listed, shifts.changes_at()
+
+
+def _json(value) -> str:
+    """`value` in JSON as `jsonify` writes it in production (sorted keys, compact)."""
+    return current_app.json.dumps(value, separators=(",", ":"))
+
+
+def _answer(head: dict, current: str, following: str):
+    """The JSON answer: `head`'s fields, then the encoded lists on duty and next."""
+    body = f'{_json(head)[:-1]},"on_duty":{current},"next":{following}}}'
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @bp.get("/on-duty")
@@ -76,10 +88,5 @@ def on_duty():
         current, following = hot.answer(("on-duty", channel, personal), compute)
     else:
         (current, following), _changes_at = compute()
-    return jsonify(
-        at=params.timestamp(at, zone),
-        channel=channel,
-        on_duty=current,
-        next=following,
-        ring_phone=ring_phone,
-    )
+    head = {"at": params.timestamp(at, zone), "channel": channel, "ring_phone": ring_phone}
+    return _answer(head, current, following)

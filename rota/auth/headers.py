@@ -8,6 +8,8 @@ Sec-Fetch-Site check below stand in its place.
 
 from flask import abort, current_app, request
 
+from rota.extensions import csrf
+
 CSP = "; ".join(
     (
         "default-src 'self'",
@@ -24,15 +26,20 @@ HSTS = "max-age=31536000; includeSubDomains"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
-def refuse_cross_site_posts():
-    """403 for a state-changing request another site's page made the browser send.
+def refuse_forged_posts():
+    """403 for a state-changing request another site's page made the browser send, then
+    Flask-WTF's CSRF token check (400), the API's blueprint exempt; reads pass at once.
 
     Browsers since 2023 say where a request came from in Sec-Fetch-Site; machines (the API)
-    and old browsers send none and are left to the CSRF token and API tokens.
+    and old browsers send none and are left to the CSRF token and API tokens. Flask-WTF's own
+    hook (WTF_CSRF_CHECK_DEFAULT, off in rota.config) looks up exemptions even for reads.
     """
-    site = request.headers.get("Sec-Fetch-Site")
-    if request.method not in SAFE_METHODS and site not in (None, "same-origin", "none"):
+    if request.method in SAFE_METHODS:
+        return
+    if request.headers.get("Sec-Fetch-Site") not in (None, "same-origin", "none"):
         abort(403)
+    if current_app.config["WTF_CSRF_ENABLED"]:
+        csrf.protect(apply_exemptions=True)
 
 
 def add_security_headers(response):
@@ -42,17 +49,21 @@ def add_security_headers(response):
     names); `Referrer-Policy: no-referrer` keeps feed secrets in URLs out of other sites' logs.
     """
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
-    headers.setdefault("X-Content-Type-Options", "nosniff")
-    headers.setdefault("Referrer-Policy", "no-referrer")
-    if current_app.config["SESSION_COOKIE_SECURE"]:
-        headers.setdefault("Strict-Transport-Security", HSTS)
-    if "Cache-Control" not in headers:
-        headers["Cache-Control"] = "no-store"
+    present = {name.lower() for name, _value in headers}
+    for name, value in current_app.extensions["rota.security_headers"]:
+        if name.lower() not in present:
+            headers.add(name, value)
     return response
 
 
 def init_app(app):
     """Check every request's origin and add the headers to every response, error pages too."""
-    app.before_request(refuse_cross_site_posts)
+    app.extensions["rota.security_headers"] = (
+        ("Content-Security-Policy", CSP),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Referrer-Policy", "no-referrer"),
+        *((("Strict-Transport-Security", HSTS),) if app.config["SESSION_COOKIE_SECURE"] else ()),
+        ("Cache-Control", "no-store"),
+    )
+    app.before_request(refuse_forged_posts)
     app.after_request(add_security_headers)

@@ -12,9 +12,9 @@ import contextvars
 import json
 import logging
 import re
+import secrets
 import sys
 import traceback
-import uuid
 from contextlib import contextmanager
 from datetime import UTC, datetime
 
@@ -31,7 +31,7 @@ def new_id(incoming: str | None = None) -> str:
     """The proxy's id when it is a plain token of 8–64 characters, else a fresh one."""
     if incoming and _INCOMING_ID.fullmatch(incoming):
         return incoming
-    return uuid.uuid4().hex
+    return secrets.token_hex(16)
 
 
 def bind(run_id: str) -> contextvars.Token:

@@ -48,22 +48,36 @@ def _digest(path: str) -> str:
 
 def _start() -> None:
     g.request_started = time.perf_counter()
-    g.request_id = logs.new_id(request.headers.get("X-Request-ID"))
+    g.request_id = logs.new_id(request.environ.get("HTTP_X_REQUEST_ID"))
     g.request_log_token = logs.bind(g.request_id)
 
 
 def _finish(response):
     """Measure and log the request by its route pattern, never its path or query."""
     elapsed = time.perf_counter() - g.request_started
-    endpoint = request.url_rule.endpoint if request.url_rule else "unmatched"
-    method = request.method if request.method in METHODS else "other"
-    REQUEST_SECONDS.labels(endpoint, method).observe(elapsed)
-    REQUESTS.labels(endpoint, str(response.status_code)).inc()
+    rule, method, status = request.url_rule, request.method, response.status_code
+    endpoint = rule.endpoint if rule else "unmatched"
+    method = method if method in METHODS else "other"
+    _latency(endpoint, method).observe(elapsed)
+    _answered(endpoint, status).inc()
     response.headers["X-Request-ID"] = g.request_id
     level = logging.DEBUG if endpoint in QUIET else logging.INFO
-    rule = request.url_rule.rule if request.url_rule else "-"
-    access_log.log(level, "%s %s %s %.1f ms", method, rule, response.status_code, elapsed * 1e3)
+    pattern = rule.rule if rule else "-"
+    access_log.log(level, "%s %s %s %.1f ms", method, pattern, status, elapsed * 1e3)
     return response
+
+
+@cache
+def _latency(endpoint: str, method: str):
+    """The latency histogram of a route and method (a route pattern's endpoint, never a path:
+    few enough to keep)."""
+    return REQUEST_SECONDS.labels(endpoint, method)
+
+
+@cache
+def _answered(endpoint: str, status: int):
+    """The counter of a route's answers with a status."""
+    return REQUESTS.labels(endpoint, str(status))
 
 
 def _end(_exc) -> None:

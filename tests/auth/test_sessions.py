@@ -171,3 +171,15 @@ def test_other_profile_changes_need_no_password(app, client, make):
     profile = {"name": "New Name", "email": user.email, "languages": ["fi"], "locale": ""}
     assert client.post("/profile", data=profile).status_code == 302
     assert db.session.scalars(select(OutboxMessage)).all() == []
+
+
+def test_a_new_secret_key_keeps_sessions_signed_with_a_fallback_and_ends_the_rest(
+    app, client, make
+):
+    sign_in(client, make.counsellor())
+    assert signed_in(client)  # the session cookie's signer is now built (and kept) for the key
+    old_key = app.config["SECRET_KEY"]
+    app.config.update(SECRET_KEY="a new key of enough length", SECRET_KEY_FALLBACKS=[old_key])
+    assert signed_in(client)
+    app.config.update(SECRET_KEY_FALLBACKS=[])
+    assert not signed_in(client)

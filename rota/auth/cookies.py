@@ -1,0 +1,44 @@
+"""Flask's signed-cookie session (it holds the sign-in session's secret and the CSRF secret)
+and Flask-Login's remember cookie, made cheap for the requests that carry neither: machines
+calling the API, feed readers, health checks.
+
+Flask builds a new signer for every request, and itsdangerous then serialises an empty dict to
+learn the serialiser's type; here the signer is built once per set of keys, and a request
+without the cookie opens an empty session without one. Flask-Login looks into the session after
+every request for a remember cookie to set or clear; with an empty session there is none.
+"""
+
+from flask import current_app, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_login import LoginManager
+
+
+class CookieSession(SecureCookieSessionInterface):
+    """`SecureCookieSessionInterface` with its signer kept while the secret keys stay the same."""
+
+    def __init__(self):
+        self._signers: dict[tuple, object] = {}
+
+    def get_signing_serializer(self, app):
+        keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        if keys not in self._signers:
+            self._signers = {keys: super().get_signing_serializer(app)}
+        return self._signers[keys]
+
+    def open_session(self, app, request):
+        if self.get_signing_serializer(app) is None:
+            return None
+        if not request.cookies.get(self.get_cookie_name(app)):
+            return self.session_class()
+        return super().open_session(app, request)
+
+
+class SignIns(LoginManager):
+    """Flask-Login's manager, its after-request look for a remember cookie to set or clear
+    skipped when the session is empty (it holds no such order) and cookies are not renewed on
+    every request (REMEMBER_COOKIE_REFRESH_EACH_REQUEST, off in rota)."""
+
+    def _update_remember_cookie(self, response):
+        if not session and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return response
+        return super()._update_remember_cookie(response)
