@@ -4,7 +4,8 @@ calling the API, feed readers, health checks.
 
 Flask builds a new signer for every request, and itsdangerous then serialises an empty dict to
 learn the serialiser's type; here the signer is built once per set of keys, and a request
-without the cookie opens an empty session without one. Flask-Login looks into the session after
+without the cookie opens an empty session without one; an empty session nobody read or wrote
+is not saved (Flask would read seven cookie settings to do nothing). Flask-Login looks into the session after
 every request for a remember cookie to set or clear; with an empty session there is none.
 """
 
@@ -31,6 +32,10 @@ class CookieSession(SecureCookieSessionInterface):
         if not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
+
+    def save_session(self, app, session, response):
+        if session or session.modified or session.accessed:
+            super().save_session(app, session, response)
 
 
 class SignIns(LoginManager):
