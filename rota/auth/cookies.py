@@ -6,12 +6,13 @@ Flask builds a new signer for every request, and itsdangerous then serialises an
 learn the serialiser's type; here the signer is built once per set of keys, and a request
 without the cookie opens an empty session without one; an empty session nobody read or wrote
 is not saved (Flask would read seven cookie settings to do nothing). Flask-Login looks into the session after
-every request for a remember cookie to set or clear; with an empty session there is none.
+every request for a remember cookie to set or clear; without a session cookie or a sign-in there
+is none.
 """
 
-from flask import current_app, session
+from flask import current_app, g, request
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import LoginManager
+from flask_login import COOKIE_NAME, LoginManager
 
 
 class CookieSession(SecureCookieSessionInterface):
@@ -40,10 +41,21 @@ class CookieSession(SecureCookieSessionInterface):
 
 class SignIns(LoginManager):
     """Flask-Login's manager, its after-request look for a remember cookie to set or clear
-    skipped when the session is empty (it holds no such order) and cookies are not renewed on
-    every request (REMEMBER_COOKIE_REFRESH_EACH_REQUEST, off in rota)."""
+    skipped when the request brought no sign-in cookie and nobody was signed in, out or loaded
+    (Flask-Login keeps that person in `g._login_user`): the session then holds no such order,
+    and looking would mark it read (Flask then answers `Vary: Cookie` and saves it)."""
 
     def _update_remember_cookie(self, response):
-        if not session and not current_app.config.get("REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+        if "_login_user" not in g and not carries_sign_in():
             return response
         return super()._update_remember_cookie(response)
+
+
+def carries_sign_in() -> bool:
+    """Whether the request has a session or remember cookie: without either nobody is signed
+    in, and Flask-Login need not be asked (machines calling the API, feed readers)."""
+    config, cookies = current_app.config, request.cookies
+    return (
+        config["SESSION_COOKIE_NAME"] in cookies
+        or config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in cookies
+    )

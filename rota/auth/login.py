@@ -5,10 +5,10 @@ loaded for, so that secret, not the user id, goes in the session and remember co
 """
 
 from flask import current_app, g, request, session
-from flask_login import COOKIE_NAME, current_user, login_user, logout_user, user_loaded_from_cookie
+from flask_login import current_user, login_user, logout_user, user_loaded_from_cookie
 
 from rota.auth import sessions
-from rota.auth.cookies import CookieSession
+from rota.auth.cookies import CookieSession, carries_sign_in
 from rota.db import utcnow
 from rota.extensions import db, login
 
@@ -70,22 +70,12 @@ def _rotate_remember_cookie(_app, user) -> None:
 
 def _keep_session_alive():
     """Record activity of the signed-in person (and rotate a used remember cookie)."""
-    if request.endpoint == "static" or not _carries_sign_in() or not current_user.is_authenticated:
+    if request.endpoint == "static" or not carries_sign_in() or not current_user.is_authenticated:
         return
     if g.pop("rotate_session", False):
         replace_key()
     elif sessions.touch(g.login_session, utcnow()):
         db.session.commit()
-
-
-def _carries_sign_in() -> bool:
-    """Whether the request has a session or remember cookie: without either nobody is signed
-    in, and Flask-Login need not be asked (machines calling the API, feed readers)."""
-    config, cookies = current_app.config, request.cookies
-    return (
-        config["SESSION_COOKIE_NAME"] in cookies
-        or config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in cookies
-    )
 
 
 def init_app(app) -> None:
