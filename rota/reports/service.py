@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, String, case, cast, func, literal, null, select, union_all
+from sqlalchemy import BigInteger, Float, String, case, cast, func, literal, null, select, union_all
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Call, CallOutcome, Contact
@@ -318,27 +318,24 @@ def _spreads_of(session: Session, service_time: bool) -> list:
     ]
 
 
-def _pass(names: tuple[str, ...], keys: tuple, where: list, spreads: list | None = None):
-    """The contacts `where` by the keys `keys` of the splits `names` (all counted in one pass:
-    Python adds up each split's counts), with the `spreads` figures (else NULLs)."""
-    return (
-        select(
-            literal("+".join(names)).label("split"),
-            *(cast(key, String) for key in keys),
-            *[cast(null(), String)] * (KEYS - len(keys)),
-            func.count().label("contacts"),
-            *(spreads or [cast(null(), Float)] * 2 * (1 + len(SHARES))),
-        )
-        .select_from(Contact)
-        .where(*where)
-        .group_by(*keys)
-    )
+def _pass(names: tuple[str, ...], keys: tuple, counted=None, spreads: list | None = None):
+    """The rows by the keys `keys` of the splits `names` (all counted in one pass: Python adds
+    up each split's counts): how many (`counted`, else one a row), with the `spreads` figures
+    (else NULLs). Its FROM and WHERE are the caller's."""
+    return select(
+        literal("+".join(names)).label("split"),
+        *(cast(key, String) for key in keys),
+        *[cast(null(), String)] * (KEYS - len(keys)),
+        (func.count() if counted is None else cast(func.sum(counted), BigInteger)).label("n"),
+        *(spreads or [cast(null(), Float)] * 2 * (1 + len(SHARES))),
+    ).group_by(*keys)
 
 
 def _passes(session: Session, period: Period, service_time: bool):
     """Four passes over the period's contacts and their stored figures, in one statement: the
     spreads by channel and by organisation, the facts (of the contacts that have them), and
-    the week, hour of the week, service hours and language."""
+    the week, hour of the week, service hours and language, counted together and added up
+    by hour and service hours and by week and language (a few hundred rows, not thousands)."""
     contacts = [*_in_period(Contact.received_at, period), *REPORTED]
     spreads = _spreads_of(session, service_time)
     referred = case(
@@ -354,12 +351,30 @@ def _passes(session: Session, period: Period, service_time: bool):
         ContactFacts.outcome,
         referred,
     )
-    times = (Contact.figures_week, Contact.figures_hour, Contact.figures_inside, Contact.language)
+    times = (
+        select(
+            Contact.figures_week.label("week"),
+            Contact.figures_hour.label("hour"),
+            Contact.figures_inside.label("inside"),
+            Contact.language.label("language"),
+            func.count().label("n"),
+        )
+        .where(*contacts)
+        .group_by(Contact.figures_week, Contact.figures_hour, Contact.figures_inside)
+        .group_by(Contact.language)
+        .cte("times")
+    )
     return union_all(
-        _pass(("channel",), (Contact.channel,), contacts, spreads),
-        _pass(("organisation",), (Contact.organisation_id,), contacts, spreads),
-        _pass(FACTS, facts, contacts).join(ContactFacts, ContactFacts.contact_id == Contact.id),
-        _pass(("week", "hour", "inside", "language"), times, contacts),
+        _pass(("channel",), (Contact.channel,), spreads=spreads).where(*contacts),
+        _pass(("organisation",), (Contact.organisation_id,), spreads=spreads).where(*contacts),
+        _pass(FACTS, facts)
+        .select_from(Contact)
+        .join(ContactFacts, ContactFacts.contact_id == Contact.id)
+        .where(*contacts),
+        *(
+            _pass(pair, tuple(times.c[name] for name in pair), times.c.n)
+            for pair in (("hour", "inside"), ("week", "language"))
+        ),
     )
 
 
