@@ -139,7 +139,9 @@ def refresh(
     without that bound), of the first `limit` of them by id (None: all); returns how many.
 
     Refreshes run in turn (a transaction lock, taken only when some are stale), so two never
-    update the same contacts at once. A contact whose times change while the figures are worked
+    update the same contacts at once; it locks its contacts in id order first, the order the
+    mail ingest takes several contacts in, so that the two wait for each other rather than
+    deadlock. A contact whose times change while the figures are worked
     out keeps none: the UPDATE writes only rows whose times are still the ones it read."""
     clock = fingerprint(session, zone)
     where = [*REPORTED, stale(clock)]
@@ -158,6 +160,8 @@ def refresh(
     first, last = _bounds(session, where)  # read again under the lock: another may have done it
     if first is None:
         return 0
+    # the contacts locked in id order, as other writers of several contacts take them
+    session.execute(select(Contact.id).where(*where).order_by(Contact.id).with_for_update())
     rows = _worked_out(_arithmetic(session, zone, first, last), where)
     table = Contact.__table__
     values = {
