@@ -91,6 +91,7 @@ DEFAULTS = {
     "PUBLIC_FEED": True,  # /feeds/public/ring.ics: the ring's rota without personal data
     "FEED_REFRESH_MINUTES": 60,  # REFRESH-INTERVAL / X-PUBLISHED-TTL of the calendar feeds
     "REPORT_SERVICE_TIME": True,  # response times in the reports count service hours only
+    "REPORT_FIGURES_BATCH": 20_000,  # contacts whose stored report figures one transaction works out
     "FEEDBACK_MAIL": False,  # after a contact is closed, ask its client for a rating (one mail)
     "FEEDBACK_DAYS": 14,  # how long the feedback link works
     "REPORT_MONTHLY_MAIL": False,  # on the 1st: last month's ring summary and statements by mail

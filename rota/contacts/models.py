@@ -5,16 +5,21 @@ from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Date,
     Enum,
+    Float,
     ForeignKey,
     Index,
     Integer,
     LargeBinary,
+    SmallInteger,
     String,
     Text,
     UniqueConstraint,
     and_,
+    event,
+    inspect,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -87,6 +92,19 @@ class Contact(db.Model):
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), index=True)
     # its personal fields were cleared (retention or a client's erasure): the row stays for counts
     anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The service report's figures of the contact (rota.reports.stored), worked out from its
+    # times with the service hours whose fingerprint `figures_clock` holds; NULL: not yet, or
+    # its times changed since. Its local hour of the week (Monday 00–01 is 0), the Monday of
+    # its week (days since 1970-01-01), 1 if it came in service hours, and the minutes to the
+    # first response and to closing, in service time and in wall time.
+    figures_clock: Mapped[int | None] = mapped_column(BigInteger, index=True)
+    figures_hour: Mapped[int | None] = mapped_column(SmallInteger)
+    figures_week: Mapped[int | None] = mapped_column(Integer)
+    figures_inside: Mapped[int | None] = mapped_column(SmallInteger)
+    figures_response: Mapped[float | None] = mapped_column(Float)
+    figures_close: Mapped[float | None] = mapped_column(Float)
+    figures_response_wall: Mapped[float | None] = mapped_column(Float)
+    figures_close_wall: Mapped[float | None] = mapped_column(Float)
 
     owner: Mapped[User | None] = relationship()
     organisation: Mapped[Organisation | None] = relationship()
@@ -135,6 +153,19 @@ class Contact(db.Model):
             postgresql_where=status == ContactStatus.CLOSED,
         ),
     )
+
+
+# the times the report's figures of a contact are worked out from
+FIGURED_TIMES = ("received_at", "first_response_at", "closed_at")
+
+
+@event.listens_for(Contact, "before_update")
+def _times_changed(_mapper, _connection, contact: Contact) -> None:
+    """A contact whose times change has its report figures worked out again: they are stale
+    from this UPDATE on (a plain-SQL update of these times sets `figures_clock` NULL itself)."""
+    state = inspect(contact)
+    if any(state.attrs[name].history.has_changes() for name in FIGURED_TIMES):
+        contact.figures_clock = None
 
 
 class Participant(db.Model):

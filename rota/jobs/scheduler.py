@@ -40,7 +40,7 @@ from rota.outbox.delivery import DeliverySettings, deliver, release_stale_claims
 from rota.outbox.service import MailSettings
 from rota.privacy import retention
 from rota.privacy.storage import reclaim
-from rota.reports import feedback, monthly
+from rota.reports import feedback, monthly, stored
 from rota.reports.service import ReportSettings
 from rota.schedule import notify
 from rota.schedule.planning import generation
@@ -193,6 +193,15 @@ def send_monthly_reports(session: Session, now: datetime) -> int:
     return len(ids)
 
 
+def refresh_report_figures(session: Session, now: datetime) -> int:
+    """Work out the service report's figures of the contacts that have none or stale ones,
+    REPORT_FIGURES_BATCH at a time, each batch committed (its contacts locked only that long);
+    returns how many."""
+    config = current_app.config
+    zone = ReportSettings.from_config(config).zone
+    return stored.refresh_in_batches(session, zone, config["REPORT_FIGURES_BATCH"])
+
+
 def poll_mail(session: Session, now: datetime) -> str:
     """Read the shared mailbox once with the app's configuration; returns what it did."""
     report = poll_mailbox(session, current_app.config, now)
@@ -219,6 +228,7 @@ register("outbox", deliver_outbox, at_start=True, minute="*")
 register("mail", poll_mail, at_start=True, minute="*")
 register("handover", hand_over, at_start=True, minute="*/5")
 register("feedback", send_feedback_requests, minute="*/10")
+register("report-figures", refresh_report_figures, minute="7-59/15")
 register("monthly-reports", send_monthly_reports, day=1, hour=6, minute=0)
 
 

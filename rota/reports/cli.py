@@ -1,4 +1,5 @@
-"""`flask --app rota report service|contribution`: a report of a period to a file."""
+"""`flask --app rota report service|contribution`: a report of a period to a file;
+`flask --app rota report refresh`: every contact's stored report figures worked out again."""
 
 import click
 from flask import current_app
@@ -7,7 +8,7 @@ from flask_babel import force_locale
 from rota.errors import DomainError
 from rota.extensions import db
 from rota.members.models import Organisation
-from rota.reports import documents, exports
+from rota.reports import documents, exports, stored
 from rota.reports.service import ReportSettings
 
 DAY = click.DateTime(formats=["%Y-%m-%d"])
@@ -33,17 +34,7 @@ def _document(kind: str, first, last, org: Organisation | None) -> documents.Doc
     return documents.ring_summary(db.session, first, last, settings)
 
 
-@click.command("report")
-@click.argument("kind", type=click.Choice(["service", "contribution"]))
-@click.option("--from", "first", type=DAY, required=True, help="First day, YYYY-MM-DD.")
-@click.option("--to", "last", type=DAY, required=True, help="Last day, YYYY-MM-DD.")
-@click.option("--org", "org_short", help="Short name: that organisation's statement only.")
-@click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True)
-@click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True)
-@click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True)
-def report_command(kind, first, last, org_short, lang, fmt, out):
-    """Write the service report or the contribution statement (all members: the ring summary)
-    of a period to a file."""
+def _write(kind: str, first, last, org_short, lang, fmt, out) -> None:
     if kind == "service" and org_short:
         raise click.BadParameter("the service report covers the whole ring", param_hint="--org")
     org = _organisation(org_short)
@@ -58,6 +49,50 @@ def report_command(kind, first, last, org_short, lang, fmt, out):
     with open(out, "wb") as file:
         file.write(body)
     click.echo(f"{doc.title}: {out} ({len(body)} bytes)")
+
+
+OPTIONS = (
+    click.option("--from", "first", type=DAY, required=True, help="First day, YYYY-MM-DD."),
+    click.option("--to", "last", type=DAY, required=True, help="Last day, YYYY-MM-DD."),
+    click.option("--org", "org_short", help="Short name: that organisation's statement only."),
+    click.option("--lang", type=click.Choice(["fi", "sv", "en"]), default="fi", show_default=True),
+    click.option("--format", "fmt", type=click.Choice(exports.FORMATS), required=True),
+    click.option("--out", type=click.Path(dir_okay=False, writable=True), required=True),
+)
+
+
+def _document_command(kind: str, help_text: str):
+    def command(**options):
+        _write(kind, **options)
+
+    command.__doc__ = help_text
+    for option in reversed(OPTIONS):
+        command = option(command)
+    return report_command.command(kind)(command)
+
+
+@click.group("report")
+def report_command():
+    """Reports of a period to a file, and the stored figures the service report counts."""
+
+
+_document_command("service", "Write the service report of a period to a file.")
+_document_command(
+    "contribution",
+    "Write the contribution statement (all members: the ring summary) of a period to a file.",
+)
+
+
+@report_command.command("refresh")
+def refresh_command():
+    """Work out every contact's stored report figures again (they are otherwise worked out
+    when stale: by the report of their period and by the report-figures job)."""
+    config = current_app.config
+    forgotten = stored.forget(db.session)
+    db.session.commit()
+    zone = ReportSettings.from_config(config).zone
+    done = stored.refresh_in_batches(db.session, zone, config["REPORT_FIGURES_BATCH"])
+    click.echo(f"Worked out the figures of {done} contacts ({forgotten} had some).")
 
 
 def init_app(app):

@@ -1,6 +1,7 @@
 """The reports of a period: each organisation's contribution against its memorandum, the phone
-costs by payer, and the service report. Read-only: figures are counted by SQL GROUP BYs and
-the few per-row figures (local hour, service time) by the pure `figures` module."""
+costs by payer, and the service report. Figures are counted by SQL GROUP BYs; the few
+per-contact figures (local hour, service time) are stored on the contacts (`stored`), the
+service report working out the stale ones of its period first."""
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -8,14 +9,26 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import Float, String, case, cast, func, literal, null, select, union_all
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    String,
+    case,
+    cast,
+    func,
+    literal,
+    null,
+    select,
+    tuple_,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Call, CallOutcome, Contact
 from rota.errors import DomainError
 from rota.members.models import Organisation
 from rota.members.service import all_signatures, chosen_on, terms
-from rota.reports import figures, sql
+from rota.reports import figures, sql, stored
 from rota.reports.models import ContactFacts, ContactOutcome, FactOption, FeedbackRequest
 from rota.schedule.days import ensure_order, monday
 from rota.schedule.models import (
@@ -27,7 +40,6 @@ from rota.schedule.models import (
     ShiftStatus,
 )
 from rota.schedule.planning.eligibility import Eligibility
-from rota.schedule.planning.generation import open_slots
 
 MAX_DAYS = 366 * 2
 MOVES = (ShiftChangeKind.TAKE, ShiftChangeKind.OVERRIDE)
@@ -294,148 +306,135 @@ class ServiceReport:
         return sum(self.ratings.values())
 
 
-REPORTED = (Contact.merged_into_id.is_(None),)
+REPORTED = stored.REPORTED
 FACT_SPLITS = ("topic", "municipality", "client_group")
+FACTS = (*FACT_SPLITS, "outcome", "referred")  # the splits a contact without facts has no key of
 SPREAD = {"channel": "channel", "organisation": "org"}  # split → its key in the spreads
-COUNTED = (
-    ("language", "topic"),
-    ("municipality", "client_group"),
-    ("outcome", "referred"),
-    ("hour", "inside"),
-    ("week", None),
-)
 SHARES = (0.5, 0.9)
+KEYS = 5  # the most keys one pass counts by
 
 
-def _clock(
-    session: Session, period: Period, until: datetime, zone: ZoneInfo
-) -> figures.ServiceClock:
-    """Service hours from the period's first day to the local day of `until`."""
-    last = max(period.last, until.astimezone(zone).date())
-    slots = open_slots(session, period.first - timedelta(days=1), last, zone)
-    return figures.ServiceClock((s.starts_at, s.ends_at) for s in slots)
-
-
-def _latest(session: Session, period: Period) -> datetime:
-    """The last answer or close of the period's contacts: how far the service clock must reach."""
-    query = select(func.max(Contact.first_response_at), func.max(Contact.closed_at)).where(
-        *_in_period(Contact.received_at, period), *REPORTED
+def _spreads_of(session: Session, service_time: bool) -> list:
+    """The count, median and 90th percentile of the stored minutes to the first response and
+    to closing (in service time or in wall time)."""
+    percentile = sql.percentiles(session)
+    minutes = (
+        (Contact.figures_response, Contact.figures_close)
+        if service_time
+        else (Contact.figures_response_wall, Contact.figures_close_wall)
     )
-    return max((at for at in session.execute(query).one() if at is not None), default=period.end)
+    return [
+        figure
+        for column in minutes
+        for figure in (func.count(column), *(percentile(column, share) for share in SHARES))
+    ]
 
 
-KEPT = ("channel", "language", "organisation", *FACT_SPLITS, "outcome", "referred")
+def _pass(names: tuple[str, ...], keys: tuple, counted=None, spreads: list | None = None):
+    """The rows by the keys `keys` of the splits `names` (all counted in one pass: Python adds
+    up each split's counts): how many (`counted`, else one a row), with the `spreads` figures
+    (else NULLs). Its FROM and WHERE are the caller's."""
+    return select(
+        literal("+".join(names)).label("split"),
+        *(cast(key, String) for key in keys),
+        *[cast(null(), String)] * (KEYS - len(keys)),
+        (func.count() if counted is None else cast(func.sum(counted), BigInteger)).label("n"),
+        *(spreads or [cast(null(), Float)] * 2 * (1 + len(SHARES))),
+    ).group_by(*keys)
 
 
-def _contact_rows(arithmetic: sql.Arithmetic, period: Period, service_time: bool):
-    """Per contact of the period: what it is counted by, its local hour of the week and week,
-    whether it came in service hours, and its minutes to first response and to close.
+def _spread_passes(session: Session, contacts: list, spreads: list) -> list:
+    """The spreads by channel and by organisation: on PostgreSQL one pass with the two as
+    grouping sets (one scan, a sort each), on SQLite (no GROUPING SETS) a pass each."""
+    channel, org = Contact.channel, Contact.organisation_id
+    if session.connection().dialect.name != "postgresql":
+        return [
+            _pass((name,), (column,), spreads=spreads).where(*contacts)
+            for name, column in (("channel", channel), ("organisation", org))
+        ]
+    split = case((func.grouping(channel) == 0, literal("channel")), else_=literal("organisation"))
+    return [
+        select(
+            split,
+            func.coalesce(cast(channel, String), cast(org, String)),
+            *[cast(null(), String)] * (KEYS - 1),
+            func.count(),
+            *spreads,
+        )
+        .where(*contacts)
+        .group_by(func.grouping_sets(tuple_(channel), tuple_(org)))
+    ]
 
-    Three steps, each worked out once per row (OFFSET 0 keeps the database from inlining one
-    into the next): the instants in seconds; their places on the service clock and the local
-    hour; the figures."""
+
+def _passes(session: Session, period: Period, service_time: bool):
+    """Passes over the period's contacts and their stored figures, in one statement: the
+    spreads by channel and by organisation, the facts (of the contacts that have them), and
+    the week, hour of the week, service hours and language, counted together and added up
+    by hour and service hours and by week and language (a few hundred rows, not thousands)."""
+    contacts = [*_in_period(Contact.received_at, period), *REPORTED]
+    spreads = _spreads_of(session, service_time)
     referred = case(
         (
             ContactFacts.outcome == ContactOutcome.REFERRED_MEMBER,
             ContactFacts.referred_organisation_id,
         )
     )
-    instants = (
+    facts = (
+        ContactFacts.topic_id,
+        ContactFacts.municipality_id,
+        ContactFacts.client_group_id,
+        ContactFacts.outcome,
+        referred,
+    )
+    times = (
         select(
-            Contact.channel.label("channel"),
+            Contact.figures_week.label("week"),
+            Contact.figures_hour.label("hour"),
+            Contact.figures_inside.label("inside"),
             Contact.language.label("language"),
-            Contact.organisation_id.label("organisation"),
-            ContactFacts.topic_id.label("topic"),
-            ContactFacts.municipality_id.label("municipality"),
-            ContactFacts.client_group_id.label("client_group"),
-            ContactFacts.outcome.label("outcome"),
-            referred.label("referred"),
-            *(
-                arithmetic.epoch(column).label(name)
-                for name, column in (
-                    ("received", Contact.received_at),
-                    ("responded", Contact.first_response_at),
-                    ("closed", Contact.closed_at),
-                )
-            ),
+            func.count().label("n"),
         )
+        .where(*contacts)
+        .group_by(Contact.figures_week, Contact.figures_hour, Contact.figures_inside)
+        .group_by(Contact.language)
+        .cte("times")
+    )
+    return union_all(
+        *_spread_passes(session, contacts, spreads),
+        _pass(FACTS, facts)
         .select_from(Contact)
-        .outerjoin(ContactFacts, ContactFacts.contact_id == Contact.id)
-        .where(*_in_period(Contact.received_at, period), *REPORTED)
-        .offset(0)
-        .subquery("instants")
+        .join(ContactFacts, ContactFacts.contact_id == Contact.id)
+        .where(*contacts),
+        *(
+            _pass(pair, tuple(times.c[name] for name in pair), times.c.n)
+            for pair in (("hour", "inside"), ("week", "language"))
+        ),
     )
-    position = arithmetic.position if service_time else (lambda seconds: seconds)
-    places = (
-        arithmetic.reading_clock(
-            select(
-                *(instants.c[name] for name in KEPT),
-                arithmetic.local_hours(instants.c.received).label("hours"),
-                arithmetic.open_at(instants.c.received).label("inside"),
-                *(position(instants.c[n]).label(n) for n in ("received", "responded", "closed")),
-            ).select_from(instants)
-        )
-        .offset(0)
-        .subquery("places")
-    )
-    return (
-        select(
-            *(places.c[name] for name in KEPT),
-            sql.hour_of_week(places.c.hours).label("hour"),
-            sql.monday_of(places.c.hours).label("week"),
-            places.c.inside,
-            ((places.c.responded - places.c.received) / 60.0).label("response"),
-            ((places.c.closed - places.c.received) / 60.0).label("close"),
-        )
-        .cte("contact_rows")
-        .prefix_with("MATERIALIZED")
-    )
-
-
-def _split(arithmetic: sql.Arithmetic, rows, names: tuple[str, str | None], spreads=False):
-    """Contacts by the keys `names` (one or two splits counted together: Python adds up each
-    one's counts, so the database hashes each row fewer times), and, when `spreads`, the count,
-    median and 90th percentile of the minutes to response and to close (else NULLs)."""
-    keys = [rows.c[name] for name in names if name]
-    figures_ = []
-    for column in (rows.c.response, rows.c.close):
-        figures_.append(func.count(column) if spreads else cast(null(), Float))
-        figures_.extend(
-            arithmetic.percentile(column, share) if spreads else cast(null(), Float)
-            for share in SHARES
-        )
-    return select(
-        literal("+".join(name for name in names if name)).label("split"),
-        *(cast(key, String) for key in keys),
-        *([cast(null(), String)] if len(keys) == 1 else []),
-        func.count().label("contacts"),
-        *figures_,
-    ).group_by(*keys)
 
 
 def _splits_and_times(session: Session, report: ServiceReport, zone: ZoneInfo) -> dict:
-    """Every split of the period's contacts in one statement: the spreads of response times
-    by channel and organisation go into the report, the counts (split → key → contacts) are
-    returned."""
+    """Every split of the period's contacts in one statement, once their stale figures are
+    worked out: the spreads of response times by channel and organisation go into the report,
+    the counts (split → key → contacts) are returned."""
     period = report.period
-    clock = _clock(session, period, _latest(session, period), zone)
-    offsets = figures.zone_offsets(zone, period.start, period.end)
-    arithmetic = sql.Arithmetic(session, clock, offsets)
-    rows = _contact_rows(arithmetic, period, report.service_time)
-    statement = union_all(
-        *(_split(arithmetic, rows, (name, None), spreads=True) for name in SPREAD),
-        *(_split(arithmetic, rows, pair) for pair in COUNTED),
-    )
+    stored.refresh(session, zone, period.start, period.end)
     names = _names(session)
     counts: dict[str, Counter] = defaultdict(Counter)
-    for split, first, second, contacts, *times in session.execute(statement):
+    with sql.without_jit(session):
+        rows = session.execute(_passes(session, period, report.service_time)).all()
+    for row in rows:
+        split, keys, contacts, times = row[0], row[1 : 1 + KEYS], row[1 + KEYS], row[2 + KEYS :]
         if split in SPREAD:
-            _spreads(report, f"{SPREAD[split]}:{names[split].get(first, '')}", times)
-        for name, key in zip(split.split("+"), (first, second), strict=False):
+            _spreads(report, f"{SPREAD[split]}:{names[split].get(keys[0], '')}", times)
+        for name, key in zip(split.split("+"), keys, strict=False):
             counts[name][names[name].get(key, key) if key else key] += contacts
+    report.total = sum(counts["channel"].values())
+    for name in FACTS:
+        without = report.total - sum(counts[name].values())
+        if without:
+            counts[name][None] += without
     report.first_response = dict(sorted(report.first_response.items()))
     report.time_to_close = dict(sorted(report.time_to_close.items()))
-    report.total = sum(counts["week"].values())
     report.inside_hours = counts["inside"]["1"]
     report.outside_hours = report.total - report.inside_hours
     return counts

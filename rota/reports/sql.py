@@ -1,13 +1,16 @@
 """The service report's per-contact arithmetic as SQL, on PostgreSQL and SQLite: an instant in
 seconds since the epoch, its local hour of the week and its week in the service's zone, its
-place on the service clock (`figures.ServiceClock`) and the nearest-rank percentile.
+place on the service clock (`figures.ServiceClock`); and the nearest-rank percentile. The
+per-contact figures are worked out with it once and stored (`rota.reports.stored`).
 
-PostgreSQL does it all in the statement: the zone's offsets as a CASE over the period's clock
-changes, the clock as three arrays read with `width_bucket`, `percentile_disc`. SQLite has no
-arrays and no percentiles: for the statement it gets Python functions on its connection that
-read the same clock (`register`), so both give the same figures."""
+PostgreSQL does it all in SQL: the zone's offsets as a CASE over the clock changes, the clock
+as three arrays read with `width_bucket`, `percentile_disc`. SQLite has no arrays and no
+percentiles: it gets Python functions on its connection that read the same clock (`register`)
+and the percentile aggregate (`percentiles`), so both give the same figures."""
 
 import itertools
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import BigInteger, Float, Integer, case, cast, func, literal, select, true
@@ -80,11 +83,31 @@ class Arithmetic:
         offset = case(*held, else_=self.offsets[-1][1]) if held else self.offsets[0][1]
         return self.whole((seconds + offset) / 3600.0)
 
-    def percentile(self, value, share: float):
-        """The nearest-rank percentile of `value` in the group (`figures.percentile`)."""
-        if self.postgres:
-            return func.percentile_disc(share).within_group(value)
-        return func.rota_percentile(value, share)
+
+@contextmanager
+def without_jit(session: Session) -> Iterator[None]:
+    """PostgreSQL's JIT compilation off for what runs inside, then as it was: the report's
+    statement costs enough for the planner to compile it, which takes longer than it saves."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    was = connection.execute(select(func.current_setting("jit"))).scalar_one()
+    connection.execute(select(func.set_config("jit", "off", True)))
+    try:
+        yield
+    finally:
+        connection.execute(select(func.set_config("jit", was, True)))
+
+
+def percentiles(session: Session):
+    """For the session's database: (value, share) → the nearest-rank percentile of `value` in
+    the group (`figures.percentile`); SQLite gets the aggregate on its connection for it."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return lambda value, share: func.percentile_disc(share).within_group(value)
+    connection.connection.dbapi_connection.create_aggregate("rota_percentile", 2, _NearestRank)
+    return lambda value, share: func.rota_percentile(value, share)
 
 
 def hour_of_week(hours):
@@ -125,7 +148,7 @@ def _epoch(stored: str | None) -> float | None:
 
 
 def register(dbapi_connection, clock: figures.ServiceClock) -> None:
-    """Give a SQLite connection the functions the statements call, reading `clock`."""
+    """Give a SQLite connection the functions the arithmetic calls, reading `clock`."""
     dbapi_connection.create_function("rota_epoch", 1, _epoch, deterministic=True)
     dbapi_connection.create_function(
         "rota_position", 1, lambda s: None if s is None else clock.position(s)
@@ -133,4 +156,3 @@ def register(dbapi_connection, clock: figures.ServiceClock) -> None:
     dbapi_connection.create_function(
         "rota_open_at", 1, lambda s: None if s is None else int(clock.open_at(s))
     )
-    dbapi_connection.create_aggregate("rota_percentile", 2, _NearestRank)

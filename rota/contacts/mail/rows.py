@@ -89,7 +89,7 @@ def _update_thread(session: Session, thread: Thread, now) -> None:
     table = Contact.__table__
     values = {"status": thread.status, "updated_at": now, "version": thread.version + 1}
     if thread.reopened:
-        values["closed_at"] = None
+        values["closed_at"] = values["figures_clock"] = None  # its report figures are stale
     result = session.execute(
         update(table)
         .where(table.c.id == thread.id, table.c.version == thread.version)

@@ -1,6 +1,7 @@
 """Stored raw mail -> contacts: routing, concurrency, failures and the coordinator's pages."""
 
 import threading
+from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import func, select
@@ -20,6 +21,7 @@ from rota.contacts.models import (
 )
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage
+from rota.reports import stored
 from tests.contacts.mail.helpers import (
     NOW,
     RING_EMAIL,
@@ -140,6 +142,20 @@ def test_a_client_writing_to_a_closed_contact_opens_it_again_and_tells_its_owner
         notice.recipients == ["anna@example.fi"]
         and f"{contact.reference} reopened" in notice.subject
     )
+
+
+def test_a_client_reopening_a_contact_by_mail_makes_its_report_figures_stale(app):
+    store(mail(1))
+    ingest_pending(db.session, app.config, NOW)
+    contact = db.session.scalar(select(Contact))
+    contact.status, contact.closed_at = "closed", NOW
+    db.session.commit()
+    assert stored.refresh(db.session, ZoneInfo(app.config["TIMEZONE"])) == 1
+    db.session.commit()
+    store(mail(2, headers={"References": "<m1@example.fi>"}))
+    assert ingest_pending(db.session, app.config, NOW).threaded == 1
+    db.session.refresh(contact)
+    assert (contact.closed_at, contact.figures_clock) == (None, None)
 
 
 def _worker(app, barrier, errors):
