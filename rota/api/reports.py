@@ -78,4 +78,10 @@ def contribution_report():
 @bp.get("/reports/service")
 @token_required(TokenScope.REPORTS)
 def service_report():
-    return _answer(lambda *period: documents.service_document(db.session, *period))
+    return _answer(_service)
+
+
+def _service(first, last, settings):
+    document = documents.service_document(db.session, first, last, settings)
+    db.session.commit()  # the contacts' figures it worked out are kept (rota.reports.stored)
+    return document

@@ -28,7 +28,9 @@ def _organisation(short_name: str | None) -> Organisation | None:
 def _document(kind: str, first, last, org: Organisation | None) -> documents.Document:
     settings = ReportSettings.from_config(current_app.config)
     if kind == "service":
-        return documents.service_document(db.session, first, last, settings)
+        document = documents.service_document(db.session, first, last, settings)
+        db.session.commit()  # the contacts' figures it worked out are kept (rota.reports.stored)
+        return document
     if org is not None:
         return documents.statement(db.session, first, last, settings, org)
     return documents.ring_summary(db.session, first, last, settings)

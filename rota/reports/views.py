@@ -158,7 +158,9 @@ def _statement(org):
 
 
 def _service(session, first, last, settings):
-    return documents.service_document(session, first, last, settings)
+    document = documents.service_document(session, first, last, settings)
+    session.commit()  # the contacts' figures it worked out are kept (rota.reports.stored)
+    return document
 
 
 def _readable_org(org_id: int):

@@ -19,6 +19,7 @@ from rota.schedule.models import Channel
 from tests.factories import HELSINKI
 from tests.reports.history import local
 from tests.support.concurrency import at_once
+from tests.support.feed_data import stored_token
 
 OCTOBER = (date(2026, 10, 1), date(2026, 10, 31))
 SETTINGS = ReportSettings(HELSINKI, service_time=True)
@@ -135,3 +136,33 @@ def test_reports_made_at_once_agree_and_leave_no_contact_stale(app, make):
     counted = at_once(app, 4, lambda: (_report().total, _report().first_response))
     assert stored.refresh(db.session, HELSINKI) == 0
     assert counted == [(40, _report().first_response)] * 4
+
+
+def test_a_report_page_keeps_the_figures_it_worked_out(weekdays, make, login, client):
+    login(make.coordinator())
+    page = client.get(
+        "/reports/service", query_string={"first": "2026-10-01", "last": "2026-10-31"}
+    )
+    assert page.status_code == 200
+    db.session.rollback()
+    assert stored.refresh(db.session, HELSINKI) == 0
+
+
+def test_the_api_keeps_the_figures_it_worked_out(weekdays, client):
+    secret = stored_token("reports:read")
+    db.session.commit()
+    answer = client.get(
+        "/api/v1/reports/service?from=2026-10-01&to=2026-10-31",
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert answer.status_code == 200
+    db.session.rollback()
+    assert stored.refresh(db.session, HELSINKI) == 0
+
+
+def test_the_command_keeps_the_figures_it_worked_out(weekdays, runner, tmp_path):
+    period = ["--from", "2026-10-01", "--to", "2026-10-31", "--format", "csv"]
+    result = runner.invoke(args=["report", "service", *period, "--out", str(tmp_path / "r.csv")])
+    assert result.exit_code == 0, result.output
+    db.session.rollback()
+    assert stored.refresh(db.session, HELSINKI) == 0
