@@ -235,6 +235,32 @@ def fill_first(now: datetime) -> dict:
     return {**world, "calendar": calendar, "thread": thread}
 
 
+def add_contacts(world: dict, contacts: int, now: datetime) -> None:
+    """Open contacts up to `contacts` after fill_first's, then fresh statistics on PostgreSQL
+    (what autovacuum does after a bulk load)."""
+    _add_contacts(world["ring"], FIRST_CONTACTS, contacts - FIRST_CONTACTS, now)
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def app_config(url: str) -> dict:
+    """The app's settings for a benchmark on the database at `url`: production's defaults,
+    served on 127.0.0.1 over plain HTTP, sign-in throttles out of the way, CSRF off for the
+    test client (the gunicorn server keeps it on)."""
+    return {
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": url,
+        "BASE_URL": "http://127.0.0.1",
+        "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "SIGN_IN_MAX_PER_CLIENT": 10_000,
+        "SIGN_IN_MAX_PER_ACCOUNT": 10_000,
+    }
+
+
 # --- what is measured -------------------------------------------------------------------------
 
 
@@ -468,27 +494,14 @@ def run_backend(url: str, args, wrk_bin: str, script: str, folder: str) -> None:
         f"{args.duration} s a path, gunicorn --workers {args.workers} ===",
         flush=True,
     )
-    config = {
-        "SECRET_KEY": SECRET_KEY,
-        "DATABASE_URL": url,
-        "BASE_URL": "http://127.0.0.1",
-        "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "WTF_CSRF_ENABLED": False,
-        "SIGN_IN_MAX_PER_CLIENT": 10_000,
-        "SIGN_IN_MAX_PER_ACCOUNT": 10_000,
-    }
+    config = app_config(url)
     app = create_app(config)
     now = datetime.now(UTC)
     with app.app_context():
         started = time.perf_counter()
         world = fill_first(now)
         small = statement_counts(app, world, explain=False)
-        _add_contacts(world["ring"], FIRST_CONTACTS, args.contacts - FIRST_CONTACTS, now)
-        if dialect == "postgresql":  # what autovacuum does after a bulk load: fresh statistics
-            with db.engine.connect() as conn:
-                conn.execute(text("ANALYZE"))
+        add_contacts(world, args.contacts, now)
         print(f"filled in {time.perf_counter() - started:.1f} s", flush=True)
         large = statement_counts(app, world, explain=dialect == "postgresql")
         db.session.remove()
