@@ -3,7 +3,7 @@ hello-world Flask app under the identical gunicorn command (the floor), in the s
 
 Run: .venv/bin/python benchmarks/load.py [--contacts 10000] [--duration 10] [--connections 16]
      [--workers 2] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
-     [--no-postgres] [--quick]
+     [--no-postgres | --no-sqlite] [--quick]
 
 On PostgreSQL (a new database on the server named, dropped afterwards) and on SQLite (a
 temporary file), each in turn:
@@ -588,12 +588,9 @@ def _report_unqueued(unqueued, workers) -> None:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def data_arguments(parser: argparse.ArgumentParser) -> None:
+    """--contacts and --postgres-url, of this benchmark and of page_profile.py."""
     parser.add_argument("--contacts", type=int, default=10_000, help="open contacts")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per path")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(
@@ -601,7 +598,16 @@ def main() -> None:
         ),
         help="a PostgreSQL server where a database may be created and dropped",
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    data_arguments(parser)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per path")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument(
         "--quick", action="store_true", help="1 000 contacts, 2 s a path: to see that it runs"
     )
@@ -618,7 +624,9 @@ def main() -> None:
                 run_backend(url, args, wrk_bin, script, folder)
             finally:
                 drop()
-        run_backend(f"sqlite:///{Path(folder) / 'load.sqlite3'}", args, wrk_bin, script, folder)
+        if not args.no_sqlite:
+            sqlite = f"sqlite:///{Path(folder) / 'load.sqlite3'}"
+            run_backend(sqlite, args, wrk_bin, script, folder)
     print(
         "\ntargets (PostgreSQL, 16 connections): on-duty ≥ 0.70 × floor and p99 < 10 ms; "
         "feed poll 304 ≥ 0.50 × floor; queue, front and contact pages p95 < 50 ms with the "

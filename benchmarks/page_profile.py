@@ -20,7 +20,6 @@ others: the pages' p95 < 50 ms needs about 5–6 ms of CPU a page.
 
 import argparse
 import cProfile
-import os
 import pstats
 import re
 import sys
@@ -31,7 +30,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from load import add_contacts, app_config, fill_first, paths  # noqa: E402
+from load import add_contacts, app_config, data_arguments, fill_first, paths  # noqa: E402
 
 from rota import create_app, hot  # noqa: E402
 from rota.extensions import db  # noqa: E402
@@ -109,18 +108,11 @@ def measure(url: str, args) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--contacts", type=int, default=10_000, help="open contacts")
+    data_arguments(parser)
     parser.add_argument("--rounds", type=int, default=200, help="requests of each page")
     parser.add_argument("--page", help="only the pages whose name has this (e.g. queue)")
     parser.add_argument("--profile", action="store_true", help="a cProfile of each page")
     parser.add_argument("--top", type=int, default=40, help="functions a profile lists")
-    parser.add_argument(
-        "--postgres-url",
-        default=os.environ.get(
-            "ROTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
-        ),
-        help="a PostgreSQL server where a database may be created and dropped",
-    )
     parser.add_argument("--sqlite", action="store_true", help="a SQLite file, not PostgreSQL")
     parser.add_argument(
         "--quick", action="store_true", help="1 000 contacts, 20 requests a page: to see it runs"
