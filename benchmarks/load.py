@@ -239,8 +239,8 @@ def add_contacts(world: dict, contacts: int, now: datetime) -> None:
     """Open contacts up to `contacts` after fill_first's, then fresh statistics on PostgreSQL
     (what autovacuum does after a bulk load)."""
     _add_contacts(world["ring"], FIRST_CONTACTS, contacts - FIRST_CONTACTS, now)
-    if db.engine.dialect.name == "postgresql":
-        with db.engine.connect() as conn:
+    if db.engine.dialect.name == "postgresql":  # committed: a rolled-back ANALYZE keeps nothing
+        with db.engine.begin() as conn:
             conn.execute(text("ANALYZE"))
 
 

@@ -11,8 +11,8 @@ form, and gets each page --rounds times through the Flask test client, each requ
 app context as on a server. Prints the CPU time (user + system of this process) per request of
 each page, and of /healthz (the in-run reference: the app's per-request hooks without a page).
 CPU time does not depend on what else the machine runs, as wall time does. With --profile, a
-cProfile of the rounds of each page: the functions with the most time of their own, then with
-the most time with what they call.
+cProfile of the rounds of each page (in wall time: waits on the database show as psycopg's
+`wait`): the functions with the most time of their own, then with what they call.
 
 load.py's gunicorn run serves 16 connections with 2 workers, so a request waits behind about 7
 others: the pages' p95 < 50 ms needs about 5–6 ms of CPU a page.
@@ -25,12 +25,14 @@ import re
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from load import add_contacts, app_config, data_arguments, fill_first, paths  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from rota import create_app, hot  # noqa: E402
 from rota.extensions import db  # noqa: E402
@@ -60,18 +62,44 @@ def chosen(world: dict, wanted: str | None) -> dict[str, tuple]:
     }
 
 
-def cpu_ms(client, path: str, rounds: int, profile: cProfile.Profile | None) -> float:
-    """CPU milliseconds per request over `rounds` requests (after two to warm up)."""
+@contextmanager
+def timing_sql(engine):
+    """Wall seconds spent in the database's cursor calls while the block runs (a list that
+    holds one sum when it ends)."""
+    spent, began = [0.0], []
+
+    def before(*_args):
+        began.append(time.perf_counter())
+
+    def after(*_args):
+        spent[0] += time.perf_counter() - began.pop()
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield spent
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+
+
+def per_request(client, path: str, rounds: int, profile: cProfile.Profile | None) -> dict:
+    """CPU, wall and SQL milliseconds per request over `rounds` requests (after two to warm
+    up): SQL is the wall time of the cursor calls (the database's work and the round trip)."""
     for _ in range(2):
         assert client.get(path).status_code == 200, path
-    started = time.process_time()
-    if profile:
-        profile.enable()
-    for _ in range(rounds):
-        client.get(path)
-    if profile:
-        profile.disable()
-    return (time.process_time() - started) * 1000 / rounds
+    with client.application.app_context():
+        engine = db.engine
+    with timing_sql(engine) as sql:
+        cpu, wall = time.process_time(), time.perf_counter()
+        if profile:
+            profile.enable()
+        for _ in range(rounds):
+            client.get(path)
+        if profile:
+            profile.disable()
+        cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+    return {"cpu": cpu * 1000 / rounds, "wall": wall * 1000 / rounds, "sql": sql[0] * 1000 / rounds}
 
 
 def report_profile(name: str, profile: cProfile.Profile, rounds: int, top: int) -> None:
@@ -94,11 +122,13 @@ def measure(url: str, args) -> None:
         db.session.remove()
     clients = {None: app.test_client()}
     clients.update({who: signed_in(app, email) for who, email in emails.items()})
-    print(f"\n{'page':28} {'CPU ms':>7}  ({args.rounds} requests each)")
+    print(
+        f"\n{'page':28} {'CPU ms':>7} {'wall ms':>7} {'SQL ms':>7}  ({args.rounds} requests each)"
+    )
     for name, (path, who) in chosen(world, args.page).items():
         profile = cProfile.Profile() if args.profile and who else None
-        figure = cpu_ms(clients[who], path, args.rounds, profile)
-        print(f"{name:28} {figure:7.2f}", flush=True)
+        ms = per_request(clients[who], path, args.rounds, profile)
+        print(f"{name:28} {ms['cpu']:7.2f} {ms['wall']:7.2f} {ms['sql']:7.2f}", flush=True)
         if profile:
             report_profile(name, profile, args.rounds, args.top)
     with app.app_context():
