@@ -104,13 +104,20 @@ def _filter(kind: str, babel_format):
         locale = get_locale()
         if not rebase or locale is None or not isinstance(value, accepted):
             return babel_format(value, format, rebase)
-        if isinstance(value, datetime):  # pytz's astimezone: already normal
-            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
-                _service_zone(select_timezone())
-            )
+        if not isinstance(value, datetime):  # a day: the rows of a rota share a few
+            return _day(value, format or DEFAULT, locale.language, locale.territory)
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
+            _service_zone(select_timezone())
+        )  # pytz's astimezone: already normal
         return _formatter(kind, format or DEFAULT, locale.language, locale.territory)(value)
 
     return write
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: date, format: str, language: str, territory: str | None) -> str:
+    """A day written in a locale: once each (a rota page writes each of its days many times)."""
+    return _formatter("date", format, language, territory)(value)
 
 
 class Catalogs(flask_babel.Domain):
