@@ -3,7 +3,7 @@ hello-world Flask app under the identical gunicorn command (the floor), in the s
 
 Run: .venv/bin/python benchmarks/load.py [--contacts 10000] [--duration 10] [--connections 16]
      [--workers 2] [--postgres-url postgresql://postgres@127.0.0.1:5432/postgres]
-     [--no-postgres] [--quick]
+     [--no-postgres | --no-sqlite] [--quick]
 
 On PostgreSQL (a new database on the server named, dropped afterwards) and on SQLite (a
 temporary file), each in turn:
@@ -233,6 +233,32 @@ def fill_first(now: datetime) -> dict:
     emails = {who: getattr(ring, who).email for who in ("anna", "coordinator")}
     world = {"ring": ring, "emails": emails, "anna_id": ring.anna.id, "phone": phone}
     return {**world, "calendar": calendar, "thread": thread}
+
+
+def add_contacts(world: dict, contacts: int, now: datetime) -> None:
+    """Open contacts up to `contacts` after fill_first's, then fresh statistics on PostgreSQL
+    (what autovacuum does after a bulk load)."""
+    _add_contacts(world["ring"], FIRST_CONTACTS, contacts - FIRST_CONTACTS, now)
+    if db.engine.dialect.name == "postgresql":  # committed: a rolled-back ANALYZE keeps nothing
+        with db.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
+
+def app_config(url: str) -> dict:
+    """The app's settings for a benchmark on the database at `url`: production's defaults,
+    served on 127.0.0.1 over plain HTTP, sign-in throttles out of the way, CSRF off for the
+    test client (the gunicorn server keeps it on)."""
+    return {
+        "SECRET_KEY": SECRET_KEY,
+        "DATABASE_URL": url,
+        "BASE_URL": "http://127.0.0.1",
+        "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
+        "SESSION_COOKIE_SECURE": False,
+        "REMEMBER_COOKIE_SECURE": False,
+        "WTF_CSRF_ENABLED": False,
+        "SIGN_IN_MAX_PER_CLIENT": 10_000,
+        "SIGN_IN_MAX_PER_ACCOUNT": 10_000,
+    }
 
 
 # --- what is measured -------------------------------------------------------------------------
@@ -468,27 +494,14 @@ def run_backend(url: str, args, wrk_bin: str, script: str, folder: str) -> None:
         f"{args.duration} s a path, gunicorn --workers {args.workers} ===",
         flush=True,
     )
-    config = {
-        "SECRET_KEY": SECRET_KEY,
-        "DATABASE_URL": url,
-        "BASE_URL": "http://127.0.0.1",
-        "TRUSTED_HOSTS": ["127.0.0.1", "localhost"],
-        "SESSION_COOKIE_SECURE": False,
-        "REMEMBER_COOKIE_SECURE": False,
-        "WTF_CSRF_ENABLED": False,
-        "SIGN_IN_MAX_PER_CLIENT": 10_000,
-        "SIGN_IN_MAX_PER_ACCOUNT": 10_000,
-    }
+    config = app_config(url)
     app = create_app(config)
     now = datetime.now(UTC)
     with app.app_context():
         started = time.perf_counter()
         world = fill_first(now)
         small = statement_counts(app, world, explain=False)
-        _add_contacts(world["ring"], FIRST_CONTACTS, args.contacts - FIRST_CONTACTS, now)
-        if dialect == "postgresql":  # what autovacuum does after a bulk load: fresh statistics
-            with db.engine.connect() as conn:
-                conn.execute(text("ANALYZE"))
+        add_contacts(world, args.contacts, now)
         print(f"filled in {time.perf_counter() - started:.1f} s", flush=True)
         large = statement_counts(app, world, explain=dialect == "postgresql")
         db.session.remove()
@@ -575,12 +588,9 @@ def _report_unqueued(unqueued, workers) -> None:
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def data_arguments(parser: argparse.ArgumentParser) -> None:
+    """--contacts and --postgres-url, of this benchmark and of page_profile.py."""
     parser.add_argument("--contacts", type=int, default=10_000, help="open contacts")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per path")
-    parser.add_argument("--connections", type=int, default=16)
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument(
         "--postgres-url",
         default=os.environ.get(
@@ -588,7 +598,16 @@ def main() -> None:
         ),
         help="a PostgreSQL server where a database may be created and dropped",
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    data_arguments(parser)
+    parser.add_argument("--duration", type=int, default=10, help="seconds of wrk per path")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--no-postgres", action="store_true", help="SQLite only")
+    parser.add_argument("--no-sqlite", action="store_true", help="PostgreSQL only")
     parser.add_argument(
         "--quick", action="store_true", help="1 000 contacts, 2 s a path: to see that it runs"
     )
@@ -605,7 +624,9 @@ def main() -> None:
                 run_backend(url, args, wrk_bin, script, folder)
             finally:
                 drop()
-        run_backend(f"sqlite:///{Path(folder) / 'load.sqlite3'}", args, wrk_bin, script, folder)
+        if not args.no_sqlite:
+            sqlite = f"sqlite:///{Path(folder) / 'load.sqlite3'}"
+            run_backend(sqlite, args, wrk_bin, script, folder)
     print(
         "\ntargets (PostgreSQL, 16 connections): on-duty ≥ 0.70 × floor and p99 < 10 ms; "
         "feed poll 304 ≥ 0.50 × floor; queue, front and contact pages p95 < 50 ms with the "

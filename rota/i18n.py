@@ -5,10 +5,11 @@ from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import flask_babel
+import pytz
 from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale, get_timezone, refresh
+from flask_babel import force_locale, get_locale, refresh
 from flask_login import current_user
 
 from rota.db import utcnow
@@ -86,6 +87,13 @@ def _formatter(kind: str, format: str, language: str, territory: str | None):
     return lambda value: pattern.apply(part(value), locale)
 
 
+@functools.cache
+def _service_zone(name: str):
+    """The pytz zone Flask-Babel's get_timezone() gives for select_timezone's `name` (the same
+    object, zone names and all), without its lookups on every date of a page."""
+    return pytz.timezone(name)
+
+
 def _filter(kind: str, babel_format):
     """A Jinja filter like Flask-Babel's for `kind`: a datetime rebased to the service's zone
     (a naive one taken as UTC), then written in the request's locale. Anything else (no
@@ -96,13 +104,20 @@ def _filter(kind: str, babel_format):
         locale = get_locale()
         if not rebase or locale is None or not isinstance(value, accepted):
             return babel_format(value, format, rebase)
-        if isinstance(value, datetime):  # pytz's astimezone: already normal
-            value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
-                get_timezone()
-            )
+        if not isinstance(value, datetime):  # a day: the rows of a rota share a few
+            return _day(value, format or DEFAULT, locale.language, locale.territory)
+        value = (value if value.tzinfo else value.replace(tzinfo=UTC)).astimezone(
+            _service_zone(select_timezone())
+        )  # pytz's astimezone: already normal
         return _formatter(kind, format or DEFAULT, locale.language, locale.territory)(value)
 
     return write
+
+
+@functools.lru_cache(maxsize=4096)
+def _day(value: date, format: str, language: str, territory: str | None) -> str:
+    """A day written in a locale: once each (a rota page writes each of its days many times)."""
+    return _formatter("date", format, language, territory)(value)
 
 
 class Catalogs(flask_babel.Domain):

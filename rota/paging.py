@@ -82,14 +82,15 @@ class Page:
         return bool(self.rows)
 
 
-def _counted(query):
+def counted(query):
+    """The COUNT query of a select of one entity (index-only where an index covers its
+    conditions)."""
     return query.with_only_columns(func.count(), maintain_column_froms=True).order_by(None)
 
 
 def count(session: Session, query) -> int:
-    """How many rows a select of one entity would return, by a COUNT query (index-only where
-    an index covers its conditions)."""
-    return session.scalar(_counted(query))
+    """How many rows a select of one entity would return, by a COUNT query (counted)."""
+    return session.scalar(counted(query))
 
 
 def keyset_page(
@@ -110,18 +111,46 @@ def keyset_page(
     the query's one entity, else its rows of columns (one of them `id`). The COUNT comes with
     the rows, as a subquery of the same statement (one round trip); a page past the end reads
     it alone."""
+    keyed = keyset_select(
+        query, key, id_column, cursor, size, newest_first=newest_first, total=total
+    )
+    return read_page(session, keyed, cursor, size, total=total, entities=entities, whole=query)
+
+
+def keyset_select(
+    query, key, id_column, cursor: Cursor | None, size: int, *, newest_first=False, total=True
+):
+    """The statement keyset_page reads (read_page reads it): `size` + 1 rows of `query` from
+    `cursor` with each one's key, and the list's total. A list whose first page is read again
+    and again may keep its statement: building one costs about as much as reading it."""
     forward = cursor is None or cursor.forward
     ascending = forward != newest_first  # read direction
     whole, columns = query, [key.label("page_key")]
     if total:  # not correlated: the subquery counts the whole list on its own
-        columns.append(_counted(whole).correlate(None).scalar_subquery().label("page_total"))
+        columns.append(counted(whole).correlate(None).scalar_subquery().label("page_total"))
     if cursor is not None:
         beyond = (key > cursor.key) if ascending else (key < cursor.key)
         tie = (id_column > cursor.id) if ascending else (id_column < cursor.id)
         query = query.where(or_(beyond, and_(key == cursor.key, tie)))
     order = (key, id_column) if ascending else (key.desc(), id_column.desc())
-    keyed = query.add_columns(*columns).order_by(*order).limit(size + 1)
-    found = list(session.execute(keyed).unique())
+    return query.add_columns(*columns).order_by(*order).limit(size + 1)
+
+
+def read_page(
+    session: Session,
+    keyed,
+    cursor: Cursor | None,
+    size: int,
+    *,
+    total=True,
+    entities=True,
+    whole=None,
+) -> Page:
+    """The page a keyset_select statement `keyed` reads from `cursor` (as keyset_page says);
+    `whole`, the list's query, is counted alone when a page past the end has no rows."""
+    forward = cursor is None or cursor.forward
+    result = session.execute(keyed)
+    found = list(result.unique() if entities else result)  # rows of columns are each one row
     listed = -1
     if total:
         listed = found[0].page_total if found else count(session, whole) if cursor else 0

@@ -58,10 +58,8 @@ def facts_form(session, contact_id: int, form: FactsForm | None = None) -> Facts
     recorded = facts.facts_of(session, contact_id)
     if form is None:
         form = FactsForm(obj=recorded, formdata=None)
-    lists = {
-        kind.value: facts.options(session, kind, keep=getattr(recorded, column, None))
-        for kind, column in facts.FACT_COLUMNS.items()
-    }
+    keep = {kind: getattr(recorded, column, None) for kind, column in facts.FACT_COLUMNS.items()}
+    lists = {kind.value: entries for kind, entries in facts.options_by_kind(session, keep).items()}
     return form.fill(lists, organisations_by_name(session))
 
 

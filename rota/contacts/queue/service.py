@@ -1,6 +1,7 @@
 """The counsellor's queue: who sees which contact, and claim, note, close, reopen. Flushes."""
 
 import enum
+import functools
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,7 +25,7 @@ from rota.contacts.queue.participants import new_in_thread, others_in_thread, pa
 from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import Organisation, User
 from rota.outbox.models import OutboxMessage
-from rota.paging import Cursor, Page, count, keyset_page
+from rota.paging import Cursor, Page, counted, keyset_page, keyset_select, read_page
 
 log = logging.getLogger(__name__)
 
@@ -137,15 +138,15 @@ class Section(enum.StrEnum):
     CALLBACKS = "callbacks"  # missed calls waiting for a call back
 
 
-def _section(viewer: User, section: Section) -> tuple:
-    """SQL conditions on contacts: those of a section among the ones the viewer sees."""
-    own = policy.contact_scope(viewer).reach == policy.Reach.OWN_OR_UNASSIGNED
+def _section(scope: policy.Scope, section: Section) -> tuple:
+    """SQL conditions on contacts: those of a section among the ones a scope reaches."""
+    own = scope.reach == policy.Reach.OWN_OR_UNASSIGNED
     return {
-        Section.MINE: (NOT_CLOSED, Contact.owner_id == viewer.id if own else ~UNASSIGNED),
+        Section.MINE: (NOT_CLOSED, Contact.owner_id == scope.person_id if own else ~UNASSIGNED),
         Section.ORGANISATION: (
             NOT_CLOSED,
             UNASSIGNED,
-            Contact.organisation_id == viewer.organisation_id
+            Contact.organisation_id == scope.organisation_id
             if own
             else Contact.organisation_id.is_not(None),
         ),
@@ -154,31 +155,55 @@ def _section(viewer: User, section: Section) -> tuple:
     }[section]
 
 
-def _section_query(viewer: User, section: Section):
+def _section_query(scope: policy.Scope, section: Section):
     """The rows a section lists: contacts as `listed`; calls with their contact's reference."""
     if section != Section.CALLBACKS:
-        return listed(visible_to(viewer), *_section(viewer, section))
-    return CALLBACKS.where(
-        visible_to(viewer), Call.callback_needed, Call.callback_done_at.is_(None)
-    )
+        return listed(in_scope(scope), *_section(scope, section))
+    return CALLBACKS.where(in_scope(scope), Call.callback_needed, Call.callback_done_at.is_(None))
+
+
+def _order(section: Section) -> tuple:
+    """A section's order: (key, id column), oldest first."""
+    if section == Section.CALLBACKS:
+        return Call.started_at, Call.id
+    return Contact.received_at, Contact.id
+
+
+# A section's first page and count are the same statements on every visit of one person (or of
+# anyone with the same scope): each is built once (building costs as much as reading it).
+@functools.lru_cache(maxsize=2048)
+def _first_page(scope: policy.Scope, section: Section, size: int):
+    return keyset_select(_section_query(scope, section), *_order(section), None, size)
+
+
+@functools.lru_cache(maxsize=2048)
+def _count(scope: policy.Scope, section: Section):
+    return counted(_section_query(scope, section))
 
 
 def section_page(
     session: Session, viewer: User, section: Section, cursor: Cursor | None = None, size=PAGE_SIZE
 ) -> Page:
     """A page of a queue section's rows, oldest first, with how many there are in all."""
-    key, id_column = (
-        (Call.started_at, Call.id)
-        if section == Section.CALLBACKS
-        else (Contact.received_at, Contact.id)
-    )
-    query = _section_query(viewer, section)
-    return keyset_page(session, query, key, id_column, cursor, size, entities=False)
+    scope = policy.contact_scope(viewer)
+    if cursor is None:
+        return read_page(session, _first_page(scope, section, size), None, size, entities=False)
+    query = _section_query(scope, section)
+    return keyset_page(session, query, *_order(section), cursor, size, entities=False)
 
 
 def section_count(session: Session, viewer: User, section: Section) -> int:
     """How many contacts (or calls) a queue section holds, by a COUNT query."""
-    return count(session, _section_query(viewer, section))
+    return session.scalar(_count(policy.contact_scope(viewer), section))
+
+
+@functools.lru_cache(maxsize=2048)
+def _recently_closed(scope: policy.Scope):
+    return (
+        listed(in_scope(scope), Contact.status == ContactStatus.CLOSED)
+        .order_by(Contact.closed_at.desc(), Contact.id.desc())
+        .limit(RECENTLY_CLOSED)
+    )
 
 
 @dataclass
@@ -195,11 +220,6 @@ class Queues:
 
 def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) -> Queues:
     """The viewer's queue page: a page of each section at its cursor (`cursors` by section)."""
-    closed = (
-        listed(visible_to(viewer), Contact.status == ContactStatus.CLOSED)
-        .order_by(Contact.closed_at.desc(), Contact.id.desc())
-        .limit(RECENTLY_CLOSED)
-    )
     pages = {
         section: section_page(session, viewer, section, cursors.get(section))
         for section in (Section.MINE, Section.ORGANISATION, Section.RING, Section.CALLBACKS)
@@ -211,7 +231,7 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) ->
         organisation=pages[Section.ORGANISATION],
         ring=pages.get(Section.RING),
         callbacks=pages[Section.CALLBACKS],
-        closed=session.execute(closed).all(),
+        closed=session.execute(_recently_closed(policy.contact_scope(viewer))).all(),
     )
 
 
