@@ -97,7 +97,7 @@ def home():
     now, config = utcnow(), current_app.config
     panels = [
         (template, data(db.session, current_user, now, config))
-        for template, data in PANELS.get(current_user.role, [])
+        for template, data in PANELS[current_user.role]
     ]
     return render_template("home.html", panels=panels)
 
