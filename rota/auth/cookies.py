@@ -5,9 +5,9 @@ calling the API, feed readers, health checks.
 Flask builds a new signer for every request, and itsdangerous then serialises an empty dict to
 learn the serialiser's type; here the signer is built once per set of keys, and a request
 without the cookie opens an empty session without one; an empty session nobody read or wrote
-is not saved (Flask would read seven cookie settings to do nothing). Flask-Login looks into the session after
-every request for a remember cookie to set or clear; without a session cookie or a sign-in there
-is none.
+is not saved (Flask would read seven cookie settings to do nothing). Flask-Login looks into
+the session after every request for a remember cookie to set or clear; without a sign-in
+cookie or a sign-in there is none.
 """
 
 from flask import current_app, g, request
@@ -19,13 +19,14 @@ class CookieSession(SecureCookieSessionInterface):
     """`SecureCookieSessionInterface` with its signer kept while the secret keys stay the same."""
 
     def __init__(self):
-        self._signers: dict[tuple, object] = {}
+        self._keys: tuple | None = None
+        self._signer = None
 
     def get_signing_serializer(self, app):
         keys = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
-        if keys not in self._signers:
-            self._signers = {keys: super().get_signing_serializer(app)}
-        return self._signers[keys]
+        if keys != self._keys:
+            self._keys, self._signer = keys, super().get_signing_serializer(app)
+        return self._signer
 
     def open_session(self, app, request):
         if self.get_signing_serializer(app) is None:
