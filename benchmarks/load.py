@@ -11,9 +11,9 @@ temporary file), each in turn:
     shifts (some counsellors away), an API token of the phone system, a calendar token, and
     first 100 open contacts (one of them a thread of 30 e-mails with attachments);
   * counts the SQL statements of every page and endpoint below (an event listener on the
-    engine, through the Flask test client), then adds contacts up to --contacts open ones
-    (queues of a counsellor, of organisations and of the ring, calls to return) and counts
-    again: the counts must not grow;
+    engine, through the Flask test client), with the worker's hot answers kept and forgotten
+    (rota.hot), then adds contacts up to --contacts open ones (queues of a counsellor, of
+    organisations and of the ring, calls to return) and counts again: the counts must not grow;
   * on PostgreSQL, prints EXPLAIN of each statement of the on-duty API (as computed when the
     worker's hot answer, rota.hot, is not kept) and the queue page;
   * starts `gunicorn --config python:rota.ops.gunicorn_conf --workers N` on the app, and then
@@ -283,9 +283,10 @@ def _person(world, who):
     return world["emails"][who]
 
 
-def statement_counts(app, world: dict, explain: bool) -> dict[str, int]:
-    """Statements each path runs (second request: a sign-in's and a token's first use write);
-    with `explain` (PostgreSQL), EXPLAIN of the on-duty and queue statements is printed."""
+def statement_counts(app, world: dict, explain: bool) -> dict[str, str]:
+    """Statements each path runs (second request: a sign-in's and a token's first use write),
+    as "kept/afresh": with the worker's hot answers (rota.hot) and with them forgotten; with
+    `explain` (PostgreSQL), EXPLAIN of the on-duty and queue statements afresh is printed."""
     counts = {}
     clients = {}
     app.test_client_class = RequestClient  # each request in its own app context and session
@@ -303,9 +304,10 @@ def statement_counts(app, world: dict, explain: bool) -> dict[str, int]:
         with counting(db.engine) as tally:
             response = client.get(path, headers=headers)
         assert response.status_code in (200, 304), (name, response.status_code)
-        counts[name] = len(tally.statements)
+        afresh = _cold(app, client, path, headers)
+        counts[name] = f"{len(tally.statements)}/{len(afresh.statements)}"
         if explain and name in ("on-duty API", "queue, counsellor"):
-            _explain(name, tally if tally.statements else _cold(app, client, path, headers))
+            _explain(name, afresh)
     return counts
 
 
@@ -570,7 +572,8 @@ def _report(results, small, large, sizes, floor_rss, app_rss, args) -> None:
     )
     grew = [name for name in small if small[name] != large[name]]
     print(
-        "SQL statements: " + (f"GREW for {', '.join(grew)}" if grew else "the same at both sizes")
+        "SQL statements (kept answers/afresh): "
+        + (f"GREW for {', '.join(grew)}" if grew else "the same at both sizes")
     )
 
 

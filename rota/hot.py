@@ -1,14 +1,17 @@
 """Hot answers: what machines ask while a caller or a calendar waits (who is on duty now, is
-this token live, have this feed's validators changed), kept by each worker between requests.
+this token live, have this feed's validators changed), and what people reload while they work
+(a page of a queue section), kept by each worker between requests.
 
 An answer is kept until the instant it says it changes by the clock alone (a shift boundary, a
-feed's window moving) and at most HOT_CACHE_SECONDS. Every transaction that writes a table the
-answers read empties the cache: in the process that writes, at once (at each flush and again
-at the end of the transaction); in every other process on PostgreSQL, through a NOTIFY sent in
-that transaction, so it arrives only when the change is committed, and heard by one listening
-connection per worker. A worker that is not listening (SQLite; the listening connection lost)
-keeps nothing on PostgreSQL and relies on the time limit on SQLite. An answer computed while
-the cache was emptied is not kept: it may have read the data from before the change.
+feed's window moving) and at most HOT_CACHE_SECONDS. Each answer names the tables it reads
+(DUTY: the rota's answers; QUEUES: the queue's), and every transaction that writes one of them
+forgets it: in the process that writes, at once (at each flush and again at the end of the
+transaction); in every other process on PostgreSQL, through a NOTIFY sent in that transaction
+(its payload names the tables written), so it arrives only when the change is committed, and
+heard by one listening connection per worker. A worker that is not listening (SQLite; the
+listening connection lost) keeps nothing on PostgreSQL and relies on the time limit on SQLite.
+An answer computed while anything was forgotten is not kept: it may have read the data from
+before the change.
 """
 
 import contextlib
@@ -22,7 +25,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -30,8 +33,12 @@ from rota.db import BOOKKEEPING, WRITTEN_TABLES, utcnow, written_tables
 
 log = logging.getLogger(__name__)
 
-# the tables the hot answers read: shifts and their history, absences, people, organisations
-TABLES = frozenset({"shifts", "shift_changes", "absences", "users", "organisations", "api_tokens"})
+# the tables the rota's answers (on duty, tokens, feeds) read: shifts and their history,
+# absences, people, organisations, tokens
+DUTY = frozenset({"shifts", "shift_changes", "absences", "users", "organisations", "api_tokens"})
+# the tables a queue section's page reads: contacts and calls, the owners' and queues' names
+QUEUES = frozenset({"contacts", "calls", "users", "organisations"})
+TABLES = DUTY | QUEUES  # every table some answer reads
 CHANNEL = "rota_hot_answers"
 MAX_ENTRIES = 1000  # beyond this the cache starts afresh (many feed variants, say)
 RETRY_SECONDS = 5  # between attempts to listen again after the connection was lost
@@ -48,6 +55,7 @@ CONNECTION = {
 class _Entry:
     value: Any
     until: datetime
+    reads: frozenset  # the tables it was read from
 
 
 class HotCache:
@@ -55,7 +63,7 @@ class HotCache:
 
     def __init__(self, seconds: float, listen_to: str | None):
         self.lifetime = timedelta(seconds=seconds)
-        self.generation = 0  # grows each time the cache is emptied
+        self.generation = 0  # grows each time answers are forgotten
         self._entries: dict[Hashable, _Entry] = {}
         self._lock = threading.Lock()
         self._listen_to = listen_to
@@ -63,11 +71,16 @@ class HotCache:
         self._starting = threading.Lock()
 
     def answer(
-        self, key: Hashable, now: datetime, compute: Callable[[], tuple[Any, datetime | None]]
+        self,
+        key: Hashable,
+        now: datetime,
+        compute: Callable[[], tuple[Any, datetime | None]],
+        reads: frozenset = DUTY,
     ):
         """The kept answer for `key`, else `compute()`'s, which returns the answer and the
-        instant it changes by the clock alone (None: it holds until the data changes). None
-        is never kept (an unknown token, say: guessing must not fill the cache)."""
+        instant it changes by the clock alone (None: it holds until the data changes), read
+        from the tables `reads`. None is never kept (an unknown token, say: guessing must not
+        fill the cache)."""
         entry = self._entries.get(key)
         if entry is not None and now < entry.until:
             return entry.value
@@ -75,12 +88,21 @@ class HotCache:
         generation = self.generation
         value, changes_at = compute()
         if keeping:
-            self.keep(key, value, now, changes_at, generation)
+            self.keep(key, value, now, changes_at, generation, reads)
         return value
 
-    def keep(self, key: Hashable, value, now: datetime, changes_at=None, generation=None) -> None:
-        """Keep `value` as the answer for `key` from `now` (one its request has just brought
-        up to date), unless the cache was emptied since `generation`."""
+    def keep(
+        self,
+        key: Hashable,
+        value,
+        now: datetime,
+        changes_at=None,
+        generation=None,
+        reads: frozenset = DUTY,
+    ) -> None:
+        """Keep `value`, read from the tables `reads`, as the answer for `key` from `now` (one
+        its request has just brought up to date), unless anything was forgotten since
+        `generation`."""
         if value is None or not self._keeping():
             return
         until = now + self.lifetime
@@ -91,13 +113,18 @@ class HotCache:
                 return
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries = {}
-            self._entries[key] = _Entry(value, until)
+            self._entries[key] = _Entry(value, until, reads)
 
-    def clear(self) -> None:
-        """Forget every answer, and any being computed now."""
+    def clear(self, tables=None) -> None:
+        """Forget the answers read from any of `tables` (None: every answer), and any answer
+        being computed now."""
         with self._lock:
             self.generation += 1
-            self._entries = {}
+            if tables is None:
+                self._entries = {}
+            else:
+                kept = self._entries.items()
+                self._entries = {k: e for k, e in kept if e.reads.isdisjoint(tables)}
 
     def _keeping(self) -> bool:
         """Whether answers may be kept: with a time limit, and where other processes' changes
@@ -120,11 +147,12 @@ class HotCache:
 
 
 class _Listener:
-    """A thread with its own connection that LISTENs and empties the cache on each NOTIFY. It
-    connects before returning, so that the first answers can already be kept; it empties the
-    cache when it loses the connection, and connects again every RETRY_SECONDS."""
+    """A thread with its own connection that LISTENs and, on each NOTIFY, forgets the answers
+    read from the tables it names. It connects before returning, so that the first answers can
+    already be kept; it empties the cache when it loses the connection, and connects again
+    every RETRY_SECONDS."""
 
-    def __init__(self, conninfo: str, on_notice: Callable[[], None]):
+    def __init__(self, conninfo: str, on_notice: Callable[[frozenset | None], None]):
         self.pid = os.getpid()
         self.connected = False
         self._conninfo = conninfo
@@ -163,8 +191,9 @@ class _Listener:
         import psycopg
 
         try:
-            if any(True for _notice in self._connection.notifies(timeout=0)):
-                self._on_notice()
+            notices = list(self._connection.notifies(timeout=0))
+            if notices:
+                self._on_notice(frozenset(",".join(n.payload for n in notices).split(",")))
         except psycopg.Error as exc:
             log.warning("hot answers: lost the listening connection (%s)", exc)
             self.connected = False
@@ -196,26 +225,28 @@ def cache(app=None) -> HotCache:
     return (app or current_app).extensions["rota.hot"]
 
 
-def answer(key: Hashable, compute: Callable[[], tuple[Any, datetime | None]]):
+def answer(
+    key: Hashable, compute: Callable[[], tuple[Any, datetime | None]], reads: frozenset = DUTY
+):
     """The current app's kept answer for `key` now, else `compute()`'s (see HotCache.answer)."""
-    return cache().answer(key, utcnow(), compute)
+    return cache().answer(key, utcnow(), compute, reads)
 
 
 # Invalidation: every session's writes to TABLES, seen by SQLAlchemy's session events.
 
 
 def _note(session: Session, tables) -> None:
-    """The transaction wrote `tables`: if the hot answers read one, forget them now (the
-    session itself reads the change before it commits)."""
+    """The transaction wrote `tables`: forget the answers read from them now (the session
+    itself reads the change before it commits)."""
     hot = TABLES.intersection(tables)
     if hot:
         written_tables(session).update(hot)
-        _clear_current()
+        _clear_current(hot)
 
 
-def _clear_current() -> None:
+def _clear_current(tables) -> None:
     if has_app_context() and "rota.hot" in current_app.extensions:
-        cache().clear()
+        cache().clear(tables)
 
 
 @event.listens_for(Session, "after_flush")
@@ -234,12 +265,15 @@ def _executing(state) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _committing(session) -> None:
-    """Tell the other processes, in the transaction, so that they hear it only on commit."""
+    """Tell the other processes which tables were written, in the transaction, so that they
+    hear it only on commit."""
     session.flush()
-    if TABLES.intersection(written_tables(session)):
+    hot = TABLES.intersection(written_tables(session))
+    if hot:
         connection = session.connection()
         if connection.dialect.name == "postgresql":
-            connection.exec_driver_sql(f"NOTIFY {CHANNEL}")
+            notice = {"channel": CHANNEL, "tables": ",".join(sorted(hot))}
+            connection.execute(text("SELECT pg_notify(:channel, :tables)"), notice)
 
 
 @event.listens_for(Session, "after_commit")
@@ -247,5 +281,6 @@ def _committing(session) -> None:
 def _ended(session) -> None:
     """Forget again what was computed while the transaction ran (it may have read the data
     from before it)."""
-    if TABLES.intersection(session.info.pop(WRITTEN_TABLES, ())):
-        _clear_current()
+    hot = TABLES.intersection(session.info.pop(WRITTEN_TABLES, ()))
+    if hot:
+        _clear_current(hot)

@@ -1,13 +1,14 @@
-"""What every template can use: navigation by role, labels, phone formatting."""
+"""What every template can use: navigation by role, labels, phone formatting, kept rows."""
 
 import functools
 
 import phonenumbers
 from babel.units import format_unit
-from flask import current_app, url_for
+from flask import current_app, request, url_for
 from flask_babel import format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 
 from rota.auth import policy
 from rota.inputs import DB_INTEGER_MAX
@@ -103,6 +104,27 @@ def id_links(endpoint: str, key: str):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
+ROWS_KEPT = 20_000  # rows of lists a worker keeps written (a few MB); beyond, it starts afresh
+
+
+def kept_row(template: str, row) -> Markup:
+    """A row of a list, written by `template` from its one value `row` (a row of columns, as a
+    page of a queue section holds), once per language, service zone and mount point, then
+    kept by the worker: the key is everything the row's HTML depends on, so it needs no
+    forgetting. The template sees what a page sees, but may use only `row`, labels and
+    helpers: nothing of the request or the person (no CSRF token)."""
+    key = (template, row, str(get_locale()), current_app.config["TIMEZONE"], request.script_root)
+    rows = current_app.extensions["rota.rows"]
+    html = rows.get(key)
+    if html is None:
+        if len(rows) >= ROWS_KEPT:
+            rows.clear()
+        context = {"row": row}
+        current_app.update_template_context(context)
+        html = rows[key] = Markup(current_app.jinja_env.get_template(template).render(context))
+    return html
+
+
 def commitment(signature) -> str:
     """A signature's commitment for people: "24 h per month" or "4 shifts per month"."""
     amount = float(signature.commitment_amount)
@@ -163,9 +185,11 @@ def decimal(value: float, signed: bool = False) -> str:
 def init_app(app):
     """Expose the helpers to Jinja."""
     app.jinja_env.add_extension("jinja2.ext.do")
+    app.extensions["rota.rows"] = {}
     app.jinja_env.globals.update(
         nav_items=nav_items,
         id_links=id_links,
+        kept_row=kept_row,
         commitment=commitment,
         contact_subject=contact_subject,
         role_label=lambda role: ROLE_LABELS.get(role, role),

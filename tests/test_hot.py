@@ -1,7 +1,7 @@
-"""Hot answers (rota.hot): the on-duty API, token checks and feed validators kept by a worker
-are forgotten at once when the data changes: by the same worker, and on PostgreSQL by another
-one (a second app with its own engine and listener); never kept past a shift boundary; equal
-to the answers computed afresh."""
+"""Hot answers (rota.hot): the on-duty API, token checks, feed validators and the queue's pages
+kept by a worker are forgotten at once when the data they read changes, and only then: by the
+same worker, and on PostgreSQL by another one (a second app with its own engine and listener);
+never kept past a shift boundary; equal to the answers computed afresh."""
 
 import time
 from collections.abc import Callable
@@ -193,7 +193,7 @@ def test_a_write_rolled_back_or_not_made_is_not_heard(app, another_app, world):
     world.shift.counsellor = world.ring.aino
     db.session.flush()
     db.session.rollback()
-    factories.contact("Not a hot table")
+    factories.service_hours()  # a table no answer reads
     db.session.commit()
     db.session.execute(text("SELECT pg_notify('unrelated', '')"))
     db.session.commit()
@@ -336,3 +336,73 @@ def test_a_feed_window_moves_at_the_instant_it_says():
     same = feeds.public_feed(ring=ring, now=just_before, locale="en", alarm_minutes=None)
     moved = feeds.public_feed(ring=ring, now=feed.window_moves_at, locale="en", alarm_minutes=None)
     assert same.window_start == feed.window_start < moved.window_start
+
+
+NEW_SUBJECT = "Kysymys oppisopimuksesta"
+
+
+def _queue(client) -> str:
+    response = client.get("/contacts")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _warm_queue(client, app_) -> str:
+    """Anna's queue page, read twice: the second reads no contact (the worker keeps its pages)."""
+    _queue(client)
+    with app_.app_context(), counting(db.engine) as tally:
+        page = _queue(client)
+    assert tally.statements and not any("FROM contacts" in s for s in tally.statements)
+    return page
+
+
+def _signed_in_as_anna(app_, world: World):
+    client = app_.test_client()
+    form = {"email": world.ring.anna.email, "password": factories.PASSWORD}
+    assert client.post("/login", data=form).status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("reader", ["same worker", "another worker"])
+def test_a_new_contact_is_on_the_queue_at_once_and_the_rota_answer_kept(
+    app, another_app, world, reader
+):
+    """A contact written forgets the queue's pages, and only the answers read from contacts:
+    the on-duty answer stays kept."""
+    if reader == "another worker":
+        _postgresql_only()
+    reading = app if reader == "same worker" else another_app()
+    queue, api = _signed_in_as_anna(reading, world), reading.test_client()
+    _warm(api, world, reading)
+    assert NEW_SUBJECT not in _warm_queue(queue, reading)
+    since = hot.cache(reading).generation
+    factories.contact(NEW_SUBJECT, org=world.ring.org_a)
+    db.session.commit()
+    assert reader == "same worker" or _heard(reading, since)
+    assert NEW_SUBJECT in _queue(queue)
+    with reading.app_context(), counting(db.engine) as tally:
+        assert on_duty(api, world).status_code == 200
+    assert tally.statements == []
+
+
+def test_a_rota_change_keeps_the_queue_pages(app, world):
+    client = _signed_in_as_anna(app, world)
+    _warm_queue(client, app)
+    _absent(world)
+    db.session.commit()
+    with counting(db.engine) as tally:
+        _queue(client)
+    assert not any("FROM contacts" in s for s in tally.statements)
+
+
+def test_only_the_answers_read_from_a_written_table_are_forgotten():
+    answers = hot.HotCache(60, None)
+    now = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
+    answers.answer("duty", now, lambda: ("duty", None))
+    answers.answer("queue", now, lambda: ("queue", None), hot.QUEUES)
+    answers.clear({"contacts"})
+    assert answers.answer("duty", now, lambda: ("again", None)) == "duty"
+    assert answers.answer("queue", now, lambda: ("again", None), hot.QUEUES) == "again"
+    answers.clear({"users"})  # both read it
+    assert answers.answer("duty", now, lambda: ("third", None)) == "third"
+    assert answers.answer("queue", now, lambda: ("third", None), hot.QUEUES) == "third"

@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload, undefer
 
+from rota import hot
 from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import (
@@ -184,17 +185,30 @@ def _count(scope: policy.Scope, section: Section):
 def section_page(
     session: Session, viewer: User, section: Section, cursor: Cursor | None = None, size=PAGE_SIZE
 ) -> Page:
-    """A page of a queue section's rows, oldest first, with how many there are in all."""
+    """A page of a queue section's rows, oldest first, with how many there are in all: the
+    worker's hot answer for everyone with the viewer's scope (rota.hot), until a contact, a
+    call or a name changes. Its rows are shared: read them, never change them."""
     scope = policy.contact_scope(viewer)
-    if cursor is None:
-        return read_page(session, _first_page(scope, section, size), None, size, entities=False)
-    query = _section_query(scope, section)
-    return keyset_page(session, query, *_order(section), cursor, size, entities=False)
+
+    def read():
+        if cursor is None:
+            first = _first_page(scope, section, size)
+            return read_page(session, first, None, size, entities=False), None
+        query = _section_query(scope, section)
+        return keyset_page(session, query, *_order(section), cursor, size, entities=False), None
+
+    return hot.answer(("section", scope, section, cursor, size), read, hot.QUEUES)
 
 
 def section_count(session: Session, viewer: User, section: Section) -> int:
-    """How many contacts (or calls) a queue section holds, by a COUNT query."""
-    return session.scalar(_count(policy.contact_scope(viewer), section))
+    """How many contacts (or calls) a queue section holds, by a COUNT query (a hot answer, as
+    section_page's)."""
+    scope = policy.contact_scope(viewer)
+
+    def read():
+        return session.scalar(_count(scope, section)), None
+
+    return hot.answer(("count", scope, section), read, hot.QUEUES)
 
 
 @functools.lru_cache(maxsize=2048)
@@ -204,6 +218,15 @@ def _recently_closed(scope: policy.Scope):
         .order_by(Contact.closed_at.desc(), Contact.id.desc())
         .limit(RECENTLY_CLOSED)
     )
+
+
+def _closed(session: Session, scope: policy.Scope) -> list:
+    """The latest closed contacts a scope reaches (a hot answer, as section_page's)."""
+
+    def read():
+        return session.execute(_recently_closed(scope)).all(), None
+
+    return hot.answer(("closed", scope), read, hot.QUEUES)
 
 
 @dataclass
@@ -231,7 +254,7 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) ->
         organisation=pages[Section.ORGANISATION],
         ring=pages.get(Section.RING),
         callbacks=pages[Section.CALLBACKS],
-        closed=session.execute(_recently_closed(policy.contact_scope(viewer))).all(),
+        closed=_closed(session, policy.contact_scope(viewer)),
     )
 
 
