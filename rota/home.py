@@ -1,8 +1,13 @@
 """The front page and its panels, and the language switch."""
 
-from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required
+from datetime import timedelta
 
+from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
+from flask_babel import get_locale
+from flask_login import current_user, login_required
+from markupsafe import Markup
+
+from rota import hot
 from rota.auth.redirects import local_path
 from rota.contacts.mail import poll as mailbox
 from rota.contacts.queue import service as queue
@@ -70,35 +75,48 @@ def _my_shifts(session, viewer, now, config) -> dict:
 
 
 # The front page's panels by role, what needs doing now first: (template, its data from the
-# services, given the session, the viewer, now and the app's configuration).
+# services, given the session, the viewer, now and the app's configuration, the tables it reads).
 PANELS = {
     Role.COORDINATOR: [
-        ("contacts/panels/unhandled.html", _unhandled),
-        ("schedule/panels/duty_today.html", _duty_today),
-        ("schedule/panels/stranded.html", _stranded),
-        ("schedule/panels/gaps.html", _gaps),
-        ("contacts/mail/panel.html", _mailbox),
+        ("contacts/panels/unhandled.html", _unhandled, hot.QUEUES),
+        ("schedule/panels/duty_today.html", _duty_today, hot.DUTY),
+        ("schedule/panels/stranded.html", _stranded, hot.DUTY | hot.MEMBERS),
+        ("schedule/panels/gaps.html", _gaps, hot.DUTY),
+        ("contacts/mail/panel.html", _mailbox, hot.MAIL),
     ],
     Role.ORG_ADMIN: [
-        ("contacts/panels/org_queue.html", _org_queue),
-        ("schedule/panels/gaps.html", _gaps),
-        ("schedule/panels/offers.html", _offers),
+        ("contacts/panels/org_queue.html", _org_queue, hot.QUEUES),
+        ("schedule/panels/gaps.html", _gaps, hot.DUTY),
+        ("schedule/panels/offers.html", _offers, hot.DUTY),
     ],
     Role.COUNSELLOR: [
-        ("contacts/panels/my_queue.html", _my_queue),
-        ("schedule/panels/my_shifts.html", _my_shifts),
+        ("contacts/panels/my_queue.html", _my_queue, hot.QUEUES),
+        ("schedule/panels/my_shifts.html", _my_shifts, hot.DUTY),
     ],
 }
+# a panel shows what is not over yet (today's shifts, the gaps ahead): written again at least
+# this often, whatever HOT_CACHE_SECONDS says
+CLOCK = timedelta(minutes=1)
+
+
+def _panel(template: str, data, reads: frozenset, viewer, now, config) -> Markup:
+    """A panel's HTML for the viewer: the worker's hot answer (rota.hot) until a table it reads
+    is written, or for CLOCK at most. Panels hold no form, so no CSRF token: only what the key
+    names (the panel, the person, the language, the zone, the mount point) shapes them."""
+
+    def write():
+        panel = data(db.session, viewer, now, config)
+        return Markup(render_template(template, panel=panel)), now + CLOCK
+
+    key = ("panel", template, viewer.id, str(get_locale()), config["TIMEZONE"], request.script_root)
+    return hot.answer(key, write, reads)
 
 
 @bp.get("/")
 @login_required
 def home():
-    now, config = utcnow(), current_app.config
-    panels = [
-        (template, data(db.session, current_user, now, config))
-        for template, data in PANELS[current_user.role]
-    ]
+    now, config, viewer = utcnow(), current_app.config, current_user._get_current_object()
+    panels = [_panel(*panel, viewer, now, config) for panel in PANELS[viewer.role]]
     return render_template("home.html", panels=panels)
 
 

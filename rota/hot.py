@@ -1,10 +1,10 @@
 """Hot answers: what machines ask while a caller or a calendar waits (who is on duty now, is
 this token live, have this feed's validators changed), and what people reload while they work
-(a page of a queue section), kept by each worker between requests.
+(a page of a queue section, a panel of the front page), kept by each worker between requests.
 
 An answer is kept until the instant it says it changes by the clock alone (a shift boundary, a
 feed's window moving) and at most HOT_CACHE_SECONDS. Each answer names the tables it reads
-(DUTY: the rota's answers; QUEUES: the queue's), and every transaction that writes one of them
+(DUTY: the rota's answers; QUEUES: the queue's; MEMBERS, MAIL), and every transaction that writes one of them
 forgets it: in the process that writes, at once (at each flush and again at the end of the
 transaction); in every other process on PostgreSQL, through a NOTIFY sent in that transaction
 (its payload names the tables written), so it arrives only when the change is committed, and
@@ -38,7 +38,11 @@ log = logging.getLogger(__name__)
 DUTY = frozenset({"shifts", "shift_changes", "absences", "users", "organisations", "api_tokens"})
 # the tables a queue section's page reads: contacts and calls, the owners' and queues' names
 QUEUES = frozenset({"contacts", "calls", "users", "organisations"})
-TABLES = DUTY | QUEUES  # every table some answer reads
+# who is in force when: the memoranda and their signatures (the front page's stranded shifts)
+MEMBERS = frozenset({"agreement_versions", "signatures", "organisations"})
+# the shared mailbox's state and the stored messages by status (the front page's mail panel)
+MAIL = frozenset({"mailbox_states", "raw_messages"})
+TABLES = DUTY | QUEUES | MEMBERS | MAIL  # every table some answer reads
 CHANNEL = "rota_hot_answers"
 MAX_ENTRIES = 1000  # beyond this the cache starts afresh (many feed variants, say)
 RETRY_SECONDS = 5  # between attempts to listen again after the connection was lost

@@ -406,3 +406,45 @@ def test_only_the_answers_read_from_a_written_table_are_forgotten():
     answers.clear({"users"})  # both read it
     assert answers.answer("duty", now, lambda: ("third", None)) == "third"
     assert answers.answer("queue", now, lambda: ("third", None), hot.QUEUES) == "third"
+
+
+def _front(client) -> str:
+    response = client.get("/")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def _signed_in(app_, person):
+    client = app_.test_client()
+    form = {"email": person.email, "password": factories.PASSWORD}
+    assert client.post("/login", data=form).status_code == 302
+    return client
+
+
+def _panel(page: str, heading: str) -> str:
+    """The section of a front page under `heading`."""
+    return page.split(f"<h2>{heading}</h2>", 1)[1].split("</section>", 1)[0]
+
+
+def test_the_front_page_panels_are_kept_and_show_a_change_at_once(app, world):
+    coordinator = _signed_in(app, world.ring.coordinator)
+    assert "Org B" not in _panel(_front(coordinator), "On duty today")
+    with counting(db.engine) as tally:
+        _front(coordinator)
+    assert not any("FROM shifts" in s or "FROM contacts" in s for s in tally.statements)
+    _override(world)
+    factories.contact(NEW_SUBJECT)  # in the ring's unassigned queue, not opened
+    db.session.commit()
+    page = _front(coordinator)
+    assert "Org B" in _panel(page, "On duty today") and NEW_SUBJECT in page
+
+
+def test_each_person_and_language_has_its_own_panels(app, world):
+    anna, aino = _signed_in(app, world.ring.anna), _signed_in(app, world.ring.aino)
+    link = f"/shifts/{world.shift.id}"
+    assert link in _front(anna)
+    assert link not in _front(aino)
+    assert link in _front(anna)
+    assert anna.post("/language", data={"language": "fi"}).status_code == 302
+    page = _front(anna)
+    assert "Seuraavat vuoroni" in page and "My next shifts" not in page

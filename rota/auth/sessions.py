@@ -64,9 +64,10 @@ def start(session: Session, user: User, now: datetime, remember: bool):
 
 def find_live(session: Session, secret: str, now: datetime, limits: Limits):
     """The live session of an active person this secret belongs to, or None (one statement:
-    every signed-in request asks)."""
+    every signed-in request asks), the person's organisation with it (pages name it)."""
     query = select(LoginSession).where(LoginSession.key_hash == hash_secret(secret))
-    row = session.scalar(query.options(joinedload(LoginSession.user)))
+    person = joinedload(LoginSession.user).joinedload(User.organisation)
+    row = session.scalar(query.options(person))
     if row is None or not row.user.active or not limits.alive(row, now):
         return None
     return row
