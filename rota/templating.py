@@ -7,7 +7,6 @@ from babel.units import format_unit
 from flask import current_app, request, url_for
 from flask_babel import format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
 from markupsafe import Markup
 
 from rota.auth import policy
@@ -85,9 +84,8 @@ NAVIGATION = {
 ROLE_LABELS = {C: _l("coordinator"), A: _l("organisation admin"), S: _l("counsellor")}
 
 
-def nav_items():
-    """The navigation groups of the signed-in person's role: (group, [(endpoint, label)])."""
-    role = current_user.role
+def nav_items(role: str):
+    """The navigation groups of a role: (group, [(endpoint, label)])."""
     groups = NAVIGATION.get(role, [])
     if policy.uses_api_tokens(role):
         return groups
@@ -104,25 +102,28 @@ def id_links(endpoint: str, key: str):
     return lambda value: f"{head}{int(value)}{tail}"
 
 
-ROWS_KEPT = 20_000  # rows of lists a worker keeps written (a few MB); beyond, it starts afresh
+KEPT_MAX = 20_000  # pieces of HTML a worker keeps written (a few MB); beyond, it starts afresh
 
 
-def kept_row(template: str, row) -> Markup:
-    """A row of a list, written by `template` from its one value `row` (a row of columns, as a
-    page of a queue section holds), once per language, service zone and mount point, then
-    kept by the worker: the key is everything the row's HTML depends on, so it needs no
-    forgetting. The template sees what a page sees, but may use only `row`, labels and
-    helpers: nothing of the request or the person (no CSRF token)."""
-    key = (template, row, str(get_locale()), current_app.config["TIMEZONE"], request.script_root)
-    rows = current_app.extensions["rota.rows"]
-    html = rows.get(key)
-    if html is None:
-        if len(rows) >= ROWS_KEPT:
-            rows.clear()
-        context = {"row": row}
-        current_app.update_template_context(context)
-        html = rows[key] = Markup(current_app.jinja_env.get_template(template).render(context))
-    return html
+def kept(template: str, values) -> list[Markup]:
+    """Each of `values` written by `template` (as its one variable `row`), once per language,
+    service zone and mount point, then kept by the worker: the key is everything the HTML
+    depends on, so it needs no forgetting. The template sees what a page sees, but may use
+    only `row`, labels and helpers: nothing of the request or the person (no CSRF token). For
+    the rows of a list (rows of columns, as a page of a queue section holds): one call a list."""
+    here = (template, str(get_locale()), current_app.config["TIMEZONE"], request.script_root)
+    pieces, written = current_app.extensions["rota.kept"], []
+    for value in values:
+        html = pieces.get((here, value))
+        if html is None:
+            if len(pieces) >= KEPT_MAX:
+                pieces.clear()
+            context = {"row": value}
+            current_app.update_template_context(context)
+            html = Markup(current_app.jinja_env.get_template(template).render(context))
+            pieces[here, value] = html
+        written.append(html)
+    return written
 
 
 def commitment(signature) -> str:
@@ -185,11 +186,12 @@ def decimal(value: float, signed: bool = False) -> str:
 def init_app(app):
     """Expose the helpers to Jinja."""
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.extensions["rota.rows"] = {}
+    app.extensions["rota.kept"] = {}
     app.jinja_env.globals.update(
         nav_items=nav_items,
         id_links=id_links,
-        kept_row=kept_row,
+        kept=kept,
+        zip=zip,  # a list's rows beside their kept HTML
         commitment=commitment,
         contact_subject=contact_subject,
         role_label=lambda role: ROLE_LABELS.get(role, role),
