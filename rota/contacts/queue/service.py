@@ -10,7 +10,6 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload, undefer
 
-from rota import hot
 from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
 from rota.contacts.models import (
@@ -185,30 +184,17 @@ def _count(scope: policy.Scope, section: Section):
 def section_page(
     session: Session, viewer: User, section: Section, cursor: Cursor | None = None, size=PAGE_SIZE
 ) -> Page:
-    """A page of a queue section's rows, oldest first, with how many there are in all: the
-    worker's hot answer for everyone with the viewer's scope (rota.hot), until a contact, a
-    call or a name changes. Its rows are shared: read them, never change them."""
+    """A page of a queue section's rows, oldest first, with how many there are in all."""
     scope = policy.contact_scope(viewer)
-
-    def read():
-        if cursor is None:
-            first = _first_page(scope, section, size)
-            return read_page(session, first, None, size, entities=False), None
-        query = _section_query(scope, section)
-        return keyset_page(session, query, *_order(section), cursor, size, entities=False), None
-
-    return hot.answer(("section", scope, section, cursor, size), read, hot.QUEUES)
+    if cursor is None:
+        return read_page(session, _first_page(scope, section, size), None, size, entities=False)
+    query = _section_query(scope, section)
+    return keyset_page(session, query, *_order(section), cursor, size, entities=False)
 
 
 def section_count(session: Session, viewer: User, section: Section) -> int:
-    """How many contacts (or calls) a queue section holds, by a COUNT query (a hot answer, as
-    section_page's)."""
-    scope = policy.contact_scope(viewer)
-
-    def read():
-        return session.scalar(_count(scope, section)), None
-
-    return hot.answer(("count", scope, section), read, hot.QUEUES)
+    """How many contacts (or calls) a queue section holds, by a COUNT query."""
+    return session.scalar(_count(policy.contact_scope(viewer), section))
 
 
 @functools.lru_cache(maxsize=2048)
@@ -218,15 +204,6 @@ def _recently_closed(scope: policy.Scope):
         .order_by(Contact.closed_at.desc(), Contact.id.desc())
         .limit(RECENTLY_CLOSED)
     )
-
-
-def _closed(session: Session, scope: policy.Scope) -> list:
-    """The latest closed contacts a scope reaches (a hot answer, as section_page's)."""
-
-    def read():
-        return session.execute(_recently_closed(scope)).all(), None
-
-    return hot.answer(("closed", scope), read, hot.QUEUES)
 
 
 @dataclass
@@ -241,20 +218,38 @@ class Queues:
     closed: list
 
 
-def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None]) -> Queues:
-    """The viewer's queue page: a page of each section at its cursor (`cursors` by section)."""
+def fresh(_key, read):
+    """A part of the queue page read afresh: `queues`' default way to keep its parts (a
+    worker's hot answers, rota.hot.answer, are another)."""
+    return read()[0]
+
+
+def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None], keep=fresh) -> Queues:
+    """The viewer's queue page: a page of each section at its cursor (`cursors` by section).
+    Each part is `keep(key, read)`: `read()` gives the part (and None: the clock does not
+    change it), and the key names all it depends on (the viewer's scope, not the viewer: it
+    is the same part for everyone who reaches the same contacts). The parts' rows may be
+    shared: read them, never change them."""
+    scope = policy.contact_scope(viewer)
+
+    def page(section: Section) -> Page:
+        cursor = cursors.get(section)
+        read = functools.partial(section_page, session, viewer, section, cursor)
+        return keep(("section", scope, section, cursor), lambda: (read(), None))
+
+    sections = (Section.MINE, Section.ORGANISATION, Section.RING, Section.CALLBACKS)
     pages = {
-        section: section_page(session, viewer, section, cursors.get(section))
-        for section in (Section.MINE, Section.ORGANISATION, Section.RING, Section.CALLBACKS)
-        if section != Section.RING
-        or policy.contact_scope(viewer).reach != policy.Reach.ORGANISATION
+        section: page(section)
+        for section in sections
+        if section != Section.RING or scope.reach != policy.Reach.ORGANISATION
     }
+    closed = keep(("closed", scope), lambda: (session.execute(_recently_closed(scope)).all(), None))
     return Queues(
         mine=pages[Section.MINE],
         organisation=pages[Section.ORGANISATION],
         ring=pages.get(Section.RING),
         callbacks=pages[Section.CALLBACKS],
-        closed=_closed(session, policy.contact_scope(viewer)),
+        closed=closed,
     )
 
 

@@ -1,6 +1,7 @@
 """The counsellor's queue and the contact page: claim, reply, note, calls, close, reassign,
 merge, and the parts of client mail."""
 
+import functools
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -10,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
+from rota import hot
 from rota.auth import policy
 from rota.auth.access import role_required
 from rota.contacts import events
@@ -93,7 +95,10 @@ def labels():
 @login_required
 def index():
     at = cursors(request.args, list(queue.Section))
-    return render_template("contacts/queue.html", queues=queue.queues(db.session, current_user, at))
+    # each part kept by the worker until a contact, a call or a name changes
+    keep = functools.partial(hot.answer, reads=hot.QUEUES)
+    found = queue.queues(db.session, current_user, at, keep)
+    return render_template("contacts/queue.html", queues=found)
 
 
 def _now_here() -> datetime:
