@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload, undefer
+from sqlalchemy import and_, bindparam, func, or_, select, true
+from sqlalchemy.orm import Session, load_only, undefer
 
 from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
@@ -115,16 +115,6 @@ CALLBACKS = select(
 def listed(*conditions):
     """A select of the rows of a list of contacts (LISTED) that meet the conditions."""
     return LISTED.where(*conditions)
-
-
-def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
-    query = (
-        select(Contact)
-        .where(visible_to(viewer), *conditions)
-        .options(joinedload(Contact.owner), joinedload(Contact.organisation))
-        .order_by(Contact.received_at, Contact.id)
-    )
-    return list(session.scalars(query))
 
 
 class Section(enum.StrEnum):
@@ -253,13 +243,57 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None], ke
     )
 
 
+# What the contact page reads of a message and of its stored parts: plain rows (a thread of
+# thirty e-mails costs little to read), the parts without their bytes; built once, for any
+# contact (its id the parameter "contact_id").
+OF_CONTACT = Message.contact_id == bindparam("contact_id")
+THREAD = (
+    select(
+        Message.id,
+        Message.direction,
+        Message.from_addr,
+        Message.from_name,
+        Message.to_addrs,  # who an outgoing message went to: the thread's new senders
+        Message.subject,
+        Message.body_text,
+        Message.body_html,
+        Message.automatic,
+        Message.author_id,
+        Message.outbox_id,
+        Message.sent_at,
+        Message.created_at,
+    )
+    .where(OF_CONTACT)
+    .order_by(Message.created_at, Message.id)
+)
+PARTS = (
+    select(
+        Attachment.message_id,
+        Attachment.id,
+        Attachment.filename,
+        Attachment.content_type,
+        Attachment.content_id,
+        Attachment.size,
+    )
+    .join(Message, Attachment.message_id == Message.id)
+    .where(OF_CONTACT)
+    .order_by(Attachment.message_id, Attachment.id)
+)
+# the contacts that mention one (its id the parameter "contact_id"): their links
+MENTIONING = select(Contact.id, Contact.reference).where(
+    Contact.mentions_id == bindparam("contact_id")
+)
+
+
 @dataclass
 class ContactPage:
-    """A contact with its thread, calls, history and the outbox state of every reply (its
-    status, sending time and last error only: not the stored message)."""
+    """A contact with its thread (rows of THREAD, and of PARTS by message id), calls, history
+    and the outbox state of every reply (its status, sending time and last error only: not the
+    stored message)."""
 
     contact: Contact
     messages: list
+    parts: dict
     outbox: dict
     calls: list
     events: list
@@ -290,21 +324,21 @@ def _conversation(session: Session, viewer: User, contact: Contact, messages: li
         "others": others_in_thread(messages, current),
         "new_senders": new_in_thread(contact, messages),
         "related": _related(session, viewer, contact),
-        "mentioned_by": _contacts(session, viewer, Contact.mentions_id == contact.id),
+        "mentioned_by": session.execute(
+            MENTIONING.where(visible_to(viewer)).order_by(Contact.received_at, Contact.id),
+            {"contact_id": contact.id},
+        ).all(),
     }
 
 
 def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage:
     """Everything the contact page shows, for a contact the viewer may see."""
     contact = get_contact(session, viewer, contact_id)
-    messages = list(
-        session.scalars(
-            select(Message)
-            .where(Message.contact_id == contact.id)
-            .options(selectinload(Message.attachments))
-            .order_by(Message.created_at, Message.id)
-        )
-    )
+    this = {"contact_id": contact.id}
+    messages = session.execute(THREAD, this).all()
+    parts = {}
+    for part in session.execute(PARTS, this) if messages else ():
+        parts.setdefault(part.message_id, []).append(part)
     outbox_ids = [m.outbox_id for m in messages if m.outbox_id]
     delivery = load_only(OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.last_error)
     query = select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)).options(delivery)
@@ -325,7 +359,7 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     conversation = _conversation(session, viewer, contact, messages)
     return ContactPage(
-        contact, messages, outbox, list(contact.calls), events, people, **conversation
+        contact, messages, parts, outbox, list(contact.calls), events, people, **conversation
     )
 
 

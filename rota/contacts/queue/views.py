@@ -24,9 +24,10 @@ from rota.contacts.queue import service as queue
 from rota.contacts.queue.display import (
     automatic_label,
     delivery_reason,
+    message_entry,
     message_html,
     part_response,
-    part_url,
+    thread,
 )
 from rota.contacts.queue.forms import (
     CallForm,
@@ -53,7 +54,8 @@ bp.record_once(lambda state: reasons.init_app(state.app))
 bp.record_once(
     lambda state: state.app.jinja_env.globals.update(
         message_html=message_html,
-        part_url=part_url,
+        message_entry=message_entry,
+        thread=thread,
         automatic_label=automatic_label,
         delivery_reason=delivery_reason,
     )
