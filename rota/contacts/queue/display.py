@@ -106,10 +106,12 @@ class Entry(NamedTuple):
     parts: tuple[Part, ...]
 
 
-def thread(page, part_link: Callable[[int], str]) -> list[Entry]:
-    """The entries of a contact page's thread (`page`: the service's ContactPage; `part_link`:
-    a stored part's id -> its URL)."""
-    return [_entry(page, message, part_link) for message in page.messages]
+def thread(page, part_link: Callable[[int], str]) -> list[Markup]:
+    """The entries of a contact page's thread (templates/contacts/_message.html), each written
+    once per language and zone: a thread is read again and again, and its messages do not
+    change (`page`: the service's ContactPage; `part_link`: a stored part's id -> its URL)."""
+    locale, zone = str(get_locale()), select_timezone()
+    return [_written(_entry(page, message, part_link), locale, zone) for message in page.messages]
 
 
 def _entry(page, message, part_link) -> Entry:
@@ -127,16 +129,10 @@ def _entry(page, message, part_link) -> Entry:
         body_text=message.body_text,
         body_html=message.body_html,
         parts=tuple(
-            Part(part_link(p.id), p.filename, p.content_type, p.content_id, p.size)
+            Part(part_link(p.part_id), p.filename, p.content_type, p.content_id, p.size)
             for p in page.parts.get(message.id, ())
         ),
     )
-
-
-def message_entry(entry: Entry) -> Markup:
-    """A message's entry on the contact page (templates/contacts/_message.html), written once
-    per language and zone: a thread is read again and again, and its messages do not change."""
-    return _written(entry, str(get_locale()), select_timezone())
 
 
 @functools.lru_cache(maxsize=1024)
