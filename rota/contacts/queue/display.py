@@ -8,20 +8,17 @@ page can show it, anything else (HTML, SVG, PDF …) is application/octet-stream
 in our origin.
 """
 
-import functools
 from collections.abc import Callable
 from datetime import datetime
 from io import BytesIO
 from typing import NamedTuple
 
-from flask import Response, current_app, send_file
-from flask_babel import get_locale
+from flask import Response, send_file
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from rota.contacts.mail.mime.html import html_for_display
 from rota.contacts.models import Attachment, MessageDirection
-from rota.i18n import select_timezone
 
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 PART_HEADERS = {
@@ -106,12 +103,11 @@ class Entry(NamedTuple):
     parts: tuple[Part, ...]
 
 
-def thread(page, part_link: Callable[[int], str]) -> list[Markup]:
-    """The entries of a contact page's thread (templates/contacts/_message.html), each written
-    once per language and zone: a thread is read again and again, and its messages do not
-    change (`page`: the service's ContactPage; `part_link`: a stored part's id -> its URL)."""
-    locale, zone = str(get_locale()), select_timezone()
-    return [_written(_entry(page, message, part_link), locale, zone) for message in page.messages]
+def thread(page, part_link: Callable[[int], str]) -> list[Entry]:
+    """The entries of a contact page's thread, for templating.kept to write each once per
+    language and zone (a thread is read again and again, and its messages do not change):
+    `page` the service's ContactPage, `part_link` a stored part's id -> its URL."""
+    return [_entry(page, message, part_link) for message in page.messages]
 
 
 def _entry(page, message, part_link) -> Entry:
@@ -133,13 +129,6 @@ def _entry(page, message, part_link) -> Entry:
             for p in page.parts.get(message.id, ())
         ),
     )
-
-
-@functools.lru_cache(maxsize=1024)
-def _written(entry: Entry, locale: str, zone: str) -> Markup:
-    """The entry as its macro writes it in the request's `locale` and the service's `zone` (the
-    macro reads both from the request: they are in the key for that)."""
-    return current_app.jinja_env.get_template("contacts/_message.html").module.entry(entry)
 
 
 def message_html(body_html: str | None, parts: tuple[Part, ...]) -> Markup:
