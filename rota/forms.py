@@ -8,16 +8,26 @@ else as a message. The view then redirects with `Outcome.redirect` (which says t
 message) or shows the form again.
 """
 
+import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, PasswordField, TextAreaField
-from wtforms.fields.choices import SelectChoice
+from markupsafe import Markup
+from wtforms import (
+    DateTimeField,
+    DateTimeLocalField,
+    IntegerField,
+    PasswordField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice, SelectFieldBase
 from wtforms.validators import StopValidation
 
 from rota import inputs
@@ -176,3 +186,74 @@ def form_page(template, form, **context):
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select or check-box field from (value, label) pairs."""
     return [SelectChoice(value, label) for value, label in pairs]
+
+
+# --- a field shown afresh is the same HTML every time: written once -----------------------------
+KEPT_KINDS = (StringField, IntegerField, DateTimeField, SelectFieldBase)  # whose HTML the key knows
+
+
+def kept_field(field, hint=None, id=None) -> Markup:
+    """The field as the `field` macro of templates/macros/forms.html writes it, kept in a memo
+    while the field is as the server filled it (nothing posted, no errors). The key holds all the
+    HTML depends on (the form's class; the field's kind, name, id, label, value or choices, flags
+    and attributes; the macro's hint and id; the language), so it needs no invalidation; a posted
+    or refused field is written afresh."""
+    state = _pristine(field)
+    if state is None:
+        return _field_macro()(field, hint=hint, id=id)
+    keyed = _Keyed((state, hint, id, str(get_locale())), field)
+    written = _written_field(keyed)
+    keyed.field = None  # the memo keeps the key, never the form
+    return written
+
+
+def _pristine(field) -> tuple | None:
+    """What a field's HTML depends on; None for a posted or refused field, or a kind not known."""
+    if field.errors or field.raw_data is not None or not isinstance(field, KEPT_KINDS):
+        return None
+    if isinstance(field, SelectFieldBase):
+        if field.has_groups():
+            return None
+        shown = tuple(
+            (c.value, str(c.label), c.selected, _items(c.render_kw)) for c in field.iter_choices()
+        )
+    else:
+        shown = field._value()
+    attributes = (_items(vars(field.flags)), _items(field.render_kw))
+    return (
+        type(field._form),
+        type(field),
+        field.name,
+        field.id,
+        str(field.label.text),
+        shown,
+        attributes,
+    )
+
+
+def _items(mapping) -> tuple:
+    return tuple(sorted((mapping or {}).items()))
+
+
+class _Keyed:
+    """A field with its memo key, equal and hashed by the key alone."""
+
+    __slots__ = ("key", "field")
+
+    def __init__(self, key: tuple, field):
+        self.key, self.field = key, field
+
+    def __eq__(self, other) -> bool:
+        return self.key == other.key
+
+    def __hash__(self) -> int:
+        return hash(self.key)
+
+
+@functools.lru_cache(maxsize=1024)
+def _written_field(keyed: _Keyed) -> Markup:
+    return _field_macro()(keyed.field, hint=keyed.key[1], id=keyed.key[2])
+
+
+def _field_macro():
+    return current_app.jinja_env.get_template("macros/forms.html").module.field

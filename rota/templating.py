@@ -93,12 +93,13 @@ def nav_items(role: str):
     return [(group, items) for group, items in shown if items]
 
 
-def id_links(endpoint: str, key: str):
+def id_links(endpoint: str, key: str, **values):
     """A function giving url_for(endpoint, **{key: id}) for any id at the cost of one url_for:
     a list of a hundred rows links each row without building a hundred URLs (the rule is the
-    same for every row; only the number changes)."""
+    same for every row; only the number changes). `values`: the endpoint's other arguments,
+    the same for every row (a contact's id for the links to its parts)."""
     marker = str(DB_INTEGER_MAX)  # an id the rule accepts, found again in the path built
-    head, _marker, tail = url_for(endpoint, **{key: DB_INTEGER_MAX}).rpartition(marker)
+    head, _marker, tail = url_for(endpoint, **values, **{key: DB_INTEGER_MAX}).rpartition(marker)
     return lambda value: f"{head}{int(value)}{tail}"
 
 

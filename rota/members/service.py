@@ -161,6 +161,12 @@ def get_managed_organisation(session: Session, actor, org_id: int) -> Organisati
     return organisation
 
 
+def organisation_names(session: Session) -> list[tuple[int, str]]:
+    """Every member organisation's (id, name), by name: plain pairs, for a list to choose from."""
+    query = select(Organisation.id, Organisation.name).order_by(Organisation.name)
+    return [(row.id, row.name) for row in session.execute(query)]
+
+
 def organisations_by_name(
     session: Session, scope: policy.Scope = policy.EVERYTHING
 ) -> list[Organisation]:

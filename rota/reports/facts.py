@@ -4,7 +4,7 @@ lists they are chosen from. Use cases: take the session and plain values, flush.
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import func, or_, select
+from sqlalchemy import bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from rota.contacts.models import Contact
@@ -27,16 +27,24 @@ def options(session: Session, kind: FactKind, *, keep: int | None = None) -> lis
     return list(session.scalars(query.order_by(FactOption.position, FactOption.id)))
 
 
-def options_by_kind(session: Session, keep: dict) -> dict[FactKind, list[FactOption]]:
-    """Every list's entries in their order (as `options` gives one list), each with its retired
-    entry in `keep` (kind → a contact's own): the contact page's lists in one statement."""
-    kept = [option_id for option_id in keep.values() if option_id is not None]
-    query = select(FactOption).where(
+# every list's entries in their order, and the retired ones of the ids in "kept": plain rows
+LISTS = (
+    select(FactOption.id, FactOption.kind, FactOption.label, FactOption.active)
+    .where(
         FactOption.kind.in_(list(FACT_COLUMNS)),
-        or_(FactOption.active.is_(True), FactOption.id.in_(kept)),
+        or_(FactOption.active.is_(True), FactOption.id.in_(bindparam("kept", expanding=True))),
     )
-    lists: dict[FactKind, list[FactOption]] = {kind: [] for kind in FACT_COLUMNS}
-    for option in session.scalars(query.order_by(FactOption.position, FactOption.id)):
+    .order_by(FactOption.position, FactOption.id)
+)
+
+
+def options_by_kind(session: Session, keep: dict) -> dict[FactKind, list]:
+    """Every list's entries in their order (as `options` gives one list; rows of their id, kind,
+    label and whether active), each with its retired entry in `keep` (kind → a contact's own):
+    the contact page's lists in one statement."""
+    kept = [option_id for option_id in keep.values() if option_id is not None]
+    lists: dict[FactKind, list] = {kind: [] for kind in FACT_COLUMNS}
+    for option in session.execute(LISTS, {"kept": kept}):
         if option.active or keep.get(option.kind) == option.id:
             lists[option.kind].append(option)
     return lists

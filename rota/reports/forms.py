@@ -4,8 +4,9 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
+from rota import hot
 from rota.forms import Form, options
-from rota.members.service import organisations_by_name
+from rota.members.service import organisation_names
 from rota.reports import facts
 from rota.reports.models import ContactOutcome
 
@@ -33,13 +34,12 @@ class FactsForm(Form):
     )
 
     def fill(self, lists: dict, organisations) -> "FactsForm":
-        """Offer the ring's lists (kind → options) and the member organisations."""
+        """Offer the ring's lists (kind → options) and the member organisations ((id, name)
+        pairs)."""
         for kind, entries in lists.items():
             field = getattr(self, f"{kind}_id")
             field.choices = options([NONE_CHOSEN, *((o.id, o.label) for o in entries)])
-        self.referred_organisation_id.choices = options(
-            [NONE_CHOSEN, *((o.id, o.name) for o in organisations)]
-        )
+        self.referred_organisation_id.choices = options([NONE_CHOSEN, *organisations])
         return self
 
     def values(self) -> dict:
@@ -60,7 +60,9 @@ def facts_form(session, contact_id: int, form: FactsForm | None = None) -> Facts
         form = FactsForm(obj=recorded, formdata=None)
     keep = {kind: getattr(recorded, column, None) for kind, column in facts.FACT_COLUMNS.items()}
     lists = {kind.value: entries for kind, entries in facts.options_by_kind(session, keep).items()}
-    return form.fill(lists, organisations_by_name(session))
+    # the organisations' names are a hot answer: every page with this form asks, few change them
+    names = hot.answer(("organisation names",), lambda: (organisation_names(session), None))
+    return form.fill(lists, names)
 
 
 class OptionForm(Form):

@@ -8,14 +8,17 @@ page can show it, anything else (HTML, SVG, PDF …) is application/octet-stream
 in our origin.
 """
 
+from collections.abc import Callable
+from datetime import datetime
 from io import BytesIO
+from typing import NamedTuple
 
-from flask import Response, send_file, url_for
+from flask import Response, send_file
 from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 
 from rota.contacts.mail.mime.html import html_for_display
-from rota.contacts.models import Attachment, Message
+from rota.contacts.models import Attachment, MessageDirection
 
 INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 PART_HEADERS = {
@@ -65,19 +68,77 @@ def delivery_reason(error: str | None) -> str:
     return str(DELIVERY_REASONS.get(kind, DELIVERY_UNKNOWN))
 
 
-def part_url(contact_id: int, attachment: Attachment) -> str:
-    """The URL of a stored part on the contact's own route."""
-    return url_for("contacts.attachment", contact_id=contact_id, attachment_id=attachment.id)
+class Part(NamedTuple):
+    """A stored part as its message's entry shows it: its link on the contact's own route."""
+
+    url: str
+    filename: str
+    content_type: str
+    content_id: str | None
+    size: int
 
 
-def message_html(message: Message) -> Markup:
-    """The message's stored HTML, sanitised again, its cid: images mapped to its own parts."""
+class Delivery(NamedTuple):
+    """A reply's outbox state: its status, sending time and last error."""
+
+    status: str
+    sent_at: datetime | None
+    last_error: str
+
+
+class Entry(NamedTuple):
+    """Everything a message's entry on the contact page shows, and nothing else: the key of the
+    entry's memo, which so needs no invalidation."""
+
+    direction: str
+    automatic: str | None  # why it is automatic mail
+    who: str  # the author's name, else the sender's
+    from_addr: str
+    at: datetime  # sent (the Date header), else stored
+    delivery: Delivery | None  # a reply's
+    subject: str  # only when it is not the contact's
+    new_sender: bool  # from an address not seen in the thread before
+    body_text: str
+    body_html: str | None
+    parts: tuple[Part, ...]
+
+
+def thread(page, part_link: Callable[[int], str]) -> list[Entry]:
+    """The entries of a contact page's thread, for templating.kept to write each once per
+    language and zone (a thread is read again and again, and its messages do not change):
+    `page` the service's ContactPage, `part_link` a stored part's id -> its URL."""
+    return [_entry(page, message, part_link) for message in page.messages]
+
+
+def _entry(page, message, part_link) -> Entry:
+    box = page.outbox.get(message.outbox_id) if message.direction == MessageDirection.OUT else None
+    author = page.people.get(message.author_id)
+    return Entry(
+        direction=message.direction,
+        automatic=message.automatic,
+        who=author.name if author else message.from_name,
+        from_addr=message.from_addr,
+        at=message.sent_at or message.created_at,
+        delivery=Delivery(box.status, box.sent_at, box.last_error) if box else None,
+        subject=message.subject if message.subject != page.contact.subject else "",
+        new_sender=message.id in page.new_senders,
+        body_text=message.body_text,
+        body_html=message.body_html,
+        parts=tuple(
+            Part(part_link(p.part_id), p.filename, p.content_type, p.content_id, p.size)
+            for p in page.parts.get(message.id, ())
+        ),
+    )
+
+
+def message_html(body_html: str | None, parts: tuple[Part, ...]) -> Markup:
+    """A message's stored HTML, sanitised again, its cid: images mapped to its own parts."""
     images = {
-        part.content_id: part_url(message.contact_id, part)
-        for part in message.attachments
+        part.content_id: part.url
+        for part in parts
         if part.content_id and part.content_type in INLINE_TYPES
     }
-    return Markup(html_for_display(message.body_html or "", images.get))
+    return Markup(html_for_display(body_html or "", images.get))
 
 
 def part_response(attachment: Attachment) -> Response:

@@ -10,7 +10,7 @@ from datetime import datetime
 from email.utils import getaddresses
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from rota.contacts.events import Kind, record_event
@@ -24,10 +24,17 @@ NOT_IN_THREAD = _l(
 )
 
 
+# the addresses counsellors added to a contact (the parameter "contact_id"), in order
+ADDED = (
+    select(Participant.address)
+    .where(Participant.contact_id == bindparam("contact_id"))
+    .order_by(Participant.added_at, Participant.address)
+)
+
+
 def participants(session: Session, contact: Contact) -> list[str]:
     """The addresses a reply goes to: the client's, then those counsellors added, in order."""
-    query = select(Participant.address).where(Participant.contact_id == contact.id)
-    added = session.scalars(query.order_by(Participant.added_at, Participant.address))
+    added = session.scalars(ADDED, {"contact_id": contact.id})
     return list(dict.fromkeys(a.lower() for a in [contact.client_email, *added] if a))
 
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.orm import Session, joinedload, load_only, selectinload, undefer
+from sqlalchemy import and_, bindparam, func, or_, select, true
+from sqlalchemy.orm import Session, undefer
 
 from rota.auth import policy
 from rota.contacts.events import Kind, flush_or_conflict, record_event
@@ -48,20 +48,25 @@ def in_scope(scope: policy.Scope):
     return or_(Contact.owner_id == scope.person_id, and_(UNASSIGNED, unassigned_here))
 
 
-def visible_to(viewer: User):
-    """SQL condition: contacts the viewer may see (own and unassigned; an admin their org's)."""
-    return in_scope(policy.contact_scope(viewer))
-
-
 def reaches(session: Session, scope: policy.Scope, contact_id: int | None) -> bool:
     """Whether a policy scope reaches this contact (in_scope, asked of one contact)."""
     query = select(Contact.id).where(Contact.id == contact_id, in_scope(scope))
     return contact_id is not None and session.scalar(query) is not None
 
 
+THIS_CONTACT = bindparam("contact_id")  # the one contact a statement built once is about
+
+
+@functools.lru_cache(maxsize=2048)
+def _visible_contact(scope: policy.Scope):
+    """The select of the contact THIS_CONTACT if the scope reaches it, built once a scope."""
+    return select(Contact).where(Contact.id == THIS_CONTACT, in_scope(scope))
+
+
 def get_contact(session: Session, viewer: User, contact_id: int) -> Contact:
     """A contact the viewer may see, or NotFound (others' contacts look like missing ones)."""
-    contact = session.scalar(select(Contact).where(Contact.id == contact_id, visible_to(viewer)))
+    query = _visible_contact(policy.contact_scope(viewer))
+    contact = session.scalar(query, {"contact_id": contact_id})
     if contact is None:
         raise NotFound(NOT_VISIBLE)
     return contact
@@ -115,16 +120,6 @@ CALLBACKS = select(
 def listed(*conditions):
     """A select of the rows of a list of contacts (LISTED) that meet the conditions."""
     return LISTED.where(*conditions)
-
-
-def _contacts(session: Session, viewer: User, *conditions) -> list[Contact]:
-    query = (
-        select(Contact)
-        .where(visible_to(viewer), *conditions)
-        .options(joinedload(Contact.owner), joinedload(Contact.organisation))
-        .order_by(Contact.received_at, Contact.id)
-    )
-    return list(session.scalars(query))
 
 
 class Section(enum.StrEnum):
@@ -253,13 +248,82 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None], ke
     )
 
 
+# What the contact page reads of a thread: a row a message and stored part (the message's
+# columns, then its part's, None for a message without parts), plain rows read in one statement,
+# the parts without their bytes; built once, for any contact (THIS_CONTACT).
+THREAD = (
+    select(
+        Message.id,
+        Message.direction,
+        Message.from_addr,
+        Message.from_name,
+        Message.to_addrs,  # who an outgoing message went to: the thread's new senders
+        Message.subject,
+        Message.body_text,
+        Message.body_html,
+        Message.automatic,
+        Message.author_id,
+        Message.outbox_id,
+        Message.sent_at,
+        Message.created_at,
+        Attachment.id.label("part_id"),
+        Attachment.filename,
+        Attachment.content_type,
+        Attachment.content_id,
+        Attachment.size,
+    )
+    .outerjoin(Attachment, Attachment.message_id == Message.id)
+    .where(Message.contact_id == THIS_CONTACT)
+    .order_by(Message.created_at, Message.id, Attachment.id)
+)
+# a reply's state in the outbox (not the stored message)
+DELIVERY = select(
+    OutboxMessage.id, OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.last_error
+)
+# the contact's calls as its page shows them, oldest first
+CALLS = (
+    select(
+        Call.id,
+        Call.caller,
+        Call.caller_unreadable,
+        Call.started_at,
+        Call.outcome,
+        Call.duration_seconds,
+        Call.summary,
+        Call.callback_needed,
+        Call.callback_done_at,
+    )
+    .where(Call.contact_id == THIS_CONTACT)
+    .order_by(Call.started_at, Call.id)
+)
+# the contact's history, oldest first
+HISTORY = (
+    select(ContactEvent)
+    .where(ContactEvent.contact_id == THIS_CONTACT)
+    .order_by(ContactEvent.at, ContactEvent.id)
+)
+
+
+@functools.lru_cache(maxsize=2048)
+def _mentioning(scope: policy.Scope):
+    """The select of the contacts that mention THIS_CONTACT (their links) that the scope
+    reaches, oldest first, built once a scope."""
+    return (
+        select(Contact.id, Contact.reference)
+        .where(Contact.mentions_id == THIS_CONTACT, in_scope(scope))
+        .order_by(Contact.received_at, Contact.id)
+    )
+
+
 @dataclass
 class ContactPage:
-    """A contact with its thread, calls, history and the outbox state of every reply (its
-    status, sending time and last error only: not the stored message)."""
+    """A contact with its thread (rows of THREAD: one a message, and its parts by message id),
+    calls (rows of CALLS), history and the outbox state of every reply (rows of its status,
+    sending time and last error only: not the stored message)."""
 
     contact: Contact
     messages: list
+    parts: dict
     outbox: dict
     calls: list
     events: list
@@ -290,32 +354,32 @@ def _conversation(session: Session, viewer: User, contact: Contact, messages: li
         "others": others_in_thread(messages, current),
         "new_senders": new_in_thread(contact, messages),
         "related": _related(session, viewer, contact),
-        "mentioned_by": _contacts(session, viewer, Contact.mentions_id == contact.id),
+        "mentioned_by": session.execute(
+            _mentioning(policy.contact_scope(viewer)), {"contact_id": contact.id}
+        ).all(),
     }
+
+
+def _thread(session: Session, contact_id: int) -> tuple[list, dict]:
+    """A contact's messages (rows of THREAD, one a message) and their parts by message id."""
+    messages, parts = {}, {}
+    for row in session.execute(THREAD, {"contact_id": contact_id}):
+        messages.setdefault(row.id, row)
+        if row.part_id is not None:
+            parts.setdefault(row.id, []).append(row)
+    return list(messages.values()), parts
 
 
 def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage:
     """Everything the contact page shows, for a contact the viewer may see."""
     contact = get_contact(session, viewer, contact_id)
-    messages = list(
-        session.scalars(
-            select(Message)
-            .where(Message.contact_id == contact.id)
-            .options(selectinload(Message.attachments))
-            .order_by(Message.created_at, Message.id)
-        )
-    )
+    messages, parts = _thread(session, contact.id)
     outbox_ids = [m.outbox_id for m in messages if m.outbox_id]
-    delivery = load_only(OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.last_error)
-    query = select(OutboxMessage).where(OutboxMessage.id.in_(outbox_ids)).options(delivery)
-    outbox = {row.id: row for row in session.scalars(query)} if outbox_ids else {}
-    events = list(
-        session.scalars(
-            select(ContactEvent)
-            .where(ContactEvent.contact_id == contact.id)
-            .order_by(ContactEvent.at, ContactEvent.id)
-        )
-    )
+    query = DELIVERY.where(OutboxMessage.id.in_(outbox_ids))
+    outbox = {row.id: row for row in session.execute(query)} if outbox_ids else {}
+    this = {"contact_id": contact.id}
+    calls = session.execute(CALLS, this).all()
+    events = list(session.scalars(HISTORY, this))
     ids = (
         {e.actor_id for e in events}
         | {e.to_owner_id for e in events}
@@ -324,9 +388,7 @@ def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage
     ids.discard(None)
     people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     conversation = _conversation(session, viewer, contact, messages)
-    return ContactPage(
-        contact, messages, outbox, list(contact.calls), events, people, **conversation
-    )
+    return ContactPage(contact, messages, parts, outbox, calls, events, people, **conversation)
 
 
 def message_counts(session: Session, contact_ids) -> dict[int, int]:

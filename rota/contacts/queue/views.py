@@ -26,7 +26,7 @@ from rota.contacts.queue.display import (
     delivery_reason,
     message_html,
     part_response,
-    part_url,
+    thread,
 )
 from rota.contacts.queue.forms import (
     CallForm,
@@ -41,7 +41,15 @@ from rota.contacts.routing import service as routing
 from rota.db import utcnow
 from rota.errors import DomainError
 from rota.extensions import db
-from rota.forms import apply_error, form_data, form_page, mail_settings, options, perform
+from rota.forms import (
+    apply_error,
+    form_data,
+    form_page,
+    kept_field,
+    mail_settings,
+    options,
+    perform,
+)
 from rota.members import service as members
 from rota.members.models import Role
 from rota.paging import cursors
@@ -53,7 +61,8 @@ bp.record_once(lambda state: reasons.init_app(state.app))
 bp.record_once(
     lambda state: state.app.jinja_env.globals.update(
         message_html=message_html,
-        part_url=part_url,
+        kept_field=kept_field,
+        thread=thread,
         automatic_label=automatic_label,
         delivery_reason=delivery_reason,
     )

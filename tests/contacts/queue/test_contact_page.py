@@ -109,22 +109,31 @@ def test_a_phone_contact_offers_call_back_and_notes_but_no_email_reply(client, l
     assert f"/contacts/{contact.id}/reply" not in page and "Reply to the client" not in page
 
 
+def _in_outbox(status: OutboxStatus, **fields) -> OutboxMessage:
+    """A reply to c@example.com in the outbox, in `status`."""
+    box = OutboxMessage(
+        message_id=f"<{status}@rota.example>",
+        recipients=["c@example.com"],
+        subject="Re",
+        body_text="x",
+        status=status,
+        **fields,
+    )
+    db.session.add(box)
+    db.session.flush()
+    return box
+
+
 def test_the_thread_comes_first_automatic_mail_folds_and_failures_read_as_reasons(
     client, login, ring, make
 ):
     contact = make.contact("Hakemus", ring.anna, client_email="c@example.com")
     now = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-    box = OutboxMessage(
-        message_id="<failed@rota.example>",
-        recipients=["c@example.com"],
-        subject="Re",
-        body_text="x",
-        status=OutboxStatus.FAILED,
+    box = _in_outbox(
+        OutboxStatus.FAILED,
         attempts=5,
         last_error="ConnectionRefusedError: [Errno 111] Connection refused",
     )
-    db.session.add(box)
-    db.session.flush()
     db.session.add_all(
         [
             Message(
@@ -158,3 +167,26 @@ def test_the_thread_comes_first_automatic_mail_folds_and_failures_read_as_reason
     assert "<summary>Automaattinen viesti (automaattinen vastaus)" in html
     assert "Errno" not in html and "ConnectionRefusedError" not in html
     assert "postipalvelimeen ei saatu yhteyttä" in html
+
+
+def test_a_thread_seen_again_shows_what_changed_in_the_readers_language(client, login, ring, make):
+    """Each message's entry is written once per language and zone (queue/display.py): a reply
+    delivered since, a note added since and another reader's language all show at once."""
+    contact = make.contact("Hakemus", ring.anna, client_email="c@example.com")
+    box = _in_outbox(OutboxStatus.QUEUED)
+    reply = Message(
+        contact_id=contact.id, direction=MessageDirection.OUT, body_text="Kiitos", outbox_id=box.id
+    )
+    db.session.add(reply)
+    db.session.commit()
+    login(ring.anna)
+    path, english = f"/contacts/{contact.id}", {"Accept-Language": "en"}
+    first = client.get(path, headers=english).get_data(as_text=True)
+    assert "badge-queued" in first and 'message-head">Reply' in first
+    box.status, box.sent_at = OutboxStatus.SENT, datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+    db.session.commit()
+    client.post(f"/contacts/{contact.id}/note", data={"text": "Soitin perään."})
+    again = client.get(path, headers=english).get_data(as_text=True)
+    assert "badge-queued" not in again and "badge-sent" in again and "Soitin perään." in again
+    finnish = client.get(path, headers={"Accept-Language": "fi"}).get_data(as_text=True)
+    assert 'message-head">Vastaus' in finnish and 'message-head">Reply' not in finnish
