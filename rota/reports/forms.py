@@ -61,7 +61,9 @@ def facts_form(session, contact_id: int, form: FactsForm | None = None) -> Facts
     keep = {kind: getattr(recorded, column, None) for kind, column in facts.FACT_COLUMNS.items()}
     lists = {kind.value: entries for kind, entries in facts.options_by_kind(session, keep).items()}
     # the organisations' names are a hot answer: every page with this form asks, few change them
-    names = hot.answer(("organisation names",), lambda: (organisation_names(session), None))
+    names = hot.answer(
+        ("organisation names",), lambda: (organisation_names(session), None), hot.MEMBERS
+    )
     return form.fill(lists, names)
 
 
