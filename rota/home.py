@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
-from flask_babel import get_locale
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -20,6 +19,7 @@ from rota.members import people
 from rota.members.roles import Role
 from rota.schedule import coverage
 from rota.schedule.planning import outlook
+from rota.templating import filled, keepable, written_for
 
 bp = Blueprint("main", __name__)
 
@@ -101,15 +101,15 @@ CLOCK = timedelta(minutes=1)
 
 def _panel(template: str, data, reads: frozenset, viewer, now, config) -> Markup:
     """A panel's HTML for the viewer: the worker's hot answer (rota.hot) until a table it reads
-    is written, or for CLOCK at most. Panels hold no form, so no CSRF token: only what the key
-    names (the panel, the person, the language, the zone, the mount point) shapes them."""
+    is written, or for CLOCK at most; only what the key names (the panel, the person, the
+    language, the zone, the mount point) shapes it, and a CSRF token in it is the request's."""
 
     def write():
         panel = data(db.session, viewer, now, config)
-        return Markup(render_template(template, panel=panel)), now + CLOCK
+        return keepable(template, panel=panel), now + CLOCK
 
-    key = ("panel", template, viewer.id, str(get_locale()), config["TIMEZONE"], request.script_root)
-    return hot.answer(key, write, reads)
+    key = ("panel", template, viewer.id, *written_for())
+    return filled(hot.answer(key, write, reads))
 
 
 @bp.get("/")

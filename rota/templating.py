@@ -1,12 +1,14 @@
 """What every template can use: navigation by role, labels, phone formatting, kept rows."""
 
 import functools
+import secrets
 
 import phonenumbers
 from babel.units import format_unit
-from flask import current_app, request, url_for
+from flask import current_app, g, render_template, request, url_for
 from flask_babel import format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
 from rota.auth import policy
@@ -106,13 +108,44 @@ def id_links(endpoint: str, key: str, **values):
 KEPT_MAX = 20_000  # pieces of HTML a worker keeps written (a few MB); beyond, it starts afresh
 
 
+def written_for() -> tuple:
+    """What any kept HTML depends on besides its data: the language, the service zone and
+    where the app is mounted (its links)."""
+    return str(get_locale()), current_app.config["TIMEZONE"], request.script_root
+
+
+# Kept HTML that holds forms carries this in place of the CSRF token (random: nobody can write
+# it into a subject); `filled` puts the request's own token there.
+CSRF_HOLE = f"csrf-hole-{secrets.token_hex(16)}"
+
+
+def keepable(template: str, **context) -> Markup:
+    """A template written to be kept by the worker for everyone the key says: each CSRF token
+    in it is CSRF_HOLE."""
+    g.rota_csrf_hole = True
+    try:
+        return Markup(render_template(template, **context))
+    finally:
+        g.rota_csrf_hole = False
+
+
+def filled(html: Markup) -> Markup:
+    """Kept HTML (`keepable`) with the request's CSRF token in its holes."""
+    return Markup(html.replace(CSRF_HOLE, generate_csrf()))
+
+
+def _csrf_token() -> str:
+    """Templates' csrf_token(): the request's, or its hole while HTML is written to be kept."""
+    return CSRF_HOLE if g.get("rota_csrf_hole") else generate_csrf()
+
+
 def kept(template: str, values) -> list[Markup]:
     """Each of `values` written by `template` (as its one variable `row`), once per language,
     service zone and mount point, then kept by the worker: the key is everything the HTML
     depends on, so it needs no forgetting. The template sees what a page sees, but may use
     only `row`, labels and helpers: nothing of the request or the person (no CSRF token). For
     the rows of a list (rows of columns, as a page of a queue section holds): one call a list."""
-    here = (template, str(get_locale()), current_app.config["TIMEZONE"], request.script_root)
+    here = (template, *written_for())
     pieces, written = current_app.extensions["rota.kept"], []
     for value in values:
         html = pieces.get((here, value))
@@ -192,6 +225,7 @@ def init_app(app):
         nav_items=nav_items,
         id_links=id_links,
         kept=kept,
+        csrf_token=_csrf_token,  # Flask-WTF's, but a hole in HTML written to be kept
         zip=zip,  # a list's rows beside their kept HTML
         commitment=commitment,
         contact_subject=contact_subject,

@@ -6,8 +6,10 @@ import pytest
 from itsdangerous import TimestampSigner
 from sqlalchemy import select
 
-from rota.contacts.models import Message, MessageDirection
+from rota.contacts.models import Call, CallOutcome, Message, MessageDirection
+from rota.db import utcnow
 from rota.extensions import db
+from rota.templating import CSRF_HOLE
 from tests.factories import PASSWORD
 
 LONG_REPLY = "Hei,\n\n" + "Kiitos viestistäsi; tässä vastaukseni kohta kohdalta.\n" * 200
@@ -77,3 +79,30 @@ def test_a_token_of_another_session_is_still_refused(app, client, make):
     _sign_in(client, anna)
     response = client.post("/profile", data={"name": "X", "csrf_token": foreign})
     assert response.status_code == 400
+
+
+def _queue_token(client) -> str:
+    """The CSRF token of the "Called back" button of the queue page (kept by the worker)."""
+    with client.application.app_context():
+        page = client.get("/contacts").get_data(as_text=True)
+    form = page.partition('action="/calls/')[2]
+    return _token(form)
+
+
+def test_a_kept_queue_page_carries_each_session_its_own_token(app, client, make):
+    """The queue page is kept by the worker (rota.hot) with a hole for the token: a second
+    session of the same person is shown its own, and its button works."""
+    anna = make.counsellor()
+    contact = make.contact("Soittopyyntö", owner=anna)
+    call = Call(contact_id=contact.id, caller="+358401234567", started_at=utcnow())
+    call.outcome, call.callback_needed = CallOutcome.MISSED, True
+    db.session.add(call)
+    db.session.commit()
+    other = app.test_client()
+    _sign_in(client, anna)
+    _sign_in(other, anna)
+    first, second = _queue_token(client), _queue_token(other)
+    assert CSRF_HOLE not in first and CSRF_HOLE not in second
+    assert _queue_token(client) != second  # each session's token, though the page was kept
+    response = other.post(f"/calls/{call.id}/called-back", data={"csrf_token": second})
+    assert response.status_code == 302

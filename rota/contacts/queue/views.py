@@ -55,6 +55,7 @@ from rota.members.models import Role
 from rota.paging import cursors
 from rota.privacy import readlog
 from rota.reports.forms import facts_form
+from rota.templating import filled, keepable, written_for
 
 bp = Blueprint("contacts", __name__)
 bp.record_once(lambda state: reasons.init_app(state.app))
@@ -103,11 +104,18 @@ def labels():
 @bp.get("/contacts")
 @login_required
 def index():
-    at = cursors(request.args, list(queue.Section))
-    # each part kept by the worker until a contact, a call or a name changes
+    at, viewer = cursors(request.args, list(queue.Section)), current_user._get_current_object()
+    # the page and each of its parts kept by the worker until a contact, a call or a name changes
     keep = functools.partial(hot.answer, reads=hot.QUEUES)
-    found = queue.queues(db.session, current_user, at, keep)
-    return render_template("contacts/queue.html", queues=found)
+
+    def write():
+        return keepable(
+            "contacts/_queue.html", queues=queue.queues(db.session, viewer, at, keep)
+        ), None
+
+    asked = tuple(sorted(request.args.items(multi=True)))  # the page links keep the others
+    content = keep(("queue page", viewer.id, asked, *written_for()), write)
+    return render_template("contacts/queue.html", content=filled(content))
 
 
 def _now_here() -> datetime:
