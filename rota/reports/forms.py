@@ -59,7 +59,13 @@ def facts_form(session, contact_id: int, form: FactsForm | None = None) -> Facts
     if form is None:
         form = FactsForm(obj=recorded, formdata=None)
     keep = {kind: getattr(recorded, column, None) for kind, column in facts.FACT_COLUMNS.items()}
-    lists = {kind.value: entries for kind, entries in facts.options_by_kind(session, keep).items()}
+    # the lists are a hot answer too, for the retired entries the contact keeps (mostly none)
+    by_kind = hot.answer(
+        ("fact lists", tuple(sorted(keep.items()))),
+        lambda: (facts.options_by_kind(session, keep), None),
+        hot.CHOICES,
+    )
+    lists = {kind.value: entries for kind, entries in by_kind.items()}
     # the organisations' names are a hot answer: every page with this form asks, few change them
     names = hot.answer(
         ("organisation names",), lambda: (organisation_names(session), None), hot.MEMBERS
