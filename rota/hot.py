@@ -56,8 +56,8 @@ THREADS = frozenset(
         "users",
     }
 )
-# the contact page's choices: the saved replies, the facts' lists
-CHOICES = frozenset({"saved_replies", "fact_options"})
+# the contact page's choices: the saved replies, the facts' lists and a contact's facts
+CHOICES = frozenset({"saved_replies", "fact_options", "contact_facts"})
 TABLES = DUTY | QUEUES | MEMBERS | MAIL | THREADS | CHOICES  # every table some answer reads
 CHANNEL = "rota_hot_answers"
 MAX_ENTRIES = 1000  # beyond this the cache starts afresh (many feed variants, say)

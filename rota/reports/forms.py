@@ -55,10 +55,14 @@ class FactsForm(Form):
 
 def facts_form(session, contact_id: int, form: FactsForm | None = None) -> FactsForm:
     """The facts form of a contact page: its recorded facts, the ring's lists to choose from."""
-    recorded = facts.facts_of(session, contact_id)
+    recorded = hot.answer(
+        ("recorded facts", contact_id),
+        lambda: (facts.recorded_facts(session, contact_id), None),
+        hot.CHOICES,
+    )
     if form is None:
-        form = FactsForm(obj=recorded, formdata=None)
-    keep = {kind: getattr(recorded, column, None) for kind, column in facts.FACT_COLUMNS.items()}
+        form = FactsForm(data=recorded, formdata=None)
+    keep = {kind: recorded.get(column) for kind, column in facts.FACT_COLUMNS.items()}
     # the lists are a hot answer too, for the retired entries the contact keeps (mostly none)
     by_kind = hot.answer(
         ("fact lists", tuple(sorted(keep.items()))),

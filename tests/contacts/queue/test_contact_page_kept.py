@@ -25,7 +25,7 @@ from rota.contacts.queue import service as queue
 from rota.db import utcnow
 from rota.extensions import db
 from rota.outbox.models import OutboxMessage, OutboxStatus
-from rota.reports.models import FactKind, FactOption
+from rota.reports.models import ContactFacts, ContactOutcome, FactKind, FactOption
 from tests import factories
 from tests.contacts.mail.helpers import NOW, RING_EMAIL, mail, store
 from tests.support.statements import counting
@@ -233,6 +233,13 @@ ONE_TABLE = [
         "fact_options",
         lambda t: db.session.add(FactOption(kind=FactKind.TOPIC, label="Uusi aihe")),
         lambda t, page: "Uusi aihe" in page,
+    ),
+    Change(
+        "contact_facts",
+        lambda t: db.session.add(
+            ContactFacts(contact_id=t.contact.id, outcome=ContactOutcome.ANSWERED)
+        ),
+        lambda t, page: '<option selected value="answered">' in page,
     ),
 ]
 
