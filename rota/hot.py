@@ -4,8 +4,8 @@ this token live, have this feed's validators changed), and what people reload wh
 
 An answer is kept until the instant it says it changes by the clock alone (a shift boundary, a
 feed's window moving) and at most HOT_CACHE_SECONDS. Each answer names the tables it reads
-(DUTY: the rota's answers; QUEUES: the queue's; MEMBERS, MAIL), and every transaction that writes one of them
-forgets it: in the process that writes, at once (at each flush and again at the end of the
+(DUTY: the rota's answers; QUEUES: the queue's; MEMBERS, MAIL, THREADS, CHOICES), and every
+transaction that writes one of them forgets it: in the process that writes, at once (at each flush and again at the end of the
 transaction); in every other process on PostgreSQL, through a NOTIFY sent in that transaction
 (its payload names the tables written), so it arrives only when the change is committed, and
 heard by one listening connection per worker. A worker that is not listening (SQLite; the
@@ -42,7 +42,23 @@ QUEUES = frozenset({"contacts", "calls", "users", "organisations"})
 MEMBERS = frozenset({"agreement_versions", "signatures", "organisations"})
 # the shared mailbox's state and the stored messages by status (the front page's mail panel)
 MAIL = frozenset({"mailbox_states", "raw_messages"})
-TABLES = DUTY | QUEUES | MEMBERS | MAIL  # every table some answer reads
+# a contact page's record: the contact, its thread and parts, the replies' outbox state, calls,
+# history, participants and the names of the people in them
+THREADS = frozenset(
+    {
+        "contacts",
+        "messages",
+        "attachments",
+        "outbox",
+        "calls",
+        "contact_events",
+        "contact_participants",
+        "users",
+    }
+)
+# the contact page's choices: the saved replies, the facts' lists and a contact's facts
+CHOICES = frozenset({"saved_replies", "fact_options", "contact_facts"})
+TABLES = DUTY | QUEUES | MEMBERS | MAIL | THREADS | CHOICES  # every table some answer reads
 CHANNEL = "rota_hot_answers"
 MAX_ENTRIES = 1000  # beyond this the cache starts afresh (many feed variants, say)
 RETRY_SECONDS = 5  # between attempts to listen again after the connection was lost

@@ -160,6 +160,19 @@ def kept(template: str, values) -> list[Markup]:
     return written
 
 
+def kept_with(value, name: str, caller) -> Markup:
+    """What a `{% call kept_with(value, name) %}` block writes, kept on `value` (its `html`
+    dict) once per language, service zone and mount point. `value` is a hot answer (a contact
+    page's record, say), forgotten when what it was read from changes, so the HTML it holds
+    goes with it; the block may show only `value`, labels and helpers: nothing of the request
+    or the person (no CSRF token)."""
+    here = (name, *written_for())
+    html = value.html.get(here)
+    if html is None:
+        html = value.html[here] = Markup(caller())
+    return html
+
+
 def commitment(signature) -> str:
     """A signature's commitment for people: "24 h per month" or "4 shifts per month"."""
     amount = float(signature.commitment_amount)
@@ -226,6 +239,7 @@ def init_app(app):
         id_links=id_links,
         kept=kept,
         csrf_token=_csrf_token,  # Flask-WTF's, but a hole in HTML written to be kept
+        kept_with=kept_with,
         zip=zip,  # a list's rows beside their kept HTML
         commitment=commitment,
         contact_subject=contact_subject,

@@ -215,7 +215,8 @@ def _send_claimed(
             error = smtp.send(message)
             values = _outcome(row_id, attempts + 1, error, claim.now, max_attempts)
             params = {"row_id": row_id, "token": claim.token, **values}
-            if session.connection().execute(_RECORD_OUTCOME, params).rowcount != 1:
+            # through the session: its hot answers (a contact page's delivery states) hear of it
+            if session.execute(_RECORD_OUTCOME, params).rowcount != 1:
                 log.error("outbox message %s: claim lost while sending (sender too slow)", row_id)
             session.commit()
             OUTBOX_SENDS.labels(_SEND_OUTCOMES[values["status"]]).inc()

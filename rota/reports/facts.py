@@ -79,9 +79,15 @@ def retire_option(session: Session, option_id: int) -> FactOption:
     return option
 
 
-def facts_of(session: Session, contact_id: int) -> ContactFacts | None:
-    """The facts recorded on a contact, if any."""
-    return session.get(ContactFacts, contact_id)
+RECORDED = ("topic_id", "municipality_id", "client_group_id", "outcome", "referred_organisation_id")
+
+
+def recorded_facts(session: Session, contact_id: int) -> dict:
+    """The facts recorded on a contact, by column ({} when none are): plain values."""
+    columns = [getattr(ContactFacts, name) for name in RECORDED]
+    query = select(*columns).where(ContactFacts.contact_id == contact_id)
+    row = session.execute(query).first()
+    return row._asdict() if row else {}
 
 
 def _check_option(session: Session, kind: FactKind, option_id: int | None, current: int | None):

@@ -55,11 +55,21 @@ class FactsForm(Form):
 
 def facts_form(session, contact_id: int, form: FactsForm | None = None) -> FactsForm:
     """The facts form of a contact page: its recorded facts, the ring's lists to choose from."""
-    recorded = facts.facts_of(session, contact_id)
+    recorded = hot.answer(
+        ("recorded facts", contact_id),
+        lambda: (facts.recorded_facts(session, contact_id), None),
+        hot.CHOICES,
+    )
     if form is None:
-        form = FactsForm(obj=recorded, formdata=None)
-    keep = {kind: getattr(recorded, column, None) for kind, column in facts.FACT_COLUMNS.items()}
-    lists = {kind.value: entries for kind, entries in facts.options_by_kind(session, keep).items()}
+        form = FactsForm(data=recorded, formdata=None)
+    keep = {kind: recorded.get(column) for kind, column in facts.FACT_COLUMNS.items()}
+    # the lists are a hot answer too, for the retired entries the contact keeps (mostly none)
+    by_kind = hot.answer(
+        ("fact lists", tuple(sorted(keep.items()))),
+        lambda: (facts.options_by_kind(session, keep), None),
+        hot.CHOICES,
+    )
+    lists = {kind.value: entries for kind, entries in by_kind.items()}
     # the organisations' names are a hot answer: every page with this form asks, few change them
     names = hot.answer(
         ("organisation names",), lambda: (organisation_names(session), None), hot.MEMBERS

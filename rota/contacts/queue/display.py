@@ -103,30 +103,30 @@ class Entry(NamedTuple):
     parts: tuple[Part, ...]
 
 
-def thread(page, part_link: Callable[[int], str]) -> list[Entry]:
+def thread(record, part_link: Callable[[int], str]) -> list[Entry]:
     """The entries of a contact page's thread, for templating.kept to write each once per
     language and zone (a thread is read again and again, and its messages do not change):
-    `page` the service's ContactPage, `part_link` a stored part's id -> its URL."""
-    return [_entry(page, message, part_link) for message in page.messages]
+    `record` the contact's page.Record, `part_link` a stored part's id -> its URL."""
+    return [_entry(record, message, part_link) for message in record.messages]
 
 
-def _entry(page, message, part_link) -> Entry:
-    box = page.outbox.get(message.outbox_id) if message.direction == MessageDirection.OUT else None
-    author = page.people.get(message.author_id)
+def _entry(record, message, part_link) -> Entry:
+    out = message.direction == MessageDirection.OUT
+    box = record.outbox.get(message.outbox_id) if out else None
     return Entry(
         direction=message.direction,
         automatic=message.automatic,
-        who=author.name if author else message.from_name,
+        who=record.people.get(message.author_id, message.from_name),
         from_addr=message.from_addr,
         at=message.sent_at or message.created_at,
         delivery=Delivery(box.status, box.sent_at, box.last_error) if box else None,
-        subject=message.subject if message.subject != page.contact.subject else "",
-        new_sender=message.id in page.new_senders,
+        subject=message.subject if message.subject != record.about.subject else "",
+        new_sender=message.id in record.new_senders,
         body_text=message.body_text,
         body_html=message.body_html,
         parts=tuple(
             Part(part_link(p.part_id), p.filename, p.content_type, p.content_id, p.size)
-            for p in page.parts.get(message.id, ())
+            for p in record.parts.get(message.id, ())
         ),
     )
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from rota.auth import policy
 from rota.contacts.models import Contact, SavedReply
+from rota.contacts.queue.service import fresh
 from rota.errors import DomainError, NotFound
 from rota.members.models import Role, User
 
@@ -49,12 +50,18 @@ USABLE = (
 )
 
 
-def usable(session: Session, viewer: User, contact: Contact) -> list:
+def usable(session: Session, viewer: User, contact: Contact, keep=fresh) -> list:
     """The saved replies for this contact's reply box, the contact's language first: rows of
-    their id, title, language and text."""
+    their id, title, language and text (shared: read them, never change them), read by
+    `keep(key, read)` (see queue.queues) under a key of the organisations and language."""
     owners = policy.saved_reply_organisations(viewer, contact.organisation_id)
-    ids = [o for o in owners if o is not None]
-    return session.execute(USABLE, {"owners": ids, "language": contact.language or ""}).all()
+    ids = sorted(o for o in owners if o is not None)
+    language = contact.language or ""
+    params = {"owners": ids, "language": language}
+    return keep(
+        ("saved replies", tuple(ids), language),
+        lambda: (session.execute(USABLE, params).all(), None),
+    )
 
 
 def get_usable(session: Session, viewer: User, contact: Contact, reply_id: int):

@@ -3,7 +3,7 @@
 import enum
 import functools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
@@ -16,15 +16,12 @@ from rota.contacts.models import (
     Attachment,
     Call,
     Contact,
-    ContactEvent,
     ContactStatus,
     Message,
     MessageDirection,
 )
-from rota.contacts.queue.participants import new_in_thread, others_in_thread, participants
 from rota.errors import Conflict, DomainError, NotFound
 from rota.members.models import Organisation, User
-from rota.outbox.models import OutboxMessage
 from rota.paging import Cursor, Page, counted, keyset_page, keyset_select, read_page
 
 log = logging.getLogger(__name__)
@@ -246,149 +243,6 @@ def queues(session: Session, viewer: User, cursors: dict[str, Cursor | None], ke
         callbacks=pages[Section.CALLBACKS],
         closed=closed,
     )
-
-
-# What the contact page reads of a thread: a row a message and stored part (the message's
-# columns, then its part's, None for a message without parts), plain rows read in one statement,
-# the parts without their bytes; built once, for any contact (THIS_CONTACT).
-THREAD = (
-    select(
-        Message.id,
-        Message.direction,
-        Message.from_addr,
-        Message.from_name,
-        Message.to_addrs,  # who an outgoing message went to: the thread's new senders
-        Message.subject,
-        Message.body_text,
-        Message.body_html,
-        Message.automatic,
-        Message.author_id,
-        Message.outbox_id,
-        Message.sent_at,
-        Message.created_at,
-        Attachment.id.label("part_id"),
-        Attachment.filename,
-        Attachment.content_type,
-        Attachment.content_id,
-        Attachment.size,
-    )
-    .outerjoin(Attachment, Attachment.message_id == Message.id)
-    .where(Message.contact_id == THIS_CONTACT)
-    .order_by(Message.created_at, Message.id, Attachment.id)
-)
-# a reply's state in the outbox (not the stored message)
-DELIVERY = select(
-    OutboxMessage.id, OutboxMessage.status, OutboxMessage.sent_at, OutboxMessage.last_error
-)
-# the contact's calls as its page shows them, oldest first
-CALLS = (
-    select(
-        Call.id,
-        Call.caller,
-        Call.caller_unreadable,
-        Call.started_at,
-        Call.outcome,
-        Call.duration_seconds,
-        Call.summary,
-        Call.callback_needed,
-        Call.callback_done_at,
-    )
-    .where(Call.contact_id == THIS_CONTACT)
-    .order_by(Call.started_at, Call.id)
-)
-# the contact's history, oldest first
-HISTORY = (
-    select(ContactEvent)
-    .where(ContactEvent.contact_id == THIS_CONTACT)
-    .order_by(ContactEvent.at, ContactEvent.id)
-)
-
-
-@functools.lru_cache(maxsize=2048)
-def _mentioning(scope: policy.Scope):
-    """The select of the contacts that mention THIS_CONTACT (their links) that the scope
-    reaches, oldest first, built once a scope."""
-    return (
-        select(Contact.id, Contact.reference)
-        .where(Contact.mentions_id == THIS_CONTACT, in_scope(scope))
-        .order_by(Contact.received_at, Contact.id)
-    )
-
-
-@dataclass
-class ContactPage:
-    """A contact with its thread (rows of THREAD: one a message, and its parts by message id),
-    calls (rows of CALLS), history and the outbox state of every reply (rows of its status,
-    sending time and last error only: not the stored message)."""
-
-    contact: Contact
-    messages: list
-    parts: dict
-    outbox: dict
-    calls: list
-    events: list
-    people: dict
-    participants: list[str] = field(default_factory=list)  # who a reply goes to
-    others: list[str] = field(default_factory=list)  # wrote in the thread, not participants
-    new_senders: set[int] = field(default_factory=set)  # messages from an address not seen
-    related: dict = field(default_factory=dict)  # mentions / merged_into -> (reference, visible)
-    mentioned_by: list = field(default_factory=list)  # visible contacts that mention this one
-
-
-def _related(session: Session, viewer: User, contact: Contact) -> dict:
-    """The contact this one mentions or was merged into: its reference, and if the viewer sees it."""
-    related, scope = {}, policy.contact_scope(viewer)
-    for key in ("mentions", "merged_into"):
-        other_id = getattr(contact, f"{key}_id")
-        if other_id is not None:
-            reference = session.scalar(select(Contact.reference).where(Contact.id == other_id))
-            related[key] = (other_id, reference, reaches(session, scope, other_id))
-    return related
-
-
-def _conversation(session: Session, viewer: User, contact: Contact, messages: list) -> dict:
-    """Who the thread is with, and the contacts it mentions, went into or is mentioned by."""
-    current = participants(session, contact)
-    return {
-        "participants": current,
-        "others": others_in_thread(messages, current),
-        "new_senders": new_in_thread(contact, messages),
-        "related": _related(session, viewer, contact),
-        "mentioned_by": session.execute(
-            _mentioning(policy.contact_scope(viewer)), {"contact_id": contact.id}
-        ).all(),
-    }
-
-
-def _thread(session: Session, contact_id: int) -> tuple[list, dict]:
-    """A contact's messages (rows of THREAD, one a message) and their parts by message id."""
-    messages, parts = {}, {}
-    for row in session.execute(THREAD, {"contact_id": contact_id}):
-        messages.setdefault(row.id, row)
-        if row.part_id is not None:
-            parts.setdefault(row.id, []).append(row)
-    return list(messages.values()), parts
-
-
-def contact_page(session: Session, viewer: User, contact_id: int) -> ContactPage:
-    """Everything the contact page shows, for a contact the viewer may see."""
-    contact = get_contact(session, viewer, contact_id)
-    messages, parts = _thread(session, contact.id)
-    outbox_ids = [m.outbox_id for m in messages if m.outbox_id]
-    query = DELIVERY.where(OutboxMessage.id.in_(outbox_ids))
-    outbox = {row.id: row for row in session.execute(query)} if outbox_ids else {}
-    this = {"contact_id": contact.id}
-    calls = session.execute(CALLS, this).all()
-    events = list(session.scalars(HISTORY, this))
-    ids = (
-        {e.actor_id for e in events}
-        | {e.to_owner_id for e in events}
-        | {m.author_id for m in messages}
-    )
-    ids.discard(None)
-    people = {u.id: u for u in session.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
-    conversation = _conversation(session, viewer, contact, messages)
-    return ContactPage(contact, messages, parts, outbox, calls, events, people, **conversation)
 
 
 def message_counts(session: Session, contact_ids) -> dict[int, int]:

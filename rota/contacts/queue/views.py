@@ -36,6 +36,7 @@ from rota.contacts.queue.forms import (
     ReplyForm,
     SavedReplyForm,
 )
+from rota.contacts.queue.page import contact_page
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
 from rota.db import utcnow
@@ -124,8 +125,14 @@ def _now_here() -> datetime:
     return local.replace(tzinfo=None, second=0, microsecond=0)
 
 
+# parts of the contact page kept by the worker until a table they were read from is written:
+# the contact's record, the saved replies to choose from
+KEEP_RECORD = functools.partial(hot.answer, reads=hot.THREADS)
+KEEP_CHOICES = functools.partial(hot.answer, reads=hot.CHOICES)
+
+
 def _page(contact_id: int, status: int = 200, **forms):
-    page = queue.contact_page(db.session, current_user, contact_id)
+    page = contact_page(db.session, current_user, contact_id, KEEP_RECORD)
     call = CallForm(data={"started_at": _now_here(), "caller": page.contact.client_phone})
     chosen = request.args.get("saved", type=int)
     if chosen is not None and "reply" not in forms:  # "Use" of a saved reply fills the box
@@ -133,7 +140,7 @@ def _page(contact_id: int, status: int = 200, **forms):
         forms["reply"] = ReplyForm(formdata=None, data={"text": text})
     forms = {"reply": ReplyForm(), "note": NoteForm(), "call": call, **forms}
     forms.setdefault("facts", facts_form(db.session, contact_id))
-    forms["reply"].also_to.choices = options((a, a) for a in page.others)
+    forms["reply"].also_to.choices = options((a, a) for a in page.record.others)
     may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
     return render_template(
         "contacts/contact.html",
@@ -141,7 +148,7 @@ def _page(contact_id: int, status: int = 200, **forms):
         forms=forms,
         may_reassign=may_reassign,
         earlier=finding.earlier_contacts(db.session, current_user, page.contact),
-        saved=saved_replies.usable(db.session, current_user, page.contact),
+        saved=saved_replies.usable(db.session, current_user, page.contact, KEEP_CHOICES),
         chosen=chosen,
     ), status
 
