@@ -21,7 +21,7 @@ import select
 import threading
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import current_app, has_app_context
@@ -85,6 +85,7 @@ class HotCache:
         self.lifetime = timedelta(seconds=seconds)
         self.generation = 0  # grows each time answers are forgotten
         self._entries: dict[Hashable, _Entry] = {}
+        self._pruned_at = datetime.min.replace(tzinfo=UTC)  # answers past their time last dropped
         self._lock = threading.Lock()
         self._listen_to = listen_to
         self._listener: _Listener | None = None
@@ -131,9 +132,17 @@ class HotCache:
         with self._lock:
             if generation not in (None, self.generation):
                 return
+            if now >= self._pruned_at + self.lifetime or len(self._entries) >= MAX_ENTRIES:
+                # answers past their time go (a contact page's record holds its whole thread)
+                self._entries = {k: e for k, e in self._entries.items() if now < e.until}
+                self._pruned_at = now
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries = {}
             self._entries[key] = _Entry(value, until, reads)
+
+    def __len__(self) -> int:
+        """How many answers are kept (some may be past their time until the next is kept)."""
+        return len(self._entries)
 
     def clear(self, tables=None) -> None:
         """Forget the answers read from any of `tables` (None: every answer), and any answer

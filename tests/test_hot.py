@@ -448,3 +448,16 @@ def test_each_person_and_language_has_its_own_panels(app, world):
     assert anna.post("/language", data={"language": "fi"}).status_code == 302
     page = _front(anna)
     assert "Seuraavat vuoroni" in page and "My next shifts" not in page
+
+
+def test_answers_past_their_time_are_dropped_within_a_lifetime():
+    """A worker holds what it kept lately, not every contact page it ever showed."""
+    answers = hot.HotCache(60, None)
+    now = datetime(2026, 3, 30, 9, 0, tzinfo=UTC)
+    answers.answer("first", now, lambda: ("thread", now + timedelta(seconds=1)), hot.THREADS)
+    answers.answer("second", now, lambda: ("thread", None), hot.THREADS)
+    assert len(answers) == 2
+    answers.answer("third", now + timedelta(seconds=30), lambda: ("thread", None), hot.THREADS)
+    assert len(answers) == 3  # dropped at most once a lifetime
+    answers.answer("fourth", now + timedelta(seconds=61), lambda: ("thread", None), hot.THREADS)
+    assert len(answers) == 2  # the first and the second were past their time
