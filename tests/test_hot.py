@@ -461,3 +461,14 @@ def test_answers_past_their_time_are_dropped_within_a_lifetime():
     assert len(answers) == 3  # dropped at most once a lifetime
     answers.answer("fourth", now + timedelta(seconds=61), lambda: ("thread", None), hot.THREADS)
     assert len(answers) == 2  # the first and the second were past their time
+
+
+def test_a_queue_page_asked_with_made_up_parameters_is_not_kept(app, world):
+    """Made-up query parameters cannot crowd out the pages people use: such a page is written
+    afresh (from the kept sections) and not kept itself."""
+    client = _signed_in_as_anna(app, world)
+    _warm_queue(client, app)
+    kept = len(hot.cache(app))
+    for n in range(5):
+        assert client.get(f"/contacts?junk={n}").status_code == 200
+    assert len(hot.cache(app)) == kept

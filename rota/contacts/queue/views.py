@@ -102,6 +102,11 @@ def labels():
     return {f"{kind}_label": label(kind) for kind in LABELS}
 
 
+# the query parameters of a queue page that is kept (its sections' cursors): a page asked with
+# others is not, so made-up parameters cannot crowd out the pages people use
+SECTION_PARAMETERS = {section.value for section in queue.Section}
+
+
 @bp.get("/contacts")
 @login_required
 def index():
@@ -114,6 +119,8 @@ def index():
             "contacts/_queue.html", queues=queue.queues(db.session, viewer, at, keep)
         ), None
 
+    if not set(request.args) <= SECTION_PARAMETERS:  # anything else: written afresh, not kept
+        return render_template("contacts/queue.html", content=filled(write()[0]))
     asked = tuple(sorted(request.args.items(multi=True)))  # the page links keep the others
     content = keep(("queue page", viewer.id, asked, *written_for()), write)
     return render_template("contacts/queue.html", content=filled(content))
