@@ -8,14 +8,12 @@ else as a message. The view then redirects with `Outcome.redirect` (which says t
 message) or shows the form again.
 """
 
-import functools
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app, flash, redirect, render_template, url_for
-from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from markupsafe import Markup
@@ -36,6 +34,7 @@ from rota.errors import DomainError, NotFound
 from rota.extensions import db, mail
 from rota.outbox import delivery
 from rota.outbox import service as outbox
+from rota.templating import kept_piece, written_for
 
 CONTROL_CHARACTERS = _l("Remove the control characters (invisible codes) from this text.")
 DAY_OUT_OF_RANGE = _l(
@@ -196,15 +195,14 @@ def kept_field(field, hint=None, id=None) -> Markup:
     """The field as the `field` macro of templates/macros/forms.html writes it, kept in a memo
     while the field is as the server filled it (nothing posted, no errors). The key holds all the
     HTML depends on (the form's class; the field's kind, name, id, label, value or choices, flags
-    and attributes; the macro's hint and id; the language), so it needs no invalidation; a posted
-    or refused field is written afresh."""
+    and attributes; the macro's hint and id; the language), so it needs no invalidation (kept
+    by templating.kept_piece, with the worker's other kept HTML); a posted or refused field is
+    written afresh."""
     state = _pristine(field)
     if state is None:
         return _field_macro()(field, hint=hint, id=id)
-    keyed = _Keyed((state, hint, id, str(get_locale())), field)
-    written = _written_field(keyed)
-    keyed.field = None  # the memo keeps the key, never the form
-    return written
+    key = ("field", state, hint, id, *written_for())
+    return kept_piece(key, lambda: _field_macro()(field, hint=hint, id=id))
 
 
 def _pristine(field) -> tuple | None:
@@ -233,26 +231,6 @@ def _pristine(field) -> tuple | None:
 
 def _items(mapping) -> tuple:
     return tuple(sorted((mapping or {}).items()))
-
-
-class _Keyed:
-    """A field with its memo key, equal and hashed by the key alone."""
-
-    __slots__ = ("key", "field")
-
-    def __init__(self, key: tuple, field):
-        self.key, self.field = key, field
-
-    def __eq__(self, other) -> bool:
-        return self.key == other.key
-
-    def __hash__(self) -> int:
-        return hash(self.key)
-
-
-@functools.lru_cache(maxsize=1024)
-def _written_field(keyed: _Keyed) -> Markup:
-    return _field_macro()(keyed.field, hint=keyed.key[1], id=keyed.key[2])
 
 
 def _field_macro():

@@ -145,19 +145,27 @@ def kept(template: str, values) -> list[Markup]:
     depends on, so it needs no forgetting. The template sees what a page sees, but may use
     only `row`, labels and helpers: nothing of the request or the person (no CSRF token). For
     the rows of a list (rows of columns, as a page of a queue section holds): one call a list."""
-    here = (template, *written_for())
-    pieces, written = current_app.extensions["rota.kept"], []
+    here, written = (template, *written_for()), []
     for value in values:
-        html = pieces.get((here, value))
-        if html is None:
-            if len(pieces) >= KEPT_MAX:
-                pieces.clear()
+
+        def write(value=value):
             context = {"row": value}
             current_app.update_template_context(context)
-            html = Markup(current_app.jinja_env.get_template(template).render(context))
-            pieces[here, value] = html
-        written.append(html)
+            return Markup(current_app.jinja_env.get_template(template).render(context))
+
+        written.append(kept_piece((here, value), write))
     return written
+
+
+def kept_piece(key, write) -> Markup:
+    """The worker's kept HTML for `key` (everything it depends on), else `write()`'s, kept."""
+    pieces = current_app.extensions["rota.kept"]
+    html = pieces.get(key)
+    if html is None:
+        if len(pieces) >= KEPT_MAX:
+            pieces.clear()
+        html = pieces[key] = write()
+    return html
 
 
 def kept_with(value, name: str, caller) -> Markup:
