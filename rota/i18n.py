@@ -138,6 +138,14 @@ class Catalogs(flask_babel.Domain):
 CATALOGS = Catalogs()
 
 
+def _choose_again() -> None:
+    """Flask-Babel keeps its choices on `g`: a request inside a longer-lived app context (a test
+    client, a command) must still choose its own language. A request in an app context of its
+    own (every request a server answers) finds nothing to forget."""
+    if "_flask_babel" in g:
+        refresh()
+
+
 def init_app(app):
     """Bind Flask-Babel with the selectors above; catalogs live in rota/translations."""
     babel.init_app(
@@ -146,9 +154,7 @@ def init_app(app):
         timezone_selector=select_timezone,
         default_translation_directories="translations",
     )
-    # Flask-Babel caches the locale on `g`; a request inside a longer-lived app context
-    # (a test client, a command) must still choose its own language.
-    app.before_request(refresh)
+    app.before_request(_choose_again)
     babel.domain_instance = CATALOGS  # the domain get_domain() answers, for lazy strings too
     app.jinja_env.install_gettext_callables(  # templates: straight to the request's catalog
         gettext=lambda message: CATALOGS.get_translations().ugettext(message),

@@ -49,44 +49,35 @@ def shift_json(
     }
 
 
-def _shifts_json(at, channel, ring_phone: str, zone: ZoneInfo, personal: bool):
-    """The shifts on duty at `at` and the next ones, as the API shows them (each list encoded
-    as JSON text: a hot answer is encoded once), and when that answer changes by the clock
-    alone."""
+def _answer_json(at, channel, ring_phone: str, zone: ZoneInfo, personal: bool):
+    """The answer's fields after `at` (who is on duty at `at` and next, the channel, the ring's
+    number), encoded as the tail of a JSON object: a hot answer is encoded once; and when it
+    changes by the clock alone."""
     shifts = duty.duty_at(db.session, at, channel)
-    listed = [
-        _json([shift_json(s, shifts, ring_phone, zone, personal) for s in part])
+    current, following = (
+        [shift_json(s, shifts, ring_phone, zone, personal) for s in part]
         for part in (shifts.current, shifts.following)
-    ]
-    return listed, shifts.changes_at()
-
-
-def _json(value) -> str:
-    """`value` in JSON as `jsonify` writes it in production (sorted keys, compact)."""
-    return current_app.json.dumps(value, separators=(",", ":"))
-
-
-def _answer(head: dict, current: str, following: str):
-    """The JSON answer: `head`'s fields, then the encoded lists on duty and next."""
-    body = f'{_json(head)[:-1]},"on_duty":{current},"next":{following}}}'
-    return current_app.response_class(body, mimetype="application/json")
+    )
+    fields = {"channel": channel, "ring_phone": ring_phone, "on_duty": current, "next": following}
+    # as `jsonify` writes it in production: sorted keys, compact
+    encoded = current_app.json.dumps(fields, separators=(",", ":"))
+    return encoded[1:], shifts.changes_at()
 
 
 @bp.get("/on-duty")
 @token_required(policy.TokenScope.ON_DUTY)
 def on_duty():
     """Who is on duty now (the worker's hot answer, rota.hot) or at `at` (computed each time)."""
-    config = current_app.config
-    zone = ZoneInfo(config["TIMEZONE"])
-    asked = params.instant(request.args.get("at"), "at", zone)
-    channel = params.channel(request.args.get("channel"))
-    ring_phone = config["RING_PHONE"]
+    app, args = current_app._get_current_object(), request.args
+    zone = ZoneInfo(app.config["TIMEZONE"])
+    asked = params.instant(args.get("at"), "at", zone)
+    channel = params.channel(args.get("channel"))
     personal = policy.shows_personal_numbers(g.api_token.usable_scopes)
     at = asked or utcnow()
-    compute = functools.partial(_shifts_json, at, channel, ring_phone, zone, personal)
+    compute = functools.partial(_answer_json, at, channel, app.config["RING_PHONE"], zone, personal)
     if asked is None:
-        current, following = hot.answer(("on-duty", channel, personal), compute)
+        rest = hot.answer(("on-duty", channel, personal), compute)
     else:
-        (current, following), _changes_at = compute()
-    head = {"at": params.timestamp(at, zone), "channel": channel, "ring_phone": ring_phone}
-    return _answer(head, current, following)
+        rest, _changes_at = compute()
+    body = f'{{"at":"{params.timestamp(at, zone)}",{rest}'
+    return app.response_class(body, mimetype="application/json")

@@ -31,7 +31,9 @@ class CookieSession(SecureCookieSessionInterface):
     def open_session(self, app, request):
         if self.get_signing_serializer(app) is None:
             return None
-        if not request.cookies.get(self.get_cookie_name(app)):
+        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(
+            self.get_cookie_name(app)
+        ):
             return self.session_class()
         return super().open_session(app, request)
 
@@ -55,7 +57,10 @@ class SignIns(LoginManager):
 def carries_sign_in() -> bool:
     """Whether the request has a session or remember cookie: without either nobody is signed
     in, and Flask-Login need not be asked (machines calling the API, feed readers)."""
-    config, cookies = current_app.config, request.cookies
+    asked = request._get_current_object()
+    if "HTTP_COOKIE" not in asked.environ:  # not even parsed
+        return False
+    config, cookies = current_app.config, asked.cookies
     return (
         config["SESSION_COOKIE_NAME"] in cookies
         or config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME) in cookies

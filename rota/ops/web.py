@@ -1,11 +1,13 @@
 """Per request: an id for the logs and the error page, a latency measure, one access line; and
 static file links that change with the file, so a proxy may cache them for a year."""
 
+import contextvars
 import hashlib
 import logging
 import os
 import time
 from functools import cache
+from typing import NamedTuple
 
 from flask import current_app, g, request
 
@@ -15,6 +17,14 @@ from rota.ops.metrics import REQUEST_SECONDS, REQUESTS
 access_log = logging.getLogger("rota.access")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 QUIET = frozenset({"ops.healthz", "ops.readyz", "ops.metrics_page", "static"})
+
+
+class _Run(NamedTuple):
+    """A request's start, id and log binding (one object on `g`: set once, read once)."""
+
+    started: float
+    id: str
+    log_token: contextvars.Token
 
 
 def init_app(app) -> None:
@@ -28,7 +38,7 @@ def init_app(app) -> None:
 def request_id() -> str:
     """The request's id: on its log lines, in its X-Request-ID header, and the error id of its
     error page (rota.errorpages)."""
-    return g.request_id
+    return g.request_run.id
 
 
 def _static_version(endpoint: str, values: dict) -> None:
@@ -47,20 +57,21 @@ def _digest(path: str) -> str:
 
 
 def _start() -> None:
-    g.request_started = time.perf_counter()
-    g.request_id = logs.new_id(request.environ.get("HTTP_X_REQUEST_ID"))
-    g.request_log_token = logs.bind(g.request_id)
+    request_id = logs.new_id(request.environ.get("HTTP_X_REQUEST_ID"))
+    g.request_run = _Run(time.perf_counter(), request_id, logs.bind(request_id))
 
 
 def _finish(response):
     """Measure and log the request by its route pattern, never its path or query."""
-    elapsed = time.perf_counter() - g.request_started
-    rule, method, status = request.url_rule, request.method, response.status_code
+    run = g.request_run
+    elapsed = time.perf_counter() - run.started
+    asked = request._get_current_object()  # one lookup of the request, not three
+    rule, method, status = asked.url_rule, asked.method, response.status_code
     endpoint = rule.endpoint if rule else "unmatched"
     method = method if method in METHODS else "other"
     _latency(endpoint, method).observe(elapsed)
     _answered(endpoint, status).inc()
-    response.headers["X-Request-ID"] = g.request_id
+    response.headers["X-Request-ID"] = run.id
     level = logging.DEBUG if endpoint in QUIET else logging.INFO
     pattern = rule.rule if rule else "-"
     access_log.log(level, "%s %s %s %.1f ms", method, pattern, status, elapsed * 1e3)
@@ -81,6 +92,6 @@ def _answered(endpoint: str, status: int):
 
 
 def _end(_exc) -> None:
-    token = g.pop("request_log_token", None)
-    if token is not None:
-        logs.unbind(token)
+    run = g.pop("request_run", None)
+    if run is not None:
+        logs.unbind(run.log_token)
