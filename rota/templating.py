@@ -121,12 +121,14 @@ CSRF_HOLE = f"csrf-hole-{secrets.token_hex(16)}"
 
 def keepable(template: str, **context) -> Markup:
     """A template written to be kept by the worker for everyone the key says: each CSRF token
-    in it is CSRF_HOLE."""
+    in it is CSRF_HOLE, csrf_token()'s and its forms' own (their hidden field holds the
+    request's token, which no other text can hold)."""
     g.rota_csrf_hole = True
     try:
-        return Markup(render_template(template, **context))
+        html = render_template(template, **context)
     finally:
         g.rota_csrf_hole = False
+    return Markup(html.replace(generate_csrf(), CSRF_HOLE))
 
 
 def filled(html: Markup) -> Markup:

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from rota.auth import policy
 from rota.contacts.models import Attachment, Call, Contact, ContactEvent, Message
 from rota.contacts.queue.participants import new_in_thread, others_in_thread, participants
-from rota.contacts.queue.service import THIS_CONTACT, fresh, get_contact, in_scope, reaches
-from rota.members.models import User
+from rota.contacts.queue.service import THIS_CONTACT, fresh, in_scope, reaches
+from rota.members.models import Organisation, User
 from rota.outbox.models import OutboxMessage
 
 # What the contact page reads of a thread: a row a message and stored part (the message's
@@ -183,11 +183,11 @@ def read_record(session: Session, scope: policy.Scope, about: About) -> Record:
     )
 
 
-def contact_page(session: Session, viewer: User, contact_id: int, keep=fresh) -> ContactPage:
-    """Everything the contact page shows, for a contact the viewer may see (checked on every
-    call). The record is `keep(key, read)` (see queue.queues): the key names the contact, what
-    the record depends on of it, and the viewer's scope (it decides which related contacts show)."""
-    contact = get_contact(session, viewer, contact_id)
+def contact_page(session: Session, viewer: User, contact: Contact, keep=fresh) -> ContactPage:
+    """Everything the contact page shows, for a contact the viewer may see (the caller has
+    checked: service.get_contact). The record is `keep(key, read)` (see queue.queues): the key
+    names the contact, what the record depends on of it, and the viewer's scope (it decides
+    which related contacts show)."""
     scope = policy.contact_scope(viewer)
     about = About(
         contact.id,
@@ -200,3 +200,27 @@ def contact_page(session: Session, viewer: User, contact_id: int, keep=fresh) ->
         ("contact page", about, scope), lambda: (read_record(session, scope, about), None)
     )
     return ContactPage(contact, record)
+
+
+# a contact's columns (what `state` reads)
+COLUMNS = Contact.__mapper__.column_attrs
+
+
+def state(contact: Contact) -> tuple:
+    """Every column of a contact as the request read it: part of the key of what is kept of
+    its page, so that a page never answers for another state of the contact."""
+    return tuple(getattr(contact, column.key) for column in COLUMNS)
+
+
+def holders(session: Session, contact: Contact) -> tuple[str | None, str | None]:
+    """The names of the contact's owner and organisation (None where it has none), read now,
+    not taken from the people the session already holds (read before what is kept of the page
+    was, they are not in its key)."""
+    return (
+        _name(session, User, contact.owner_id),
+        _name(session, Organisation, contact.organisation_id),
+    )
+
+
+def _name(session: Session, model, row_id: int | None) -> str | None:
+    return None if row_id is None else session.scalar(select(model.name).where(model.id == row_id))

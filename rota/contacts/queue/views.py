@@ -36,7 +36,7 @@ from rota.contacts.queue.forms import (
     ReplyForm,
     SavedReplyForm,
 )
-from rota.contacts.queue.page import contact_page
+from rota.contacts.queue.page import contact_page, holders, state
 from rota.contacts.routing import reasons
 from rota.contacts.routing import service as routing
 from rota.db import utcnow
@@ -133,31 +133,54 @@ def _now_here() -> datetime:
 
 
 # parts of the contact page kept by the worker until a table they were read from is written:
-# the contact's record, the saved replies to choose from
+# the contact's record, the saved replies to choose from, and the page's content (all but its
+# CSRF tokens): also the facts' lists, the organisations' names and the client's other contacts
 KEEP_RECORD = functools.partial(hot.answer, reads=hot.THREADS)
 KEEP_CHOICES = functools.partial(hot.answer, reads=hot.CHOICES)
+KEEP_CONTENT = functools.partial(hot.answer, reads=hot.THREADS | hot.CHOICES | hot.MEMBERS)
 
 
 def _page(contact_id: int, status: int = 200, **forms):
-    page = contact_page(db.session, current_user, contact_id, KEEP_RECORD)
-    call = CallForm(data={"started_at": _now_here(), "caller": page.contact.client_phone})
+    """The contact page, its forms as the server fills them but those in `forms`. The viewer's
+    right to see the contact is checked on every view; the content (all but its CSRF tokens)
+    is kept for each state of the contact, viewer, language and minute (the call form's time),
+    unless a form was posted or a saved reply asked for."""
+    contact = queue.get_contact(db.session, current_user, contact_id)
+    viewer, now_here = current_user._get_current_object(), _now_here()
+    if forms or request.args:  # what was typed or asked for: written afresh, not kept
+        content = _content(contact, viewer, now_here, forms)
+    else:
+        key = (
+            ("contact content", state(contact)),
+            (viewer.id, viewer.role, viewer.organisation_id, now_here, *written_for()),
+        )
+        content = KEEP_CONTENT(key, lambda: (_content(contact, viewer, now_here, {}), None))
+    html = render_template("contacts/contact.html", contact=contact, content=filled(content))
+    return html, status
+
+
+def _content(contact, viewer, now_here: datetime, forms: dict) -> Markup:
+    """The contact page's content, written to be kept (`keepable`): for `viewer`, with the
+    forms in `forms`, the others as the server fills them."""
+    page = contact_page(db.session, viewer, contact, KEEP_RECORD)
     chosen = request.args.get("saved", type=int)
     if chosen is not None and "reply" not in forms:  # "Use" of a saved reply fills the box
-        text = saved_replies.get_usable(db.session, current_user, page.contact, chosen).text
+        text = saved_replies.get_usable(db.session, viewer, contact, chosen).text
         forms["reply"] = ReplyForm(formdata=None, data={"text": text})
+    call = CallForm(data={"started_at": now_here, "caller": contact.client_phone})
     forms = {"reply": ReplyForm(), "note": NoteForm(), "call": call, **forms}
-    forms.setdefault("facts", facts_form(db.session, contact_id))
+    forms.setdefault("facts", facts_form(db.session, contact.id))
     forms["reply"].also_to.choices = options((a, a) for a in page.record.others)
-    may_reassign = policy.may_reassign(current_user, page.contact.organisation_id)
-    return render_template(
-        "contacts/contact.html",
+    return keepable(
+        "contacts/_contact.html",
         page=page,
         forms=forms,
-        may_reassign=may_reassign,
-        earlier=finding.earlier_contacts(db.session, current_user, page.contact),
-        saved=saved_replies.usable(db.session, current_user, page.contact, KEEP_CHOICES),
+        holders=holders(db.session, contact),
+        may_reassign=policy.may_reassign(viewer, contact.organisation_id),
+        earlier=finding.earlier_contacts(db.session, viewer, contact),
+        saved=saved_replies.usable(db.session, viewer, contact, KEEP_CHOICES),
         chosen=chosen,
-    ), status
+    )
 
 
 @bp.get("/contacts/search")

@@ -1,9 +1,14 @@
-"""The contact page's record (thread, calls, history, participants, related contacts) kept by
-the worker as a hot answer (rota.hot.THREADS): a change is seen on the next view at once, by the
-same worker and on PostgreSQL by another one; the permission check still runs on every view."""
+"""The contact page's record (thread, calls, history, participants, related contacts) and its
+content (all of it but the CSRF tokens) kept by the worker as hot answers (rota.hot.THREADS,
+CHOICES, MEMBERS): a change is seen on the next view at once, by the same worker and on
+PostgreSQL by another one; the content is the viewer's own, of the minute (the call form's
+time), and not kept for a form posted or a saved reply asked for; the permission check still
+runs on every view."""
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import pytest
 from flask import current_app
@@ -20,10 +25,11 @@ from rota.contacts.models import (
     Participant,
     SavedReply,
 )
-from rota.contacts.queue import reply
+from rota.contacts.queue import reply, views
 from rota.contacts.queue import service as queue
 from rota.db import utcnow
 from rota.extensions import db
+from rota.members.models import Organisation
 from rota.outbox.models import OutboxMessage, OutboxStatus
 from rota.reports.models import ContactFacts, ContactOutcome, FactKind, FactOption
 from tests import factories
@@ -130,6 +136,16 @@ USE_CASES = [
         lambda t, page: f"→ {t.ring.anna.name}" in _history(page),
     ),
     Change(
+        "close",
+        lambda t: queue.close(db.session, _contact(t), t.ring.anna, utcnow()),
+        lambda t, page: f'action="/contacts/{t.contact.id}/reopen"' in page,
+    ),
+    Change(
+        "the client's next contact",
+        lambda t: factories.contact("Uusi asia", org=t.ring.org_a, client_email=CLIENT),
+        lambda t, page: _listed(page, "Uusi asia"),
+    ),
+    Change(
         "new inbound mail",
         lambda t: _ingest(mail(2, sender=CLIENT, headers={"In-Reply-To": "<m1@example.fi>"})),
         lambda t, page: "kysymys 2" in page,
@@ -152,6 +168,12 @@ def test_a_change_shows_on_the_next_view_at_once(app, another_app, thread, chang
     assert change.seen(thread, _view(client, thread))
 
 
+def _listed(page: str, subject: str) -> bool:
+    """Whether the page links the contact of that subject."""
+    other = db.session.scalar(select(Contact.id).where(Contact.subject == subject))
+    return other is not None and f'href="/contacts/{other}"' in page
+
+
 def _first_message_id(t: Thread) -> int:
     return db.session.scalar(select(Message.id).where(Message.contact_id == t.contact.id))
 
@@ -166,8 +188,8 @@ def _mentioned(t: Thread, page: str) -> bool:
     return other is not None and f'href="/contacts/{other}"' in page
 
 
-# each writes one table the page keeps an answer read from (hot.THREADS, hot.CHOICES), and
-# nothing else
+# each writes one table the page keeps an answer read from (hot.THREADS, CHOICES, MEMBERS),
+# and nothing else
 ONE_TABLE = [
     Change(
         "messages",
@@ -225,6 +247,11 @@ ONE_TABLE = [
         _mentioned,
     ),
     Change(
+        "organisations",
+        lambda t: setattr(db.session.get(Organisation, t.ring.org_a.id), "name", "Uusi järjestö"),
+        lambda t, page: "Uusi järjestö" in page,
+    ),
+    Change(
         "saved_replies",
         lambda t: db.session.add(SavedReply(language="fi", title="Valmis", text="Valmis vastaus")),
         lambda t, page: "Valmis" in page,
@@ -246,7 +273,7 @@ ONE_TABLE = [
 
 @pytest.mark.parametrize("change", ONE_TABLE, ids=str)
 def test_a_write_to_any_table_a_kept_part_reads_shows_at_once(app, thread, change):
-    assert change.name in hot.THREADS | hot.CHOICES
+    assert change.name in hot.THREADS | hot.CHOICES | hot.MEMBERS
     client = _signed_in(app, thread.ring.anna)
     assert not change.seen(thread, _warm(client, app, thread))
     change.make(thread)
@@ -265,8 +292,67 @@ def test_a_kept_record_is_not_shown_to_a_viewer_who_may_not_see_the_contact(app,
     )
 
 
-def test_the_kept_page_equals_the_computed_one(app, another_app, thread):
+TOKEN = re.compile(r'(name="csrf_token"[^>]* value=")[^"]+"')
+
+
+def _content(page: str) -> str:
+    """The page's main part, its CSRF tokens (each session's own) left out."""
+    main = page[page.index("<main") : page.index("</main>")]
+    return TOKEN.sub(r'\1"', main)
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The views' clock, set to `clock.now` (this minute is the call form's time)."""
+
+    class Clock:
+        now = datetime(2026, 6, 10, 12, 34, 56, tzinfo=UTC)
+
+    monkeypatch.setattr(views, "utcnow", lambda: Clock.now)
+    return Clock
+
+
+def test_the_kept_page_equals_the_computed_one(app, another_app, thread, clock, call_to_return):
+    call_to_return(thread.contact)
     kept = _warm(_signed_in(app, thread.ring.anna), app, thread)
     computed = _view(_signed_in(another_app(HOT_CACHE_SECONDS=0), thread.ring.anna), thread)
-    assert _history(kept) == _history(computed)
-    assert _timeline(kept) == _timeline(computed)
+    assert 'action="/calls/' in kept
+    assert _content(kept) == _content(computed)
+
+
+def test_the_kept_content_is_the_viewers_own(app, thread):
+    """What a page shows by who views it (the buttons to reassign, to take a contact as one's
+    own, the link to the read log) is theirs, though another's view of it is kept."""
+    _contact(thread).owner_id = None
+    db.session.commit()
+    contact_id = thread.contact.id
+    reassign, take = f"/contacts/{contact_id}/reassign", f"/contacts/{contact_id}/claim"
+    counsellor = _warm(_signed_in(app, thread.ring.anna), app, thread)
+    reads = f"/contacts/{contact_id}/reads"
+    assert reassign not in counsellor and take in counsellor and reads not in counsellor
+    admin = _view(_signed_in(app, thread.ring.admin_a), thread)
+    assert reassign in admin and reads not in admin
+    coordinator = _view(_signed_in(app, thread.ring.coordinator), thread)
+    assert reassign in coordinator and reads in coordinator
+
+
+def test_the_kept_call_form_starts_at_this_minute(app, thread, clock):
+    client = _signed_in(app, thread.ring.anna)
+    assert 'value="2026-06-10T15:34"' in _warm(client, app, thread)  # Helsinki, summer
+    clock.now = datetime(2026, 6, 10, 12, 35, 1, tzinfo=UTC)
+    assert 'value="2026-06-10T15:35"' in _view(client, thread)
+
+
+def test_a_page_with_a_saved_reply_or_a_refused_form_is_not_kept(app, thread):
+    db.session.add(SavedReply(language="fi", title="Valmis", text="Valmis vastausteksti"))
+    db.session.commit()
+    saved_id = db.session.scalar(select(SavedReply.id))
+    client = _signed_in(app, thread.ring.anna)
+    contact_id = thread.contact.id
+    chosen = client.get(f"/contacts/{contact_id}?saved={saved_id}").get_data(as_text=True)
+    assert "Valmis vastausteksti</textarea>" in chosen
+    refused = client.post(f"/contacts/{contact_id}/note", data={"text": "x" * 5001})
+    assert refused.status_code == 400 and 'class="error-summary"' in refused.get_data(as_text=True)
+    page = _view(client, thread)
+    assert "Valmis vastausteksti</textarea>" not in page and 'class="error-summary"' not in page
+    assert "x" * 5001 not in page

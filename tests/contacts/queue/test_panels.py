@@ -2,13 +2,11 @@
 
 import pytest
 
-from rota.contacts.models import Call, CallOutcome, ContactStatus
-from rota.db import utcnow
-from rota.extensions import db
+from rota.contacts.models import ContactStatus
 
 
 @pytest.fixture
-def contacts(ring, make):
+def contacts(ring, make, call_to_return):
     """Contacts owned (open, new, closed), in Org A's queue and in the ring's; a call to return."""
     contacts = {
         "annas": make.contact("Annan asia", ring.anna, status=ContactStatus.OPEN),
@@ -18,15 +16,7 @@ def contacts(ring, make):
         "queue_a": make.contact("Jono A", org=ring.org_a),
         "ring": make.contact("Renkaan jono"),
     }
-    call = Call(
-        contact_id=contacts["annas"].id,
-        caller="+358451112233",
-        started_at=utcnow(),
-        outcome=CallOutcome.MISSED,
-        callback_needed=True,
-    )
-    db.session.add(call)
-    db.session.commit()
+    call_to_return(contacts["annas"], "+358451112233")
     return contacts
 
 
