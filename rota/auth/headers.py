@@ -42,28 +42,36 @@ def refuse_forged_posts():
         csrf.protect(apply_exemptions=True)
 
 
-def add_security_headers(response):
-    """Add the headers unless a view set its own (feeds and static files keep their caching).
+class SecurityHeaders:
+    """WSGI middleware adding the headers to every response the app sends (error pages and
+    Werkzeug's own answers too) unless the app set its own: feeds and static files keep their
+    caching. The values are constants, checked once here, not at each response.
 
     Pages and API answers are never stored by a browser or proxy (they carry client data or
     names); `Referrer-Policy: no-referrer` keeps feed secrets in URLs out of other sites' logs.
     """
-    headers = response.headers
-    present = {name.lower() for name, _value in headers}
-    for name, value in current_app.extensions["rota.security_headers"]:
-        if name.lower() not in present:
-            headers.add(name, value)
-    return response
+
+    def __init__(self, wsgi_app, headers: tuple[tuple[str, str], ...]):
+        self.wsgi_app = wsgi_app
+        self.headers = tuple((name.lower(), (name, value)) for name, value in headers)
+
+    def __call__(self, environ, start_response):
+        def start(status, headers, exc_info=None):
+            present = {name.lower() for name, _value in headers}
+            headers.extend(header for name, header in self.headers if name not in present)
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start)
 
 
 def init_app(app):
-    """Check every request's origin and add the headers to every response, error pages too."""
-    app.extensions["rota.security_headers"] = (
+    """Check every request's origin, and add the headers to every response."""
+    headers = (
         ("Content-Security-Policy", CSP),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
         *((("Strict-Transport-Security", HSTS),) if app.config["SESSION_COOKIE_SECURE"] else ()),
         ("Cache-Control", "no-store"),
     )
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, headers)
     app.before_request(refuse_forged_posts)
-    app.after_request(add_security_headers)
