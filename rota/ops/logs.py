@@ -11,8 +11,8 @@ stack only (their messages may quote SQL values, addresses or a mail server's re
 import contextvars
 import json
 import logging
+import random
 import re
-import secrets
 import sys
 import traceback
 from contextlib import contextmanager
@@ -28,10 +28,12 @@ def current_id() -> str:
 
 
 def new_id(incoming: str | None = None) -> str:
-    """The proxy's id when it is a plain token of 8–64 characters, else a fresh one."""
+    """The proxy's id when it is a plain token of 8–64 characters, else a fresh one: unique,
+    not secret (it grants nothing, and is shown on error pages), so drawn from `random`, which
+    each forked worker seeds afresh, without the system call `secrets` makes every time."""
     if incoming and _INCOMING_ID.fullmatch(incoming):
         return incoming
-    return secrets.token_hex(16)
+    return f"{random.getrandbits(128):032x}"
 
 
 def bind(run_id: str) -> contextvars.Token:

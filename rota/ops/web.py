@@ -12,7 +12,7 @@ from typing import NamedTuple
 from flask import current_app, g, request
 
 from rota.ops import logs
-from rota.ops.metrics import REQUEST_SECONDS, REQUESTS
+from rota.ops.metrics import REQUEST_SECONDS
 
 access_log = logging.getLogger("rota.access")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
@@ -69,8 +69,7 @@ def _finish(response):
     rule, method, status = asked.url_rule, asked.method, response.status_code
     endpoint = rule.endpoint if rule else "unmatched"
     method = method if method in METHODS else "other"
-    _latency(endpoint, method).observe(elapsed)
-    _answered(endpoint, status).inc()
+    _latency(endpoint, method, status).observe(elapsed)
     response.headers["X-Request-ID"] = run.id
     level = logging.DEBUG if endpoint in QUIET else logging.INFO
     pattern = rule.rule if rule else "-"
@@ -79,16 +78,10 @@ def _finish(response):
 
 
 @cache
-def _latency(endpoint: str, method: str):
-    """The latency histogram of a route and method (a route pattern's endpoint, never a path:
-    few enough to keep)."""
-    return REQUEST_SECONDS.labels(endpoint, method)
-
-
-@cache
-def _answered(endpoint: str, status: int):
-    """The counter of a route's answers with a status."""
-    return REQUESTS.labels(endpoint, str(status))
+def _latency(endpoint: str, method: str, status: int):
+    """The latency histogram of a route, method and status (a route pattern's endpoint, never
+    a path: few enough to keep)."""
+    return REQUEST_SECONDS.labels(endpoint, method, str(status))
 
 
 def _end(_exc) -> None:

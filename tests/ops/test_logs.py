@@ -3,6 +3,7 @@
 import io
 import json
 import logging
+import os
 import re
 
 import pytest
@@ -44,6 +45,21 @@ def test_the_proxy_request_id_is_kept_and_a_malformed_one_replaced(client):
     assert client.get("/login", headers={"X-Request-ID": given}).headers["X-Request-ID"] == given
     forged = client.get("/login", headers={"X-Request-ID": '1234567890", "level": "ERROR'})
     assert len(forged.headers["X-Request-ID"]) == 32 and '"' not in forged.headers["X-Request-ID"]
+
+
+def test_forked_workers_draw_different_request_ids():
+    """gunicorn forks its workers from one master: each must draw its own ids."""
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:
+        os.write(writing, logs.new_id().encode())
+        os._exit(0)
+    os.close(writing)
+    ours = logs.new_id()
+    os.waitpid(child, 0)
+    with os.fdopen(reading) as pipe:
+        theirs = pipe.read()
+    assert len(theirs) == len(ours) == 32 and theirs != ours
 
 
 def test_the_access_line_names_the_route_not_the_path_with_its_secret(client, json_lines):

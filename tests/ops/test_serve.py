@@ -192,7 +192,10 @@ def test_two_web_hosts_and_one_scheduler_share_one_ring(
     # Both are ready (scheduler, mailbox, outbox, migrations); A's metrics sum its workers.
     for url in (a, b):
         wait_until(lambda url=url: answers(url + "/readyz"), 60, f"{url} is ready")
-    logins = ("rota_http_requests_total", (("endpoint", "auth.login"), ("status", "200")))
+    logins = (
+        "rota_http_request_duration_seconds_count",
+        (("endpoint", "auth.login"), ("method", "GET"), ("status", "200")),
+    )
     before = _metrics(a)[logins]
     for _ in range(6):
         Browser().get(a + "/login")
