@@ -6,7 +6,9 @@ gunicorn reads itself and which wins over this file.
 
 The workers share their Prometheus counters through a directory of their own, made fresh at
 each start (prometheus_client's multiprocess mode; see rota.ops.metrics): it must be named in
-the environment before any worker imports prometheus_client, hence here, at import.
+the environment before any worker imports prometheus_client, hence here, at import. Its files
+are written at every request, so it lies in memory: systemd's RuntimeDirectory, else /dev/shm
+where the system has one (not /tmp, which may be a disk).
 """
 
 import gc
@@ -15,7 +17,10 @@ import os
 import shutil
 import tempfile
 
-METRICS_DIR = tempfile.mkdtemp(prefix="rota-metrics-", dir=os.environ.get("RUNTIME_DIRECTORY"))
+IN_MEMORY = os.environ.get("RUNTIME_DIRECTORY") or (
+    "/dev/shm" if os.path.isdir("/dev/shm") else None
+)
+METRICS_DIR = tempfile.mkdtemp(prefix="rota-metrics-", dir=IN_MEMORY)
 os.environ["PROMETHEUS_MULTIPROC_DIR"] = METRICS_DIR
 
 bind = os.environ.get("ROTA_WEB_BIND", "127.0.0.1:8000")
