@@ -5,7 +5,7 @@ import secrets
 
 import phonenumbers
 from babel.units import format_unit
-from flask import current_app, g, render_template, request, url_for
+from flask import current_app, render_template, request, url_for
 from flask_babel import format_decimal, get_locale, gettext, ngettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import generate_csrf
@@ -121,24 +121,14 @@ CSRF_HOLE = f"csrf-hole-{secrets.token_hex(16)}"
 
 def keepable(template: str, **context) -> Markup:
     """A template written to be kept by the worker for everyone the key says: each CSRF token
-    in it is CSRF_HOLE, csrf_token()'s and its forms' own (their hidden field holds the
-    request's token, which no other text can hold)."""
-    g.rota_csrf_hole = True
-    try:
-        html = render_template(template, **context)
-    finally:
-        g.rota_csrf_hole = False
-    return Markup(html.replace(generate_csrf(), CSRF_HOLE))
+    in it (csrf_token()'s and the forms' hidden fields alike hold the request's one token,
+    which no other text can hold) is CSRF_HOLE."""
+    return Markup(render_template(template, **context).replace(generate_csrf(), CSRF_HOLE))
 
 
 def filled(html: Markup) -> Markup:
     """Kept HTML (`keepable`) with the request's CSRF token in its holes."""
     return Markup(html.replace(CSRF_HOLE, generate_csrf()))
-
-
-def _csrf_token() -> str:
-    """Templates' csrf_token(): the request's, or its hole while HTML is written to be kept."""
-    return CSRF_HOLE if g.get("rota_csrf_hole") else generate_csrf()
 
 
 def kept(template: str, values) -> list[Markup]:
@@ -248,7 +238,6 @@ def init_app(app):
         nav_items=nav_items,
         id_links=id_links,
         kept=kept,
-        csrf_token=_csrf_token,  # Flask-WTF's, but a hole in HTML written to be kept
         kept_with=kept_with,
         zip=zip,  # a list's rows beside their kept HTML
         commitment=commitment,
