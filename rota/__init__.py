@@ -66,7 +66,7 @@ def register_extensions(app):
     from rota.ops import web
 
     make_instance_folder(app)
-    web.init_app(app)  # first: every later hook, log line and error page has the request id
+    web.init_app(app)
     db.init_app(app)
     hot.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "migrations"))

@@ -9,7 +9,7 @@ import pytz
 from babel import Locale
 from babel.dates import get_date_format, get_datetime_format, get_time_format, parse_pattern
 from flask import current_app, g, has_request_context, request, session
-from flask_babel import force_locale, get_locale, refresh
+from flask_babel import force_locale, get_locale
 from flask_login import current_user
 
 from rota.db import utcnow
@@ -138,14 +138,6 @@ class Catalogs(flask_babel.Domain):
 CATALOGS = Catalogs()
 
 
-def _choose_again() -> None:
-    """Flask-Babel keeps its choices on `g`: a request inside a longer-lived app context (a test
-    client, a command) must still choose its own language. A request in an app context of its
-    own (every request a server answers) finds nothing to forget."""
-    if "_flask_babel" in g:
-        refresh()
-
-
 def init_app(app):
     """Bind Flask-Babel with the selectors above; catalogs live in rota/translations."""
     babel.init_app(
@@ -154,7 +146,6 @@ def init_app(app):
         timezone_selector=select_timezone,
         default_translation_directories="translations",
     )
-    app.before_request(_choose_again)
     babel.domain_instance = CATALOGS  # the domain get_domain() answers, for lazy strings too
     app.jinja_env.install_gettext_callables(  # templates: straight to the request's catalog
         gettext=lambda message: CATALOGS.get_translations().ugettext(message),

@@ -10,7 +10,7 @@ from rota.auth.access import live_token
 
 
 def _bearer() -> str | None:
-    scheme, _sep, secret = request.headers.get("Authorization", "").partition(" ")
+    scheme, _sep, secret = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     return secret.strip() if scheme.lower() == "bearer" else None
 
 

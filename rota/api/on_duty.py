@@ -1,9 +1,12 @@
 """GET /api/v1/on-duty: who is on duty at an instant, where to forward calls, who is next."""
 
 import functools
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
 
 from flask import current_app, g, request
+from werkzeug.datastructures import MultiDict
 
 from rota import hot
 from rota.api import bp, params
@@ -12,7 +15,7 @@ from rota.auth import policy
 from rota.db import utcnow
 from rota.extensions import db
 from rota.schedule import duty
-from rota.schedule.models import Shift
+from rota.schedule.models import Channel, Shift
 
 
 def forward_to(shift: Shift, shifts: duty.Duty, ring_phone: str, personal: bool) -> str:
@@ -64,20 +67,35 @@ def _answer_json(at, channel, ring_phone: str, zone: ZoneInfo, personal: bool):
     return encoded[1:], shifts.changes_at()
 
 
+@functools.lru_cache(maxsize=64)
+def _asked(query: bytes, zone: ZoneInfo) -> tuple[datetime | None, Channel | None]:
+    """The instant (`at`) and the channel a query string asks for, read once per distinct query
+    string: a phone system sends the same one at every call. A bad value raises BadParameter,
+    which is never kept."""
+    args = MultiDict(parse_qsl(query.decode(errors="replace"), keep_blank_values=True))
+    return params.instant(args.get("at"), "at", zone), params.channel(args.get("channel"))
+
+
+@functools.lru_cache(maxsize=4)
+def _second(second: int, zone: ZoneInfo) -> str:
+    """The instant `second` (seconds since the epoch) as the API writes it: written once a
+    second, however many calls arrive in it."""
+    return params.timestamp(datetime.fromtimestamp(second, UTC), zone)
+
+
 @bp.get("/on-duty")
 @token_required(policy.TokenScope.ON_DUTY)
 def on_duty():
     """Who is on duty now (the worker's hot answer, rota.hot) or at `at` (computed each time)."""
-    app, args = current_app._get_current_object(), request.args
+    app = current_app._get_current_object()
     zone = ZoneInfo(app.config["TIMEZONE"])
-    asked = params.instant(args.get("at"), "at", zone)
-    channel = params.channel(args.get("channel"))
+    asked, channel = _asked(request.query_string, zone)
     personal = policy.shows_personal_numbers(g.api_token.usable_scopes)
     at = asked or utcnow()
     compute = functools.partial(_answer_json, at, channel, app.config["RING_PHONE"], zone, personal)
     if asked is None:
-        rest = hot.answer(("on-duty", channel, personal), compute)
+        rest = hot.cache(app).answer(("on-duty", channel, personal), at, compute)
     else:
         rest, _changes_at = compute()
-    body = f'{{"at":"{params.timestamp(at, zone)}",{rest}'
-    return app.response_class(body, mimetype="application/json")
+    body = f'{{"at":"{_second(int(at.timestamp()), zone)}",{rest}'
+    return app.response_class(body, content_type="application/json")

@@ -100,10 +100,14 @@ def channel(raw: str | None, name: str = "channel") -> Channel | None:
     """One of the channels, or None when not given."""
     if raw is None:
         return None
-    if raw not in set(Channel):
-        choices = ", ".join(c.value for c in Channel)
+    found = _CHANNELS.get(raw)
+    if found is None:
+        choices = ", ".join(_CHANNELS)
         raise BadParameter(name, f"Give `{name}` as one of: {choices}.")
-    return Channel(raw)
+    return found
+
+
+_CHANNELS = {c.value: c for c in Channel}
 
 
 def make_cursor(moment: datetime, record_id: int) -> str:

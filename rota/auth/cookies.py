@@ -29,11 +29,11 @@ class CookieSession(SecureCookieSessionInterface):
         return self._signer
 
     def open_session(self, app, request):
+        if "HTTP_COOKIE" not in request.environ:  # cookies not even parsed
+            return self.session_class() if app.secret_key else None
         if self.get_signing_serializer(app) is None:
             return None
-        if "HTTP_COOKIE" not in request.environ or not request.cookies.get(
-            self.get_cookie_name(app)
-        ):
+        if not request.cookies.get(self.get_cookie_name(app)):
             return self.session_class()
         return super().open_session(app, request)
 

@@ -70,7 +70,7 @@ def _rotate_remember_cookie(_app, user) -> None:
 
 def _keep_session_alive():
     """Record activity of the signed-in person (and rotate a used remember cookie)."""
-    if request.endpoint == "static" or not carries_sign_in() or not current_user.is_authenticated:
+    if not carries_sign_in() or request.endpoint == "static" or not current_user.is_authenticated:
         return
     if g.pop("rotate_session", False):
         replace_key()

@@ -1,15 +1,13 @@
 """Per request: an id for the logs and the error page, a latency measure, one access line; and
 static file links that change with the file, so a proxy may cache them for a year."""
 
-import contextvars
 import hashlib
 import logging
 import os
 import time
 from functools import cache
-from typing import NamedTuple
 
-from flask import current_app, g, request
+from flask import current_app
 
 from rota.ops import logs
 from rota.ops.metrics import REQUEST_SECONDS
@@ -19,26 +17,45 @@ METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
 QUIET = frozenset({"ops.healthz", "ops.readyz", "ops.metrics_page", "static"})
 
 
-class _Run(NamedTuple):
-    """A request's start, id and log binding (one object on `g`: set once, read once)."""
-
-    started: float
-    id: str
-    log_token: contextvars.Token
-
-
 def init_app(app) -> None:
-    """Install the hooks (before any other's, so that theirs run with the request's id)."""
-    app.before_request(_start)
-    app.after_request(_finish)
-    app.teardown_request(_end)
+    """Wrap the app in `Requests`, and give static files versioned links."""
+    app.wsgi_app = Requests(app.wsgi_app)
     app.url_defaults(_static_version)
 
 
 def request_id() -> str:
     """The request's id: on its log lines, in its X-Request-ID header, and the error id of its
     error page (rota.errorpages)."""
-    return g.request_run.id
+    return logs.current_id()
+
+
+class Requests:
+    """WSGI middleware around the app: each request gets its id (bound to every log line written
+    while the app answers it), its latency measured by route pattern, one access line, and the
+    X-Request-ID header; as middleware, not Flask hooks, which every request would run through
+    Flask's hook machinery (the phone system's on-duty call included)."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        started = time.perf_counter()
+        run_id = logs.new_id(environ.get("HTTP_X_REQUEST_ID"))
+
+        def start(status, headers, exc_info=None):
+            elapsed = time.perf_counter() - started
+            # Flask's request, still there while it answers (it sets it aside afterwards)
+            asked = environ.get("werkzeug.request")
+            rule = asked.url_rule if asked is not None else None
+            _finish(rule, environ["REQUEST_METHOD"], status[:3], elapsed)
+            headers.append(("X-Request-ID", run_id))
+            return start_response(status, headers, exc_info)
+
+        token = logs.bind(run_id)
+        try:
+            return self.wsgi_app(environ, start)
+        finally:
+            logs.unbind(token)
 
 
 def _static_version(endpoint: str, values: dict) -> None:
@@ -56,35 +73,18 @@ def _digest(path: str) -> str:
         return "0"
 
 
-def _start() -> None:
-    request_id = logs.new_id(request.environ.get("HTTP_X_REQUEST_ID"))
-    g.request_run = _Run(time.perf_counter(), request_id, logs.bind(request_id))
-
-
-def _finish(response):
+def _finish(rule, method: str, status: str, elapsed: float) -> None:
     """Measure and log the request by its route pattern, never its path or query."""
-    run = g.request_run
-    elapsed = time.perf_counter() - run.started
-    asked = request._get_current_object()  # one lookup of the request, not three
-    rule, method, status = asked.url_rule, asked.method, response.status_code
     endpoint = rule.endpoint if rule else "unmatched"
     method = method if method in METHODS else "other"
     _latency(endpoint, method, status).observe(elapsed)
-    response.headers["X-Request-ID"] = run.id
     level = logging.DEBUG if endpoint in QUIET else logging.INFO
     pattern = rule.rule if rule else "-"
     access_log.log(level, "%s %s %s %.1f ms", method, pattern, status, elapsed * 1e3)
-    return response
 
 
 @cache
-def _latency(endpoint: str, method: str, status: int):
+def _latency(endpoint: str, method: str, status: str):
     """The latency histogram of a route, method and status (a route pattern's endpoint, never
     a path: few enough to keep)."""
-    return REQUEST_SECONDS.labels(endpoint, method, str(status))
-
-
-def _end(_exc) -> None:
-    run = g.pop("request_run", None)
-    if run is not None:
-        logs.unbind(run.log_token)
+    return REQUEST_SECONDS.labels(endpoint, method, status)

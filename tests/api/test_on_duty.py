@@ -103,3 +103,15 @@ def test_missing_or_wrong_scope_token_gets_401(client, rota):
     db.session.commit()
     assert client.get("/api/v1/on-duty").status_code == 401
     assert ask(client, wrong, status=401)["error"] == "unauthorized"
+
+
+def test_a_time_without_offset_is_read_in_each_services_own_zone(client, rota, another_app):
+    """The same query string, asked of a service in another zone (a worker reads each query
+    string once, per zone), means that zone's wall-clock time."""
+    stockholm = another_app(TIMEZONE="Europe/Stockholm").test_client()
+    query, bearer = "?at=2026-03-30T08:30", {"Authorization": f"Bearer {rota['secret']}"}
+    assert ask(client, rota["secret"], query)["on_duty"] == []  # 08:30 in Helsinki
+    answer = stockholm.get(f"/api/v1/on-duty{query}", headers=bearer).get_json()
+    assert answer["at"] == "2026-03-30T08:30:00+02:00"
+    assert [shift["id"] for shift in answer["on_duty"]] == [rota["phone"].id]  # 09:30 here
+    assert ask(client, rota["secret"], query)["at"] == "2026-03-30T08:30:00+03:00"
