@@ -1,6 +1,7 @@
 """GET /api/v1/on-duty: who is on duty at an instant, where to forward calls, who is next."""
 
 import functools
+import math
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl
 from zoneinfo import ZoneInfo
@@ -97,5 +98,5 @@ def on_duty():
         rest = hot.cache(app).answer(("on-duty", channel, personal), at, compute)
     else:
         rest, _changes_at = compute()
-    body = f'{{"at":"{_second(int(at.timestamp()), zone)}",{rest}'
+    body = f'{{"at":"{_second(math.floor(at.timestamp()), zone)}",{rest}'
     return app.response_class(body, content_type="application/json")

@@ -131,3 +131,16 @@ def test_a_10_mb_webhook_body_is_refused_with_the_limit_and_not_stored(client, s
     assert answer["error"] == "payload_too_large"
     assert "at most 1 MB" in answer["message"]
     assert (count(CallEvent), count(Call)) == (0, 0)
+
+
+@pytest.mark.parametrize("query", ["channel=%FF", "channel=%C3", "channel=\xff", "at=\xc3\xa4"])
+def test_a_query_string_in_no_utf_8_is_a_400_naming_the_field(client, secret, query):
+    """Percent-encoded bytes that are no UTF-8, or raw ones (gunicorn refuses those itself; a
+    server that lets them through passes them as latin-1)."""
+    response = client.get(
+        "/api/v1/on-duty",
+        environ_overrides={"QUERY_STRING": query},
+        headers={"Authorization": f"Bearer {secret}"},
+    )
+    assert response.status_code == 400, response.get_json()
+    assert response.get_json()["field"] == query.partition("=")[0]

@@ -115,3 +115,8 @@ def test_a_time_without_offset_is_read_in_each_services_own_zone(client, rota, a
     assert answer["at"] == "2026-03-30T08:30:00+02:00"
     assert [shift["id"] for shift in answer["on_duty"]] == [rota["phone"].id]  # 09:30 here
     assert ask(client, rota["secret"], query)["at"] == "2026-03-30T08:30:00+03:00"
+
+
+def test_the_instant_is_written_to_its_second_before_1970_too(client, rota):
+    answer = ask(client, rota["secret"], "?at=1969-12-31T23:59:59.5Z")
+    assert answer["at"] == "1970-01-01T01:59:59+02:00"
