@@ -47,7 +47,7 @@ class Requests:
             # Flask's request, still there while it answers (it sets it aside afterwards)
             asked = environ.get("werkzeug.request")
             rule = asked.url_rule if asked is not None else None
-            _finish(rule, environ["REQUEST_METHOD"], status[:3], elapsed)
+            _finish(rule, environ["REQUEST_METHOD"].upper(), status[:3], elapsed)
             headers.append(("X-Request-ID", run_id))
             return start_response(status, headers, exc_info)
 

@@ -45,6 +45,21 @@ def test_request_latency_is_measured_per_route(client):
     assert got[count] >= 2
 
 
+def test_a_method_is_counted_as_werkzeug_reads_it_and_an_unknown_one_as_other(client):
+    def count(method, endpoint="auth.login", status="200"):
+        labels = {"endpoint": endpoint, "method": method, "status": status}
+        return samples(client).get(
+            ("rota_http_request_duration_seconds_count", frozenset(labels.items())), 0
+        )
+
+    before = count("GET"), count("other")
+    client.get("/login", environ_overrides={"REQUEST_METHOD": "get"})  # methods are case-blind
+    assert (count("GET"), count("other")) == (before[0] + 1, before[1])
+    unknown = count("other", "unmatched", "405")
+    assert client.open("/login", method="BREW").status_code == 405
+    assert count("other", "unmatched", "405") == unknown + 1
+
+
 def test_the_rings_state_comes_from_the_database(client, make):
     org = make.org()
     make.contact(org=org, received_at=utcnow() - timedelta(hours=2))
