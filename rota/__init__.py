@@ -17,12 +17,12 @@ def create_app(config=None):
         instance_relative_config=True,
     )
     load_config(app, config)
-    trust_proxies(app)
     import_models()
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
     register_errorhandlers(app)
+    wrap_wsgi(app)
     return app
 
 
@@ -35,6 +35,22 @@ def template_folder():
         if os.path.isdir(installed)
         else os.path.join(os.path.dirname(package), "templates")
     )
+
+
+def wrap_wsgi(app):
+    """The WSGI middleware around Flask, innermost first: the phone system's on-duty call
+    answered from the worker's hot answers without Flask (rota.api.on_duty.HotLane; it reads
+    the Host header as the proxies gave it, so it lies inside ProxyFix); the proxies' headers;
+    request ids, latency and the access line (rota.ops.web.Requests); security headers, on
+    every response (rota.auth.headers.SecurityHeaders)."""
+    from rota.api.on_duty import HotLane
+    from rota.auth.headers import SecurityHeaders, security_headers
+    from rota.ops.web import Requests
+
+    app.wsgi_app = HotLane(app.wsgi_app, app)
+    trust_proxies(app)
+    app.wsgi_app = Requests(app.wsgi_app)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app, security_headers(app.config))
 
 
 def trust_proxies(app):

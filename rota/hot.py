@@ -91,6 +91,11 @@ class HotCache:
         self._listener: _Listener | None = None
         self._starting = threading.Lock()
 
+    def kept(self, key: Hashable, now: datetime):
+        """The answer kept for `key` that still holds at `now`, else None (nothing computed)."""
+        entry = self._entries.get(key)
+        return entry.value if entry is not None and now < entry.until else None
+
     def answer(
         self,
         key: Hashable,
@@ -102,9 +107,9 @@ class HotCache:
         instant it changes by the clock alone (None: it holds until the data changes), read
         from the tables `reads`. None is never kept (an unknown token, say: guessing must not
         fill the cache)."""
-        entry = self._entries.get(key)
-        if entry is not None and now < entry.until:
-            return entry.value
+        found = self.kept(key, now)
+        if found is not None:
+            return found
         keeping = self._keeping()  # before computing: a change from now on will be heard
         generation = self.generation
         value, changes_at = compute()

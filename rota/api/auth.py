@@ -9,8 +9,9 @@ from werkzeug.exceptions import Unauthorized
 from rota.auth.access import live_token
 
 
-def _bearer() -> str | None:
-    scheme, _sep, secret = request.environ.get("HTTP_AUTHORIZATION", "").partition(" ")
+def bearer(environ) -> str | None:
+    """The secret of the request's `Authorization: Bearer <secret>` header, if it has one."""
+    scheme, _sep, secret = environ.get("HTTP_AUTHORIZATION", "").partition(" ")
     return secret.strip() if scheme.lower() == "bearer" else None
 
 
@@ -23,7 +24,7 @@ def token_required(scope: str):
     def decorator(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            token = live_token(_bearer(), scope)
+            token = live_token(bearer(request.environ), scope)
             if token is None:
                 raise Unauthorized(
                     f"Send `Authorization: Bearer <token>` with a live API token that has the "

@@ -38,7 +38,7 @@ def live_token(secret: str | None, scope: str) -> tokens.Grant | None:
     is recorded at most every USE_RECORD_INTERVAL, in a short transaction of its own."""
     if not secret:
         return None
-    key, answers, now = ("token", tokens.hash_secret(secret), scope), hot.cache(), utcnow()
+    key, answers, now = token_key(secret, scope), hot.cache(), utcnow()
     checked = answers.generation
     token = answers.answer(key, now, lambda: (tokens.authenticate(db.session, secret, scope), None))
     if token is not None and tokens.use_is_stale(token, now):
@@ -48,6 +48,12 @@ def live_token(secret: str | None, scope: str) -> tokens.Grant | None:
         token = replace(token, last_used_at=now)
         answers.keep(key, token, now, generation=checked)
     return token
+
+
+def token_key(secret: str, scope: str) -> tuple:
+    """The key of a token's check among the worker's hot answers: its secret's hash, never the
+    secret."""
+    return ("token", tokens.hash_secret(secret), scope)
 
 
 def feed_token(secret: str, scope: str = policy.TokenScope.FEEDS) -> tokens.Grant:

@@ -64,14 +64,17 @@ class SecurityHeaders:
         return self.wsgi_app(environ, start)
 
 
-def init_app(app):
-    """Check every request's origin, and add the headers to every response."""
-    headers = (
+def security_headers(config) -> tuple[tuple[str, str], ...]:
+    """The headers SecurityHeaders adds (HSTS only where cookies are sent over HTTPS alone)."""
+    return (
         ("Content-Security-Policy", CSP),
         ("X-Content-Type-Options", "nosniff"),
         ("Referrer-Policy", "no-referrer"),
-        *((("Strict-Transport-Security", HSTS),) if app.config["SESSION_COOKIE_SECURE"] else ()),
+        *((("Strict-Transport-Security", HSTS),) if config["SESSION_COOKIE_SECURE"] else ()),
         ("Cache-Control", "no-store"),
     )
-    app.wsgi_app = SecurityHeaders(app.wsgi_app, headers)
+
+
+def init_app(app):
+    """Check every request's origin (rota.wrap_wsgi puts SecurityHeaders around the app)."""
     app.before_request(refuse_forged_posts)

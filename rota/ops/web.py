@@ -15,11 +15,11 @@ from rota.ops.metrics import REQUEST_SECONDS
 access_log = logging.getLogger("rota.access")
 METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 QUIET = frozenset({"ops.healthz", "ops.readyz", "ops.metrics_page", "static"})
+ROUTE = "rota.route"  # environ key: the URL rule of an answer made without Flask (see Requests)
 
 
 def init_app(app) -> None:
-    """Wrap the app in `Requests`, and give static files versioned links."""
-    app.wsgi_app = Requests(app.wsgi_app)
+    """Give static files versioned links (rota.wrap_wsgi puts `Requests` around the app)."""
     app.url_defaults(_static_version)
 
 
@@ -33,7 +33,9 @@ class Requests:
     """WSGI middleware around the app: each request gets its id (bound to every log line written
     while the app answers it), its latency measured by route pattern, one access line, and the
     X-Request-ID header; as middleware, not Flask hooks, which every request would run through
-    Flask's hook machinery (the phone system's on-duty call included)."""
+    Flask's hook machinery (the phone system's on-duty call included). A request's route is
+    Flask's URL rule, or, for an answer made without Flask (rota.api.on_duty.HotLane), the rule
+    it puts in environ[ROUTE]."""
 
     def __init__(self, wsgi_app):
         self.wsgi_app = wsgi_app
@@ -44,9 +46,9 @@ class Requests:
 
         def start(status, headers, exc_info=None):
             elapsed = time.perf_counter() - started
-            # Flask's request, still there while it answers (it sets it aside afterwards)
-            asked = environ.get("werkzeug.request")
-            rule = asked.url_rule if asked is not None else None
+            rule = environ.get(ROUTE)
+            if rule is None:  # Flask's request, there while it answers (then set aside)
+                rule = getattr(environ.get("werkzeug.request"), "url_rule", None)
             _finish(rule, environ["REQUEST_METHOD"].upper(), status[:3], elapsed)
             headers.append(("X-Request-ID", run_id))
             return start_response(status, headers, exc_info)
