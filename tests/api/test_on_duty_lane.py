@@ -155,3 +155,14 @@ def test_a_shift_change_after_the_lane_answered_is_seen_at_once(client, ring_now
     db.session.commit()
     [now] = call(client, ring_now["phone"]).get_json()["on_duty"]
     assert now["counsellor"] is None and now["forward_to"] == "+35891234567"
+
+
+def test_behind_a_proxy_the_lane_reads_the_host_the_proxy_was_asked_for(ring_now, another_app):
+    """The lane lies inside ProxyFix: a forwarded Host that is not trusted is refused."""
+    proxied = another_app(PROXY_FIX=1).test_client()
+    bearer = {"Authorization": f"Bearer {ring_now['phone']}"}
+    for _ in range(2):
+        assert proxied.get(PATH, headers=bearer).status_code == 200
+    forged = {**bearer, "X-Forwarded-Host": "evil.example"}
+    assert proxied.get(PATH, headers=forged).status_code == 400
+    assert proxied.get(PATH, headers=bearer).status_code == 200
