@@ -18,6 +18,7 @@ from rota.schedule.models import Channel
 
 RANGE = f"between {inputs.FIRST_DAY} and {inputs.LAST_DAY}"
 INSTANT_EXAMPLE = "2026-03-30T09:15:00+03:00"
+_CHANNELS = {c.value: c for c in Channel}  # value -> channel, as `channel` reads them
 
 
 class BadParameter(BadRequest):
@@ -105,9 +106,6 @@ def channel(raw: str | None, name: str = "channel") -> Channel | None:
         choices = ", ".join(_CHANNELS)
         raise BadParameter(name, f"Give `{name}` as one of: {choices}.")
     return found
-
-
-_CHANNELS = {c.value: c for c in Channel}
 
 
 def make_cursor(moment: datetime, record_id: int) -> str:

@@ -49,7 +49,7 @@ def ring_now(app, make):
     admin = make.org_admin(org)
     admin_secret = feed_secret(scopes=["on-duty:read"], user=admin)
     db.session.commit()
-    return {"phone": phone, "admin": admin_secret, "coordinator": make.coordinator(), "org": org}
+    return {"phone": phone, "admin": admin_secret, "coordinator": make.coordinator()}
 
 
 def call(client, secret):
